@@ -1,0 +1,22 @@
+# KARMA-ROS. Quick start: `make demo`, `make test`. Both run `make setup` first.
+.PHONY: setup demo test bench clean
+
+export ROS_AUTOMATIC_DISCOVERY_RANGE := LOCALHOST
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@ROS_DOMAIN_ID=$${ROS_DOMAIN_ID:-77} ./karma exec python -m karma_bringup.demo
+
+test: setup
+	@bash scripts/test.sh
+
+bench: setup
+	./karma bench memory --out out/bench
+	./karma bench sim --out out/bench
+	./karma bench retrieval --out out/bench
+	./karma bench tasks --suite suites/alfred_l.json --out out/bench/tasks
+
+clean:
+	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log

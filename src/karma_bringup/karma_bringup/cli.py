@@ -1,0 +1,41 @@
+"""The ``karma`` command line (run through ``./karma`` at the repo root).
+
+Sub-commands:
+  up [--config FILE] [--sim]    start the stack (see karma_bringup.up)
+  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks
+  thor-player-path              print the embedded THOR player's executable
+  exec CMD ...                  (handled by ./karma itself) run CMD in the environment
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks')
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ('-h', '--help', 'help'):
+        print(__doc__)
+        return 0 if argv else 2
+    cmd, rest = argv[0], argv[1:]
+    if cmd == 'up':
+        from karma_bringup.up import main as up_main
+        return up_main(rest)
+    if cmd == 'bench':
+        if not rest or rest[0] not in BENCHMARKS:
+            print(f'karma bench: name one of {", ".join(BENCHMARKS)}', file=sys.stderr)
+            return 2
+        module = importlib.import_module(f'karma_bench.{rest[0]}')
+        return int(module.main(rest[1:]) or 0)
+    if cmd == 'thor-player-path':
+        from karma_thor.player import player_path
+        print(player_path())
+        return 0
+    print(f'karma: unknown command {cmd!r}\n{__doc__}', file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())
