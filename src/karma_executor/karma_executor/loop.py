@@ -1,0 +1,154 @@
+"""The plan-act-observe loop of the task executor, free of ROS.
+
+The loop asks a planner for a plan, executes its steps one by one, and replans when the
+world is not as remembered: a step failed (the object was not where memory said, a
+container was closed, ...), or the plan explored to find something it did not know of
+yet. Bounded in replans and in executed steps. The ROS node and the in-process benchmark
+path both drive this same class with their own ``plan`` and ``execute`` callables.
+
+Example::
+
+    loop = TaskLoop(plan=my_planner, execute=my_skill_runner, max_replans=3, max_steps=40)
+    outcome = loop.run('Put the apple in the fridge.', goals=['IN(Apple, Fridge)'])
+    outcome.success, outcome.planner_calls, outcome.simulator_steps
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+#: Skills after which the planner is asked again even when they succeed: exploring changes
+#: what memory holds, so the rest of an old plan is out of date.
+REPLAN_AFTER = frozenset({'explore'})
+
+
+@dataclass(frozen=True)
+class Step:
+    skill: str
+    args: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f'{self.skill}({", ".join(self.args)})'
+
+
+@dataclass
+class PlanReply:
+    """What the planner answered (mirrors karma_interfaces/srv/Plan's response)."""
+    success: bool
+    steps: list[Step]
+    message: str = ''
+    memory_ids: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class SkillReply:
+    """What executing one skill answered (mirrors ExecuteSkill's result)."""
+    success: bool
+    message: str = ''
+    simulator_steps: int = 0
+
+
+@dataclass
+class StepRecord:
+    index: int
+    step: Step
+    success: bool
+    message: str
+    memory_ids: list[str]
+
+
+@dataclass
+class TaskOutcome:
+    success: bool
+    message: str
+    executed: list[StepRecord] = field(default_factory=list)
+    planner_calls: int = 0
+    replans: int = 0
+    explorations: int = 0
+    simulator_steps: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Planner(Protocol):
+    def __call__(self, instruction: str, goals: Sequence[str], feedback: str) -> PlanReply: ...
+
+
+class Executor(Protocol):
+    def __call__(self, step: Step) -> SkillReply: ...
+
+
+class TaskLoop:
+    """Plan, execute, replan on failure or after exploring; bounded.
+
+    ``plan(instruction, goals, feedback)`` gets, on replans, a short text saying what went
+    wrong so far (the planner may put it in its prompt). ``on_step(record)`` is called after
+    every executed step (the node turns it into action feedback).
+    """
+
+    def __init__(self, plan: Planner, execute: Executor, *, max_replans: int = 3,
+                 max_steps: int = 40, on_step: Callable[[StepRecord], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None):
+        if max_replans < 0 or max_steps < 1:
+            raise ValueError('max_replans must be >= 0 and max_steps >= 1')
+        self.plan = plan
+        self.execute = execute
+        self.max_replans = max_replans
+        self.max_steps = max_steps
+        self.on_step = on_step or (lambda record: None)
+        self.should_stop = should_stop or (lambda: False)
+
+    def run(self, instruction: str, goals: Sequence[str] = ()) -> TaskOutcome:
+        out = TaskOutcome(success=False, message='')
+        feedback = ''
+        while True:
+            reply = self.plan(instruction, list(goals), feedback)
+            out.planner_calls += 1
+            out.prompt_tokens += reply.prompt_tokens
+            out.completion_tokens += reply.completion_tokens
+            if not reply.success:
+                out.message = f'planner failed: {reply.message}'
+                return out
+            if not reply.steps:
+                out.success = True
+                out.message = 'nothing left to do' if out.executed else 'planner returned an empty plan'
+                return out
+            why_replan = self._execute_plan(reply, out)
+            if why_replan is None:
+                out.success = True
+                out.message = f'plan completed in {len(out.executed)} steps'
+                return out
+            if why_replan.startswith('stop:'):
+                out.message = why_replan[5:]
+                return out
+            if why_replan.startswith('explored'):
+                # Exploring is progress, not failure: it does not use up a replan; the step
+                # budget still bounds it.
+                out.explorations += 1
+            elif out.replans >= self.max_replans:
+                out.message = f'gave up after {out.replans} replans: {why_replan}'
+                return out
+            else:
+                out.replans += 1
+            feedback = why_replan
+
+    def _execute_plan(self, reply: PlanReply, out: TaskOutcome) -> str | None:
+        """Run the plan's steps; None when all succeeded, else why to replan (or 'stop:...')."""
+        for step in reply.steps:
+            if self.should_stop():
+                return 'stop:cancelled'
+            if len(out.executed) >= self.max_steps:
+                return f'stop:step budget of {self.max_steps} exhausted'
+            result = self.execute(step)
+            out.simulator_steps += result.simulator_steps
+            record = StepRecord(len(out.executed), step, result.success, result.message,
+                                list(reply.memory_ids))
+            out.executed.append(record)
+            self.on_step(record)
+            if not result.success:
+                return f'step {step} failed: {result.message}'
+            if step.skill in REPLAN_AFTER:
+                return f'explored {", ".join(step.args)}; memory has changed'
+        return None
