@@ -1,0 +1,122 @@
+"""A client of a running KARMA stack, for the task benchmark and the demo (uses rclpy).
+
+It talks to the stack only through karma_interfaces: resets the simulator and the
+memories, sends ExecuteTask goals, and reads the simulator's ground truth for the goal
+checker (evaluation only: the checker never reads the agent's memory).
+"""
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from typing import Callable
+
+import rclpy
+from rclpy.action import ActionClient
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.node import Node
+
+from karma_ros_common.qos import RELIABLE_EVENTS
+
+from std_msgs.msg import String
+
+from karma_interfaces.action import ExecuteTask
+from karma_interfaces.srv import GetGroundTruth, QueryShortTerm, ResetMemory, ResetSimulation
+
+
+GROUND_TRUTH_EVENTS = '/karma/sim/ground_truth_events'
+
+
+class StackClient:
+    """Synchronous calls into the stack; an executor spins in a background thread."""
+
+    def __init__(self, name: str = 'karma_bench_client'):
+        if not rclpy.ok():
+            rclpy.init()
+        self.node = Node(name)
+        self.reset_sim = self.node.create_client(ResetSimulation, '/karma/sim/reset')
+        self.ground_truth_srv = self.node.create_client(GetGroundTruth, '/karma/sim/ground_truth')
+        self.reset_ltm = self.node.create_client(ResetMemory, '/karma/reset_memory')
+        self.reset_stm = self.node.create_client(ResetMemory, '/karma/stm/reset')
+        self.query_stm = self.node.create_client(QueryShortTerm, '/karma/stm/query')
+        self.task = ActionClient(self.node, ExecuteTask, '/karma/execute_task')
+        # Evaluation stream: the bridge's ground truth after every skill (never the memory).
+        self._gt_events: queue.Queue = queue.Queue()
+        self.node.create_subscription(String, GROUND_TRUTH_EVENTS, self._on_gt_event,
+                                      RELIABLE_EVENTS)
+        self._executor = MultiThreadedExecutor(num_threads=2)
+        self._executor.add_node(self.node)
+        self._thread = threading.Thread(target=self._executor.spin, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._executor.shutdown()
+        self.node.destroy_node()
+        rclpy.try_shutdown()
+
+    @staticmethod
+    def _wait(future, timeout_s: float):
+        done = threading.Event()
+        future.add_done_callback(lambda _f: done.set())
+        if not done.wait(timeout_s):
+            raise TimeoutError('no answer from the stack')
+        return future.result()
+
+    def wait_ready(self, timeout_s: float = 120.0, need_stm: bool = True) -> None:
+        """Block until every service and action the benchmark uses is up."""
+        deadline = time.monotonic() + timeout_s
+        clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm]
+        if need_stm:
+            clients += [self.reset_stm, self.query_stm]
+        for c in clients:
+            if not c.wait_for_service(timeout_sec=max(0.1, deadline - time.monotonic())):
+                raise TimeoutError(f'{c.srv_name} did not come up')
+        if not self.task.wait_for_server(timeout_sec=max(0.1, deadline - time.monotonic())):
+            raise TimeoutError('/karma/execute_task did not come up')
+
+    def _on_gt_event(self, msg: String) -> None:
+        try:
+            self._gt_events.put(json.loads(msg.data))
+        except ValueError:
+            pass
+
+    def drain_ground_truth_events(self) -> list[dict]:
+        """Ground-truth snapshots the bridge published since the last call, oldest first."""
+        out = []
+        while not self._gt_events.empty():
+            out.append(self._gt_events.get())
+        return out
+
+    def call(self, client, request, timeout_s: float = 60.0):
+        return self._wait(client.call_async(request), timeout_s)
+
+    def reset_episode(self, scene: str, seed: int, reset_stm: bool = True) -> None:
+        """New scene in the simulator; memories start empty (the format's default)."""
+        for client in [self.reset_ltm] + ([self.reset_stm] if reset_stm else []):
+            self.call(client, ResetMemory.Request())
+        resp = self.call(self.reset_sim, ResetSimulation.Request(scene=scene, seed=seed))
+        if not resp.success:
+            raise RuntimeError(f'simulator reset to {scene} failed: {resp.message}')
+
+    def ground_truth(self) -> dict:
+        resp = self.call(self.ground_truth_srv, GetGroundTruth.Request())
+        if not resp.success:
+            raise RuntimeError('ground truth unavailable')
+        return json.loads(resp.json)
+
+    def stm_stats(self) -> dict:
+        resp = self.call(self.query_stm, QueryShortTerm.Request(query='', max_results=1))
+        return {'policy': resp.policy, 'hits': resp.hits, 'misses': resp.misses,
+                'hit_rate': float(resp.hit_rate)}
+
+    def execute_task(self, instruction: str, goals: list[str], max_steps: int = 0,
+                     on_feedback: Callable | None = None, timeout_s: float = 900.0):
+        """Send one ExecuteTask goal and wait for its result (None on rejection)."""
+        goal = ExecuteTask.Goal(instruction=instruction, goals=goals, max_steps=max_steps)
+        handle = self._wait(self.task.send_goal_async(
+            goal, feedback_callback=(lambda fb: on_feedback(fb.feedback)) if on_feedback else None),
+            30.0)
+        if not handle.accepted:
+            return None
+        return self._wait(handle.get_result_async(), timeout_s).result

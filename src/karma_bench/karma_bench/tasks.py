@@ -1,0 +1,225 @@
+"""``./karma bench tasks``: run a task suite through the ROS 2 graph and judge it.
+
+For every memory mode asked for, the stack runs in separate processes (THOR bridge on the
+embedded player, long- and short-term memory, planner, executor), started exactly as
+``./karma up --sim`` starts them, with the mode and planner set by parameters. Each
+episode resets the simulator and empties the memories; its tasks then run in order, with
+world and memory carried over. Goals are judged from the simulator's ground truth after
+every executed skill (the checker never reads the agent's memory).
+
+    ./karma bench tasks --suite suites/karma_household.json --out out/tasks \\
+        [--planner reference|transformers|openai] [--memory karma|none|ltm|stm|full-history|all]
+        [--stm-policy NAME] [--episodes ID,...]
+
+The ``reference`` planner is a goal oracle (it reads each task's goals); its numbers show what
+the memory and execution stack can do with a perfect planner, not what a model achieves.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from karma_bench.checker import TaskJudge
+from karma_bench.report import write_results
+from karma_bench.suite import load_suite
+
+MEMORY_MODES = ('karma', 'none', 'ltm', 'stm', 'full-history')
+PLANNERS = ('reference', 'transformers', 'openai')
+
+
+def memory_type(memory_id: str) -> str:
+    """Object type behind a memory id: ``Apple|+1|+2|+3`` and ``Apple_4`` -> ``Apple``."""
+    if memory_id.startswith('region:'):
+        return ''
+    head = memory_id.split('|', 1)[0]
+    return head.rsplit('_', 1)[0] if '|' not in memory_id and '_' in head else head
+
+
+def retrieval_accuracy(goal_types: set[str], memory_ids: set[str]) -> float | None:
+    """Share of the object types a task's goals name that the prompted memory contained."""
+    if not goal_types:
+        return None
+    have = {memory_type(m).lower() for m in memory_ids}
+    have |= {t.replace('sliced', '') for t in have}
+    return sum(1 for t in goal_types if t.lower().replace('sliced', '') in have) / len(goal_types)
+
+
+class StackProcesses:
+    """The sim stack as child processes (one per node), logs under ``log_dir``."""
+
+    def __init__(self, params: dict[str, dict[str, str]], log_dir: Path):
+        from karma_bringup.stack import load_stack
+        self.specs = load_stack().nodes_for('sim')
+        self.params = params
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        from karma_bringup.up import node_command
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for spec in self.specs:
+            log = open(self.log_dir / f'{spec.name}.log', 'wb')
+            self.procs.append(subprocess.Popen(node_command(spec, self.params.get(spec.key)),
+                                               stdout=log, stderr=subprocess.STDOUT))
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            if p.poll() is None:
+                p.send_signal(2)
+        for p in self.procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def check_alive(self) -> None:
+        for spec, p in zip(self.specs, self.procs):
+            if p.poll() is not None:
+                raise RuntimeError(f'{spec.name} exited with code {p.returncode}; '
+                                   f'see {self.log_dir / (spec.name + ".log")}')
+
+
+def _nav_distance(snapshots: list[dict]) -> float:
+    pts = [s.get('agent', {}).get('position') for s in snapshots]
+    pts = [p for p in pts if p]
+    return float(sum(((a['x'] - b['x']) ** 2 + (a['z'] - b['z']) ** 2) ** 0.5
+                     for a, b in zip(pts, pts[1:])))
+
+
+def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
+    """Run one task through /karma/execute_task and judge it from ground truth."""
+    judge = TaskJudge(task.goals, task.ordered)
+    snapshots = [client.ground_truth()]
+    judge.observe(snapshots[0])
+    events: queue.Queue = queue.Queue()
+    start = time.monotonic()
+    result = client.execute_task(task.instruction, [g.text for g in task.goals], max_steps,
+                                 on_feedback=events.put)
+    feedback = []
+    while not events.empty():
+        feedback.append(events.get())
+    # Snapshots after every step come from the bridge's evaluation stream when it has one;
+    # the final state is always read.
+    for snap in client.drain_ground_truth_events():
+        snapshots.append(snap)
+        judge.observe(snap)
+    final = client.ground_truth()
+    snapshots.append(final)
+    judge.observe(final)
+    verdict = judge.result()
+    memory_ids = {m for fb in feedback for m in fb.memory_ids}
+    explored = {a for fb in feedback if fb.step.skill == 'explore' for a in fb.step.args}
+    goal_types = {t for g in task.goals for t in g.types()}
+    if on_step:
+        for fb in feedback:
+            on_step(fb)
+    rec = {
+        'episode': ep.id, 'task': task.id, 'category': task.category,
+        'success': bool(verdict.success), 'goals_met': int(verdict.goals_met),
+        'goals_total': int(verdict.goals_total),
+        'steps': int(result.simulator_steps) if result else 0,
+        'planner_calls': int(result.planner_calls) if result else 0,
+        'prompt_tokens': int(result.prompt_tokens) if result else 0,
+        'completion_tokens': int(result.completion_tokens) if result else 0,
+        'wall_s': round(time.monotonic() - start, 3),
+        'skills': len(result.executed) if result else 0,
+        'replans': int(result.replans) if result else 0,
+        'nav_distance_m': round(_nav_distance(snapshots), 3),
+        'regions_explored': len(explored),
+        'retrieval_accuracy': retrieval_accuracy(goal_types, memory_ids),
+        'memory': mode,
+        'executor_message': (result.message if result else 'goal rejected')[:300],
+    }
+    try:
+        rec['stm_hit_rate'] = client.stm_stats()['hit_rate'] if mode in ('karma', 'stm') else None
+    except Exception:  # the short-term node is optional for the benchmark's verdict
+        rec['stm_hit_rate'] = None
+    return rec
+
+
+def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress) -> list[dict]:
+    from karma_bench.stack_client import StackClient
+    store = tempfile.mkdtemp(prefix=f'karma-bench-{mode}-')
+    params = {'planner': {'backend': args.planner, 'memory_mode': mode},
+              'ltm': {'store_dir': store},
+              'stm': {}}
+    if args.stm_policy:
+        params['stm']['policy'] = args.stm_policy
+    if episodes:
+        params['bridge'] = {'scene': episodes[0].scene}
+    records = []
+    with StackProcesses(params, log_dir / mode) as stack:
+        client = StackClient(f'karma_bench_{mode.replace("-", "_")}')
+        try:
+            client.wait_ready(timeout_s=args.startup_timeout)
+            for ep in episodes:
+                stack.check_alive()
+                client.reset_episode(ep.scene, ep.seed)
+                for task in ep.tasks:
+                    rec = run_task(client, ep, task, mode, args.max_steps)
+                    records.append(rec)
+                    progress(rec)
+        finally:
+            client.close()
+    return records
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog='karma bench tasks', description=__doc__.split('\n')[0])
+    ap.add_argument('--suite', required=True, help='task suite (karma-task-suite/1 JSON)')
+    ap.add_argument('--out', required=True, help='output directory')
+    ap.add_argument('--planner', default='reference', choices=PLANNERS,
+                    help='planner backend; "reference" is a goal oracle')
+    ap.add_argument('--memory', default='karma',
+                    help=f'memory mode(s), comma-separated, or "all": {", ".join(MEMORY_MODES)}')
+    ap.add_argument('--stm-policy', default='', help='short-term replacement policy')
+    ap.add_argument('--episodes', default='', help='only these episode ids (comma-separated)')
+    ap.add_argument('--max-steps', type=int, default=0, help='skills per task (0: executor default)')
+    ap.add_argument('--startup-timeout', type=float, default=180.0)
+    args = ap.parse_args(argv)
+    args.modes = list(MEMORY_MODES) if args.memory == 'all' else args.memory.split(',')
+    bad = [m for m in args.modes if m not in MEMORY_MODES]
+    if bad:
+        ap.error(f'unknown memory mode(s) {bad}; known: {", ".join(MEMORY_MODES)}')
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from tqdm import tqdm
+    os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+    suite = load_suite(args.suite)
+    wanted = {e for e in args.episodes.split(',') if e}
+    episodes = [e for e in suite.episodes if not wanted or e.id in wanted]
+    if wanted - {e.id for e in episodes}:
+        print(f'unknown episodes: {sorted(wanted - {e.id for e in episodes})}', file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    n_tasks = sum(len(e.tasks) for e in episodes) * len(args.modes)
+    records: list[dict] = []
+    label = 'reference (goal oracle)' if args.planner == 'reference' else args.planner
+    with tqdm(total=n_tasks, desc='tasks', unit='task', file=sys.stderr) as bar:
+        def progress(rec):
+            bar.set_postfix_str(f'{rec["memory"]} {rec["episode"]}/{rec["task"]} '
+                                f'{"ok" if rec["success"] else "FAIL"}')
+            bar.update(1)
+        for mode in args.modes:
+            records += run_mode(suite, episodes, mode, args, out / 'logs', progress)
+    config = {'planner': label, 'memory_modes': args.modes, 'stm_policy': args.stm_policy or 'default',
+              'path': 'ros2 graph (separate processes)', 'suite_file': str(args.suite)}
+    paths = write_results(out, suite.name, config, records)
+    print((out / 'results.md').read_text())
+    print('wrote ' + ', '.join(str(p) for p in paths.values()))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
