@@ -101,8 +101,12 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
     judge.observe(snapshots[0])
     events: queue.Queue = queue.Queue()
     start = time.monotonic()
+    def on_feedback(fb):
+        events.put(fb)
+        if on_step:
+            on_step(fb)
     result = client.execute_task(task.instruction, [g.text for g in task.goals], max_steps,
-                                 on_feedback=events.put)
+                                 on_feedback=on_feedback)
     feedback = []
     while not events.empty():
         feedback.append(events.get())
@@ -118,9 +122,6 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
     memory_ids = {m for fb in feedback for m in fb.memory_ids}
     explored = {a for fb in feedback if fb.step.skill == 'explore' for a in fb.step.args}
     goal_types = {t for g in task.goals for t in g.types()}
-    if on_step:
-        for fb in feedback:
-            on_step(fb)
     rec = {
         'episode': ep.id, 'task': task.id, 'category': task.category,
         'success': bool(verdict.success), 'goals_met': int(verdict.goals_met),
@@ -145,7 +146,8 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
     return rec
 
 
-def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress) -> list[dict]:
+def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=None,
+             on_episode_end=None) -> list[dict]:
     from karma_bench.stack_client import StackClient
     store = tempfile.mkdtemp(prefix=f'karma-bench-{mode}-')
     params = {'planner': {'backend': args.planner, 'memory_mode': mode},
@@ -164,9 +166,11 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress) -> list[
                 stack.check_alive()
                 client.reset_episode(ep.scene, ep.seed)
                 for task in ep.tasks:
-                    rec = run_task(client, ep, task, mode, args.max_steps)
+                    rec = run_task(client, ep, task, mode, args.max_steps, on_step)
                     records.append(rec)
                     progress(rec)
+                if on_episode_end:
+                    on_episode_end(client, ep)
         finally:
             client.close()
     return records
