@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f'karma_bench.{rest[0]}')
         return int(module.main(rest[1:]) or 0)
     if cmd == 'thor-player-path':
-        from karma_thor.player import player_path
+        from karma_thor import player_path
         print(player_path())
         return 0
     print(f'karma: unknown command {cmd!r}\n{__doc__}', file=sys.stderr)

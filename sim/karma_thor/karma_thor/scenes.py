@@ -1,0 +1,241 @@
+"""Static scene data for the 120 iTHOR FloorPlans (objects, reachable grid, poses, room type).
+
+The 43 MB procthor JSON is parsed at most once per process, and only when the small per-scene
+cache under ``~/.cache/karma_thor`` (derived data, safe to delete) is missing or stale.
+
+>>> s = load_scene("FloorPlan1")
+>>> s.room_type, len(s.objects()) > 50
+('kitchen', True)
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import data
+
+ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
+              "bedrooms": ("bedroom", 300), "bathrooms": ("bathroom", 400)}
+GRID = 0.25
+CACHE_VERSION = 2
+# L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
+_UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
+
+
+def scene_names() -> list[str]:
+    """All iTHOR scene names, e.g. ['FloorPlan1', ..., 'FloorPlan430']."""
+    return [f"FloorPlan{off + i}" for _, off in ROOM_TYPES.values() for i in range(1, 31)]
+
+
+def normalize_scene_name(name: str) -> str:
+    """'FloorPlan1_physics' -> 'FloorPlan1'; raises KeyError for scenes that do not exist."""
+    base = name[:-len("_physics")] if name.endswith("_physics") else name
+    if base not in _scene_index():
+        raise KeyError(name)
+    return base
+
+
+@functools.lru_cache(maxsize=1)
+def _scene_index() -> dict[str, tuple[str, str, int]]:
+    """scene name -> (procthor key, room type, index in that list)."""
+    out = {}
+    for key, (room, off) in ROOM_TYPES.items():
+        for i in range(30):
+            out[f"FloorPlan{off + i + 1}"] = (key, room, i)
+    return out
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    room_type: str
+    objects_json: str  # kept as text: json.loads is a cheap deep copy for every reset
+    reachable: tuple[tuple[float, float], ...]
+    alfworld_poses: dict[str, list[float]]  # procthor objectId -> [x, z, yaw, horizon]
+    scene_bounds: dict
+
+    def objects(self) -> list[dict]:
+        """A fresh, mutable copy of the initial object metadata."""
+        return json.loads(self.objects_json)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("KARMA_THOR_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "karma_thor")
+    src = data.procthor_metadata_path().stat()
+    return Path(base) / f"scenes-v{CACHE_VERSION}-{src.st_size}-{int(src.st_mtime)}"
+
+
+@functools.lru_cache(maxsize=None)
+def load_scene(name: str) -> Scene:
+    """Load one scene (FloorPlan1 or FloorPlan1_physics); KeyError for unknown names."""
+    name = normalize_scene_name(name)
+    path = cache_dir() / f"{name}.json"
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raw = _build_cache()[name]
+    return Scene(name=name, room_type=raw["roomType"],
+                 objects_json=json.dumps(raw["objects"]),
+                 reachable=tuple(tuple(p) for p in raw["reachable"]),
+                 alfworld_poses=raw["alfworldPoses"], scene_bounds=raw["sceneBounds"])
+
+
+@functools.lru_cache(maxsize=1)
+def procthor_scenes() -> dict:
+    """The parsed procthor JSON (cold path, ~0.5 s)."""
+    with open(data.procthor_metadata_path()) as f:
+        return json.load(f)
+
+
+def _build_cache() -> dict[str, dict]:
+    """Derive every scene from the raw data and write the per-scene cache files."""
+    raw = procthor_scenes()
+    out = {}
+    for name, (key, room, i) in _scene_index().items():
+        out[name] = derive_scene(name, room, raw[key][i])
+    directory = cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, rec in out.items():
+            tmp = directory / f".{name}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps(rec))
+            os.replace(tmp, directory / f"{name}.json")  # atomic: readers never see half a file
+    except OSError:
+        pass  # read-only home: stay correct, just slower
+    return out
+
+
+def derive_scene(name: str, room: str, objects: list[dict]) -> dict:
+    """Merge procthor objects with alfworld's grid and poses (procthor wins on conflicts)."""
+    objects = _single_parents([_normalize_object(o) for o in objects])
+    bounds = _scene_bounds(objects)
+    layout = data.alfworld_layouts_dir()
+    reachable = None
+    try:
+        pts = np.load(layout / f"{name}-layout.npy")
+        boxes = _footprints(objects, _UNRELIABLE_FOOTPRINT)
+        reachable = [(float(x), float(z)) for x, z in pts if not _inside(x, z, boxes, 0.0)]
+    except (OSError, ValueError):
+        pass
+    if not reachable:
+        reachable = _compute_grid(objects, bounds)
+    poses = {}
+    try:
+        alf = json.loads((layout / f"{name}-openable.json").read_text())
+        poses = _map_alfworld_ids(alf, objects)
+    except (OSError, ValueError):
+        pass
+    return {"roomType": room, "objects": objects, "reachable": reachable,
+            "alfworldPoses": poses, "sceneBounds": bounds}
+
+
+def _normalize_object(o: dict) -> dict:
+    """Fill THOR-default values the 4.x dump leaves null, keep one parent (the innermost)."""
+    o = dict(o)
+    o["visible"] = False
+    o["isInteractable"] = False
+    o["distance"] = 0.0
+    if o.get("salientMaterials") is None:
+        o["salientMaterials"] = []
+    if o["receptacle"] and o.get("receptacleObjectIds") is None:
+        o["receptacleObjectIds"] = []
+    return o
+
+
+def _single_parents(objects: list[dict]) -> list[dict]:
+    """Keep a tree: an object in several receptacles keeps only the smallest (innermost) one."""
+    by_id = {o["objectId"]: o for o in objects}
+
+    def volume(oid: str) -> float:
+        s = by_id[oid]["axisAlignedBoundingBox"]["size"]
+        return s["x"] * s["y"] * s["z"]
+
+    for o in objects:
+        parents = [p for p in (o.get("parentReceptacles") or []) if p in by_id]
+        keep = min(parents, key=volume) if parents else None
+        o["parentReceptacles"] = [keep] if keep else None
+        for p in parents:
+            ids = by_id[p]["receptacleObjectIds"] or []
+            if p != keep and o["objectId"] in ids:
+                by_id[p]["receptacleObjectIds"] = [i for i in ids if i != o["objectId"]]
+            elif p == keep and o["objectId"] not in ids:
+                by_id[p]["receptacleObjectIds"] = ids + [o["objectId"]]
+    return objects
+
+
+def _aabb_minmax(o: dict) -> tuple[np.ndarray, np.ndarray]:
+    c = np.asarray(o["axisAlignedBoundingBox"]["cornerPoints"], dtype=float)
+    return c.min(0), c.max(0)
+
+
+def _footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
+    """(K, 4) [xmin, xmax, zmin, zmax] of non-pickupable furniture standing on the floor."""
+    rows = []
+    for o in objects:
+        if o["pickupable"] or o["objectType"] in skip:
+            continue
+        lo, hi = _aabb_minmax(o)
+        if lo[1] > 1.2:  # wall-mounted (upper cabinets, paintings): the agent walks under them
+            continue
+        rows.append((lo[0], hi[0], lo[2], hi[2]))
+    return np.asarray(rows, dtype=float).reshape(-1, 4)
+
+
+def _inside(x: float, z: float, boxes: np.ndarray, margin: float) -> bool:
+    return bool(np.any((boxes[:, 0] - margin < x) & (x < boxes[:, 1] + margin)
+                       & (boxes[:, 2] - margin < z) & (z < boxes[:, 3] + margin)))
+
+
+def _compute_grid(objects: list[dict], bounds: dict) -> list[tuple[float, float]]:
+    """Fallback reachable grid: 0.25 m lattice inside the bounds, clear of footprints."""
+    c, s = bounds["center"], bounds["size"]
+    xs = np.arange(np.ceil((c["x"] - s["x"] / 2 + 0.3) / GRID), np.floor((c["x"] + s["x"] / 2 - 0.3) / GRID) + 1)
+    zs = np.arange(np.ceil((c["z"] - s["z"] / 2 + 0.3) / GRID), np.floor((c["z"] + s["z"] / 2 - 0.3) / GRID) + 1)
+    boxes = _footprints(objects, {"Floor"})
+    return [(float(x * GRID), float(z * GRID)) for x in xs for z in zs
+            if not _inside(x * GRID, z * GRID, boxes, 0.2)]
+
+
+def _scene_bounds(objects: list[dict]) -> dict:
+    pts = np.asarray([p for o in objects for p in o["axisAlignedBoundingBox"]["cornerPoints"]])
+    lo, hi = pts.min(0), pts.max(0)
+    corners = [[float(x), float(y), float(z)] for x in (hi[0], lo[0]) for y in (hi[1], lo[1])
+               for z in (hi[2], lo[2])]
+    mid, size = (lo + hi) / 2, hi - lo
+    return {"cornerPoints": corners,
+            "center": {"x": float(mid[0]), "y": float(mid[1]), "z": float(mid[2])},
+            "size": {"x": float(size[0]), "y": float(size[1]), "z": float(size[2])}}
+
+
+_ID_RE = re.compile(r"^([A-Za-z]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)(?:\|([A-Za-z]+))?")
+
+
+def _map_alfworld_ids(alf: dict[str, list], objects: list[dict]) -> dict[str, list[float]]:
+    """alfworld (ai2thor 2.1) receptacle ids -> the procthor object of that type nearest to it."""
+    out = {}
+    for alf_id, pose in alf.items():
+        m = _ID_RE.match(alf_id)
+        if not m:
+            continue
+        otype = m.group(5) or m.group(1)
+        p = np.array([float(m.group(2)), float(m.group(3)), float(m.group(4))])
+        best, best_d = None, 0.6  # ids further apart than this are different objects
+        for o in objects:
+            if o["objectType"] != otype:
+                continue
+            q = _ID_RE.match(o["objectId"])
+            if not q:
+                continue
+            d = float(np.linalg.norm(p - [float(q.group(2)), float(q.group(3)), float(q.group(4))]))
+            if d < best_d:
+                best, best_d = o["objectId"], d
+        if best is not None and best not in out:
+            out[best] = [float(v) for v in pose]
+    return out

@@ -1,0 +1,231 @@
+"""World state: objects (THOR metadata dicts), the receptacle tree, the agent and visibility.
+
+Deterministic: the seed only picks the start pose (seed 0: the reachable point nearest the
+scene centre, facing +z). Action rules live in actions_*.py, appliance effects in effects.py.
+
+>>> w = World("FloorPlan1")
+>>> w.agent_pose()["rotation"]
+0.0
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import data, geometry
+from .scenes import GRID, load_scene
+
+AGENT_Y_ABOVE_FLOOR = 0.9009997  # THOR's agent pivot height on a floor at y=0
+CAMERA_OFFSET = {True: 0.675, False: 0.0}  # standing / crouching camera above the pivot
+HORIZON_MIN, HORIZON_MAX = -30.0, 60.0
+# Solid furniture that blocks the line of sight (thin slabs such as L-shaped counters would
+# block far too much through their loose AABBs, so they are not in the list).
+OCCLUDER_TYPES = {"Fridge", "Cabinet", "Drawer", "Microwave", "Safe", "Dresser", "Sofa", "Bed",
+                  "ArmChair", "Television", "Toilet", "Box", "Desk", "TVStand"}
+
+
+def containers() -> frozenset[str]:
+    """Receptacle types that must be open to see or put things inside (ALFRED's openables)."""
+    return frozenset(data.alfworld_constants().OPENABLE_CLASS_LIST)
+
+
+@dataclass
+class Params:
+    grid_size: float = GRID
+    visibility_distance: float = 1.5
+    rotate_step: float = 90.0
+    fov: float = 90.0
+    width: int = 300
+    height: int = 300
+
+
+class World:
+    def __init__(self, scene: str = "FloorPlan1", seed: int = 0, params: Params | None = None):
+        self.params = params or Params()
+        self.reset(scene, seed)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def reset(self, scene: str, seed: int = 0) -> None:
+        self.scene = load_scene(scene)
+        self.seed = seed
+        self.objects: dict[str, dict] = {o["objectId"]: o for o in self.scene.objects()}
+        self.removed: dict[str, dict] = {}
+        self.alfred = {oid: {"cleaned": False, "heated": False, "cooled": False}
+                       for oid in self.objects}
+        self.held: str | None = None
+        floor = [o for o in self.objects.values() if o["objectType"] == "Floor"]
+        floor_top = max((max(c[1] for c in f["axisAlignedBoundingBox"]["cornerPoints"])
+                         for f in floor), default=0.0)
+        self.floor_id = floor[0]["objectId"] if floor else None
+        self.agent_y = floor_top + AGENT_Y_ABOVE_FLOOR
+        self.cells = {(round(x / GRID), round(z / GRID)) for x, z in self.scene.reachable}
+        self.x, self.z, self.yaw = self._start_pose(seed)
+        self.horizon, self.standing = 0.0, True
+        # Monotonic across resets, so caches keyed on them never mistake one scene for another.
+        self.version = getattr(self, "version", 0) + 1  # bumped on every object change
+        self.state_version = getattr(self, "state_version", 0) + 1  # bumped by Simulator.step
+        self.collided = False
+        self._arr_version = None
+        self._vis_key = None
+        self._pose_cache: dict | None = None
+
+    def _start_pose(self, seed: int) -> tuple[float, float, float]:
+        pts = sorted(self.scene.reachable)
+        if seed == 0:
+            c = self.scene.scene_bounds["center"]
+            x, z = min(pts, key=lambda p: (p[0] - c["x"]) ** 2 + (p[1] - c["z"]) ** 2)
+            return x, z, 0.0
+        rng = random.Random(seed)
+        x, z = rng.choice(pts)
+        return x, z, float(rng.choice((0, 90, 180, 270)))
+
+    def changed(self) -> None:
+        self.version += 1
+
+    # ---- agent -----------------------------------------------------------------------------
+    def camera(self) -> np.ndarray:
+        return np.array([self.x, self.agent_y + CAMERA_OFFSET[self.standing], self.z])
+
+    def agent_pose(self) -> dict:
+        return {"x": self.x, "z": self.z, "rotation": self.yaw, "horizon": self.horizon,
+                "standing": self.standing}
+
+    def navigable(self, x: float, z: float) -> bool:
+        return (round(x / GRID), round(z / GRID)) in self.cells
+
+    def path_clear(self, x0: float, z0: float, x1: float, z1: float) -> bool:
+        """Every point of the straight path (sampled every 5 cm) is on a reachable cell."""
+        n = max(1, int(math.ceil(math.hypot(x1 - x0, z1 - z0) / 0.05)))
+        return all(self.navigable(x0 + (x1 - x0) * i / n, z0 + (z1 - z0) * i / n)
+                   for i in range(1, n + 1))
+
+    # ---- receptacle tree -------------------------------------------------------------------
+    def parent_of(self, oid: str) -> str | None:
+        p = self.objects[oid].get("parentReceptacles")
+        return p[0] if p else None
+
+    def children(self, oid: str) -> list[str]:
+        return [c for c in (self.objects[oid].get("receptacleObjectIds") or [])
+                if c in self.objects]
+
+    def descendants(self, oid: str) -> list[str]:
+        out, todo = [], self.children(oid)
+        while todo:
+            c = todo.pop()
+            out.append(c)
+            todo.extend(self.children(c))
+        return out
+
+    def detach(self, oid: str) -> None:
+        p = self.parent_of(oid)
+        if p is not None and p in self.objects:
+            rec = self.objects[p]
+            rec["receptacleObjectIds"] = [c for c in rec["receptacleObjectIds"] if c != oid]
+        self.objects[oid]["parentReceptacles"] = None
+        self.changed()
+
+    def attach(self, oid: str, rid: str) -> None:
+        self.detach(oid)
+        self.objects[oid]["parentReceptacles"] = [rid]
+        rec = self.objects[rid]
+        rec["receptacleObjectIds"] = list(rec.get("receptacleObjectIds") or []) + [oid]
+        self.changed()
+
+    def move_subtree(self, oid: str, dx: float, dy: float, dz: float) -> None:
+        for o in [oid] + self.descendants(oid):
+            geometry.translate_object(self.objects[o], dx, dy, dz)
+        self.changed()
+
+    def move_center_to(self, oid: str, x: float, bottom_y: float, z: float) -> None:
+        """Move an object (with whatever it holds) so its AABB bottom centre is at x, y, z."""
+        box = self.objects[oid]["axisAlignedBoundingBox"]
+        c, s = box["center"], box["size"]
+        self.move_subtree(oid, x - c["x"], bottom_y + s["y"] / 2 - c["y"], z - c["z"])
+
+    def place_held(self) -> None:
+        """Keep the held object 0.5 m in front of and 0.25 m below the camera, like THOR's hand."""
+        if self.held is None:
+            return
+        cam = self.camera()
+        yaw = math.radians(self.yaw)
+        size_y = self.objects[self.held]["axisAlignedBoundingBox"]["size"]["y"]
+        self.move_center_to(self.held, cam[0] + 0.5 * math.sin(yaw),
+                            cam[1] - 0.25 - size_y / 2, cam[2] + 0.5 * math.cos(yaw))
+
+    # ---- visibility ------------------------------------------------------------------------
+    def _arrays(self) -> dict:
+        """Per-object numpy arrays, rebuilt only when some object changed."""
+        if self._arr_version == self.version:
+            return self._arr
+        ids = list(self.objects)
+        idx = {o: i for i, o in enumerate(ids)}
+        objs = [self.objects[o] for o in ids]
+        corners = np.array([o["axisAlignedBoundingBox"]["cornerPoints"] for o in objs])
+        lo, hi = corners.min(1), corners.max(1)
+        size = hi - lo
+        vol = size.prod(1)
+        boxed = containers()
+        hidden = np.zeros(len(ids), bool)
+        related = np.eye(len(ids), dtype=bool)  # self, ancestors and descendants
+        for i, oid in enumerate(ids):
+            p = self.parent_of(oid)
+            while p is not None and p in idx:
+                po = self.objects[p]
+                if po["objectType"] in boxed and not po["isOpen"] and oid != self.held:
+                    hidden[i] = True
+                related[i, idx[p]] = related[idx[p], i] = True
+                p = self.parent_of(p)
+        occluder = np.array([o["objectType"] in OCCLUDER_TYPES and o["objectId"] != self.held
+                             for o in objs], bool)
+        pos = np.array([[o["position"]["x"], o["position"]["y"], o["position"]["z"]]
+                        for o in objs])
+        self._arr = dict(ids=ids, lo=lo, hi=hi, center=(lo + hi) / 2, half=size / 2, vol=vol,
+                         hidden=hidden, related=related, occluder=occluder, pos=pos)
+        self._arr_version = self.version
+        return self._arr
+
+    def visibility(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(ids, visible mask, distance camera->object position), cached per pose and version."""
+        key = (self.version, self.x, self.z, self.yaw, self.horizon, self.standing,
+               self.params.visibility_distance, self.params.fov)
+        if key == self._vis_key:
+            return self._vis
+        a = self._arrays()
+        cam = self.camera()
+        dist = np.linalg.norm(a["pos"] - cam, axis=1)
+        p = self.params
+        near = geometry.xz_distance_to_box(cam, a["lo"], a["hi"]) <= p.visibility_distance
+        cand = near & ~a["hidden"]
+        cand[cand] = geometry.in_view(cam, self.yaw, self.horizon, p.fov, p.width / p.height,
+                                      a["center"][cand], a["half"][cand])
+        ti = np.nonzero(cand)[0]
+        ki = np.nonzero(a["occluder"])[0]
+        if len(ti) and len(ki):
+            # Seen when the ray to its centre or to its nearest point is clear.
+            clear = ~self._blocked(cam, a, ti, ki, a["center"][ti])
+            clear |= ~self._blocked(cam, a, ti, ki, geometry.nearest_points(cam, a["lo"][ti],
+                                                                              a["hi"][ti]))
+            cand[ti[~clear]] = False
+        self._vis_key, self._vis = key, (a["ids"], cand, dist)
+        return self._vis
+
+    @staticmethod
+    def _blocked(cam: np.ndarray, a: dict, ti: np.ndarray, ki: np.ndarray,
+                 pts: np.ndarray) -> np.ndarray:
+        """(T,) the segment camera->pts[t] crosses an occluder that counts: bigger than the
+        target, unrelated to it in the receptacle tree, around neither the camera nor pts[t]."""
+        lo, hi = a["lo"][ki], a["hi"][ki]
+        hits = geometry.segment_hits_boxes(cam, pts, lo, hi)
+        bigger = a["vol"][ki][None, :] > a["vol"][ti][:, None]
+        unrelated = ~a["related"][np.ix_(ti, ki)]
+        around_cam = np.all((lo <= cam) & (cam <= hi), axis=1)
+        p = pts[:, None, :]
+        around_pt = np.all((lo[None] <= p) & (p <= hi[None]), axis=2)
+        return (hits & bigger & unrelated & ~around_cam[None, :] & ~around_pt).any(1)
+
+    def is_visible(self, oid: str) -> bool:
+        ids, vis, _ = self.visibility()
+        return bool(vis[self._arrays()["ids"].index(oid)]) if oid in self.objects else False

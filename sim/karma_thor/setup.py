@@ -1,0 +1,20 @@
+from setuptools import find_packages, setup
+
+package_name = "karma_thor"
+
+setup(
+    name=package_name,
+    version="0.1.0",
+    packages=find_packages(exclude=["test"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", ["resource/" + package_name]),
+        ("share/" + package_name, ["package.xml"]),
+    ],
+    install_requires=["setuptools", "numpy", "msgpack"],
+    zip_safe=True,
+    maintainer="KARMA-ROS maintainers",
+    maintainer_email="karma@example.com",
+    description="Embedded AI2-THOR player (in-process Simulator + FIFO player)",
+    license="Apache-2.0",
+    entry_points={"console_scripts": ["thor_player = karma_thor.player:main"]},
+)
