@@ -1,0 +1,801 @@
+"""The long-term memory: a layered 3D scene graph on networkx, updated from observations.
+
+Layers: ``scene`` (the root, id ``"scene"``) -> ``region`` (rooms or reachable-area regions,
+ids ``"region:<name>"``) -> ``receptacle`` (furniture and containers) -> ``object``.
+Edges are directed and typed by their ``relation`` attribute:
+
+* ``contains`` – hierarchy: scene -> region, region -> a top-level receptacle/object;
+* ``in`` / ``on`` – an object (or smaller receptacle) held by a receptacle
+  (source = held thing, target = receptacle);
+* ``near`` – a loose thing to its nearest receptacle within ``near_distance``.
+
+Every object/receptacle has at most one parent (its receptacle, else its region), so the
+containment path is a chain: ``apple -> plate -> fridge -> region:kitchen``.
+
+Example::
+
+    >>> from karma_memory import SceneGraph, Observation
+    >>> g = SceneGraph()
+    >>> _ = g.add_region("kitchen", (0, 0, 5, 5))
+    >>> r = g.apply([
+    ...     Observation("Fridge", "Fridge|1", position=(1, 0.9, 1), size=(0.8, 1.8, 0.8),
+    ...                 is_receptacle=True),
+    ...     Observation("Plate", "Plate|1", position=(1, 0.5, 1), size=(0.25, 0.03, 0.25),
+    ...                 is_receptacle=True),
+    ...     Observation("Apple", "Apple|1", position=(1, 0.56, 1), size=(0.1, 0.1, 0.1))])
+    >>> g.containment_path("Apple|1")
+    ['Apple|1', 'Plate|1', 'Fridge|1', 'region:kitchen']
+    >>> [o.id for o in g.find("apple")]
+    ['Apple|1']
+    >>> [o.id for o in g.objects_in("Fridge|1")]
+    ['Plate|1', 'Apple|1']
+"""
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from heapq import nsmallest
+from typing import Iterable, Iterator
+
+import networkx as nx
+
+from karma_memory import node_link, render
+from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, infer_relation,
+                                   point_in_polygon, polygon_bounds, polygon_from, volume)
+from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
+                                      check_observation, check_observer)
+from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
+from karma_memory.spatial import FootprintIndex, VoxelIndex
+from karma_memory.textsearch import TypeMatcher
+
+SCENE = "scene"
+REGION_PREFIX = "region:"
+HOLD_RELATIONS = ("in", "on")
+
+
+@dataclass
+class MemoryConfig:
+    """Tuning of association, relations and negative observations (metres, [0, 1])."""
+
+    association_distance: float = 0.5   # same-class match radius for observations without id
+    move_threshold: float = 0.05        # re-place an object (rewire relations) beyond this
+    near_distance: float = 1.0          # "near" edge to the closest receptacle within this
+    miss_decay: float = 0.6             # confidence factor per negative observation
+    view_margin: float = 0.85           # shrink the view cone: border objects are often cut off
+    region_snap: float = 1.0            # a point outside every region joins one this close
+    cell: float = 1.0                   # voxel size of the spatial index
+    fusion_voxel: float = 0.02          # open3d voxel for fused segment clouds
+    fusion_max_points: int = 4000       # fused points kept per object
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class MemoryItem:
+    """A read-only snapshot of one object or receptacle (mirrors ``MemoryObject.msg``)."""
+
+    id: str
+    type: str
+    layer: str
+    position: tuple[float, float, float]
+    size: tuple[float, float, float]
+    receptacle_id: str
+    relation: str
+    region_id: str
+    states: dict
+    first_seen: float
+    last_seen: float
+    times_seen: int
+    confidence: float
+    stale: bool
+    source: str
+    score: float = 0.0
+
+
+def mint_base(label: str) -> str:
+    """Id-safe form of a label for minted ids (``"Butter Knife"`` -> ``"Butter_Knife"``)."""
+    return re.sub(r"[^A-Za-z0-9_]", "", label.replace(" ", "_")) or "Object"
+
+
+class SceneGraph:
+    """Long-term memory of where things are. See the module docstring for the model.
+
+    Mutate only through :meth:`apply`, :meth:`add_region`, :meth:`set_regions_from_reachable`,
+    :meth:`remove`, :meth:`clear` and :meth:`merge_node_link`; they keep the indices, the
+    edges and the change log (read by :class:`karma_memory.store.MemoryStore`) consistent.
+    """
+
+    def __init__(self, config: MemoryConfig | None = None):
+        self.config = config or MemoryConfig()
+        self._g = nx.DiGraph()
+        self._index = VoxelIndex(self.config.cell)
+        self._footprints = FootprintIndex(0.5, pad=self.config.near_distance)
+        self._by_type: dict[str, set[str]] = {}
+        self._type_names: dict[str, str] = {}
+        self._regions: dict[str, tuple[list, tuple]] = {}
+        self._minted: dict[str, int] = {}
+        self._matcher = TypeMatcher()
+        self._labels: dict[str, object] = {}
+        self._match_cache: dict[tuple[str, int], list] = {}
+        self._fusion = None
+        self._dirty: set[str] = set()      # nodes whose stored row must be rewritten
+        self._sighted: set[str] = set()    # nodes only re-seen (times_seen/last_seen/confidence)
+        self._deleted: set[str] = set()
+        #: Bumped on every change a subscriber should see (not on a mere re-sighting).
+        self.revision = 0
+        self._add_scene()
+
+    # ------------------------------------------------------------------ read API
+    @property
+    def nx(self) -> nx.DiGraph:
+        """Read-only networkx view of the whole graph (node/edge attributes as stored)."""
+        return self._g.copy(as_view=True)
+
+    def __len__(self) -> int:
+        """Number of objects and receptacles."""
+        return len(self._index)
+
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self._g
+
+    def ids(self) -> list[str]:
+        """Ids of every object and receptacle, sorted."""
+        return sorted(self._index._where)
+
+    def objects(self, layer: str | None = None) -> Iterator[MemoryItem]:
+        """Every object and receptacle (``layer`` = "object"/"receptacle" to filter), by id."""
+        for nid in self.ids():
+            if layer is None or self._g.nodes[nid]["layer"] == layer:
+                yield self._item(nid)
+
+    def get(self, node_id: str) -> MemoryItem | None:
+        """The object/receptacle ``node_id`` as a :class:`MemoryItem`, or ``None``."""
+        if node_id not in self._index:
+            return None
+        return self._item(node_id)
+
+    def node(self, node_id: str) -> dict:
+        """A copy of any node's raw attributes (regions and the scene included)."""
+        return dict(self._g.nodes[node_id])
+
+    def regions(self) -> list[str]:
+        """Region node ids, sorted."""
+        return sorted(self._regions)
+
+    def receptacle_of(self, node_id: str) -> tuple[str, str]:
+        """``(receptacle id, "in"|"on")`` holding ``node_id``, or ``("", "")``."""
+        a = self._g.nodes[node_id]
+        if a.get("relation") in HOLD_RELATIONS:
+            return a["parent"], a["relation"]
+        return "", ""
+
+    def region_of(self, node_id: str) -> str:
+        """Region id of ``node_id`` (through its receptacles), or ``""``."""
+        for nid in self.containment_path(node_id)[1:]:
+            if nid.startswith(REGION_PREFIX):
+                return nid
+        return ""
+
+    def containment_path(self, node_id: str) -> list[str]:
+        """``[node, receptacle, ..., region]`` following in/on then contains upwards.
+
+        >>> SceneGraph().containment_path("nothing")
+        []
+        """
+        if node_id not in self._g:
+            return []
+        path = [node_id]
+        cur = self._g.nodes[node_id].get("parent", "")
+        while cur and cur not in path and cur != SCENE:
+            path.append(cur)
+            cur = self._g.nodes[cur].get("parent", "")
+        return path
+
+    def objects_in(self, container: str, recursive: bool = True) -> list[MemoryItem]:
+        """Things held by a receptacle or contained in a region, breadth-first, by id per level.
+
+        ``container`` is a receptacle id, a region id, or a region name (``"kitchen"``).
+        ``recursive=False`` returns only the direct children.
+        """
+        if container not in self._g and REGION_PREFIX + container in self._g:
+            container = REGION_PREFIX + container
+        if container not in self._g:
+            return []
+        out, frontier, seen = [], [container], {container}
+        while frontier:
+            nxt = []
+            for c in frontier:
+                for child in sorted(self._children(c)):
+                    if child not in seen:
+                        seen.add(child)
+                        out.append(child)
+                        nxt.append(child)
+            frontier = nxt if recursive else []
+        return [self._item(n) for n in out if n in self._index]
+
+    def find(self, query: str, k: int = 10) -> list[MemoryItem]:
+        """Best ``k`` objects for a type or free-text query, best first (``score`` set).
+
+        Exact ids match first; otherwise each known type is scored once per query
+        (:class:`~karma_memory.textsearch.TypeMatcher`, cached), and its instances ranked by
+        type score x (0.5 + 0.5 x confidence), stale ones halved; ties break by id.
+        """
+        q = clean_text(query, 256)
+        if not q or k <= 0:
+            return []
+        if q in self._index:
+            return [self._item(q, 1.0)]
+        nodes = self._g._node   # the raw attribute dicts: this loop is the hot path
+        best: list[tuple[float, str]] = []
+        for ts, tl in self._type_matches(q):
+            # Item scores never exceed their type's score: once k items beat it, stop.
+            if len(best) >= k and ts < -best[-1][0]:
+                break
+            for nid in self._by_type[tl]:
+                a = nodes[nid]
+                v = ts * (0.5 + 0.5 * a["confidence"]) * (0.5 if a["stale"] else 1.0)
+                best.append((-v, nid))
+            # nsmallest on (-score, id): best first, ties by ascending id (deterministic).
+            best = nsmallest(k, best)
+        return [self._item(nid, round(-v, 6)) for v, nid in best]
+
+    def _type_matches(self, q: str) -> list[tuple[float, str]]:
+        """Known types matching ``q`` as ``(type score, type key)``, best first (cached)."""
+        key = (q, len(self._type_names))
+        hit = self._match_cache.get(key)
+        if hit is None:
+            names = self._type_names
+            hit = [(sc, name.lower()) for sc, name in self._matcher.match(q, names.values())]
+            if len(self._match_cache) > 4096:
+                self._match_cache.clear()
+            self._match_cache[key] = hit
+        return hit
+
+    def subgraph(self, ids: Iterable[str], hops: int = 1) -> nx.DiGraph:
+        """Copy of the nodes within ``hops`` (ignoring edge direction) of ``ids``.
+
+        The scene root is never expanded through (it would join everything at two hops).
+        """
+        return self._g.subgraph(self.neighbourhood(ids, hops)).copy()
+
+    def neighbourhood(self, ids: Iterable[str], hops: int = 1) -> set[str]:
+        """Node ids within ``hops`` of ``ids`` (unknown ids are ignored)."""
+        keep = {i for i in ids if i in self._g}
+        frontier = set(keep)
+        for _ in range(max(0, hops)):
+            nxt = set()
+            for n in frontier:
+                if n == SCENE:
+                    continue
+                nxt.update(self._g.successors(n))
+                nxt.update(self._g.predecessors(n))
+            nxt -= keep
+            keep |= nxt
+            frontier = nxt
+        return keep
+
+    def render_text(self, ids: Iterable[str] | None = None, hops: int = 0) -> str:
+        """Compact deterministic text of ``ids`` (and ``hops`` around them; all when None).
+
+        See :func:`karma_memory.render.render_text` for the format.
+        """
+        nodes = set(self._g) if ids is None else self.neighbourhood(ids, hops)
+        return render.render_text(self, nodes)
+
+    # ------------------------------------------------------------------ regions
+    def add_region(self, name: str, shape, room_type: str = "", source: str = "annotation") -> str:
+        """Add (or replace) region ``name`` with a ``(min_x, min_z, max_x, max_z)`` box or an
+        ``[(x, z), ...]`` polygon in the ground plane; returns its id ``"region:<name>"``.
+
+        Top-level objects are re-assigned to regions afterwards.
+        """
+        name = validate_label(name.replace("_", " "), self.config.limits.max_label_len).replace(" ", "_")
+        poly = polygon_from(shape)
+        rid = REGION_PREFIX + name
+        x0, z0, x1, z1 = polygon_bounds(poly)
+        attrs = dict(layer="region", type=name, room_type=clean_text(room_type or name, 64),
+                     polygon=[list(p) for p in poly], position=((x0 + x1) / 2, 0.0, (z0 + z1) / 2),
+                     size=(x1 - x0, 0.0, z1 - z0), source=clean_text(source, 64), rev=1)
+        self._g.add_node(rid, **attrs)
+        self._g.add_edge(SCENE, rid, relation="contains")
+        self._regions[rid] = (poly, (x0, z0, x1, z1))
+        self._touch(rid)
+        self._reassign_regions()
+        return rid
+
+    def remove_region(self, region_id: str) -> None:
+        """Remove a region; its top-level things are re-assigned to the remaining regions."""
+        if region_id in self._regions:
+            del self._regions[region_id]
+            self._g.remove_node(region_id)
+            self._deleted.add(region_id)
+            self._dirty.discard(region_id)
+            self.revision += 1
+            self._reassign_regions()
+
+    def set_regions_from_reachable(self, points, room_type: str = "house", **kwargs) -> list[str]:
+        """Replace the regions previously derived for ``room_type`` by k-means regions of the
+        reachable ``(x, y, z)`` points (see :func:`karma_memory.regions.cluster_reachable`).
+
+        >>> g = SceneGraph()
+        >>> g.set_regions_from_reachable([(x * .25, 0, z * .25) for x in range(8) for z in range(8)])
+        ['region:house_region_1']
+        """
+        from karma_memory.regions import cluster_reachable
+        clusters = cluster_reachable(points, room_type, **kwargs)
+        for rid in [r for r in self._regions if self._g.nodes[r].get("source") == "reachable"
+                    and self._g.nodes[r].get("room_type") == room_type]:
+            del self._regions[rid]
+            self._g.remove_node(rid)
+            self._deleted.add(rid)
+            self._dirty.discard(rid)
+        out = []
+        for name, poly in clusters:
+            out.append(self.add_region(name, poly, room_type=room_type, source="reachable"))
+        self._reassign_regions()
+        return out
+
+    def region_at(self, x: float, z: float) -> str:
+        """Region containing ``(x, z)``; else the closest within ``region_snap``; else ``""``."""
+        best, bd = "", self.config.region_snap
+        for rid in sorted(self._regions):
+            poly, (x0, z0, x1, z1) = self._regions[rid]
+            if x0 <= x <= x1 and z0 <= z <= z1 and point_in_polygon(x, z, poly):
+                return rid
+        for rid in sorted(self._regions):
+            poly, (x0, z0, x1, z1) = self._regions[rid]
+            if x0 - bd <= x <= x1 + bd and z0 - bd <= z <= z1 + bd:
+                d = distance_to_polygon(x, z, poly)
+                if d <= bd:
+                    best, bd = rid, d
+        return best
+
+    # ------------------------------------------------------------------ updates
+    def apply(self, observations: Iterable[Observation], observer: Observer | None = None,
+              source: str = "", stamp: float | None = None) -> UpdateReport:
+        """Apply one frame (or batch) of observations; return what happened.
+
+        Invalid observations are rejected (``report.rejected``) without touching memory;
+        duplicate instance ids within the batch are all rejected (they contradict each other).
+        Receptacles are applied first so objects can name them as parents in the same batch.
+        With an ``observer``, objects in its view cone that were not seen lose confidence and
+        are marked stale (negative observations), unless a closed receptacle hides them.
+        """
+        now = time.time() if stamp is None else float(stamp)
+        report = UpdateReport()
+        accepted = self._validate(list(observations), report, source)
+        accepted.sort(key=lambda t: not t[1].is_receptacle)   # stable: receptacles first
+        seen: set[str] = set()
+        slots: dict[int, str] = {}
+        for idx, obs in accepted:
+            nid = obs.instance_id
+            if not nid:
+                nid = self._associate(obs, seen)
+                if nid:
+                    report.associated.append(nid)
+            if nid and nid in self._index:
+                if self._update(nid, obs, now):
+                    report.moved.append(nid)
+            else:
+                nid = self._create(nid or self._mint(obs.label), obs, now)
+                report.created.append(nid)
+            seen.add(nid)
+            slots[idx] = nid
+        report.applied = [slots[i] for i in sorted(slots)]
+        if observer is not None:
+            problem = check_observer(observer)
+            if problem:
+                report.rejected.append((-1, *problem))
+            elif observer.fov_deg > 0 and observer.max_range > 0:
+                report.missed = self._negative(observer, seen, now)
+        if report.created or report.moved or report.missed:
+            self.revision += 1
+        return report
+
+    def remove(self, node_id: str) -> bool:
+        """Forget an object/receptacle; what it held becomes top-level (re-placed)."""
+        if node_id not in self._index:
+            return False
+        children = [c for c in self._g.predecessors(node_id)
+                    if self._g.nodes[c].get("parent") == node_id]
+        for n in list(self._g.predecessors(node_id)):
+            if self._g.nodes[n].get("near") == node_id:
+                self._g.nodes[n]["near"] = ""
+                self._touch(n)
+        a = self._g.nodes[node_id]
+        self._by_type.get(a["type"].lower(), set()).discard(node_id)
+        self._index.remove(node_id)
+        self._footprints.remove(node_id)
+        if self._fusion is not None:
+            self._fusion.forget(node_id)
+        self._g.remove_node(node_id)
+        self._deleted.add(node_id)
+        self._dirty.discard(node_id)
+        for c in children:
+            self._g.nodes[c]["parent"] = self._g.nodes[c]["relation"] = ""
+            self._place(c, "")
+            self._touch(c)
+        self.revision += 1
+        return True
+
+    def clear(self) -> None:
+        """Forget everything (regions included)."""
+        self._deleted.update(n for n in self._g if n != SCENE)
+        self._g.clear()
+        self._index.clear()
+        self._footprints.clear()
+        self._by_type.clear()
+        self._type_names.clear()
+        self._match_cache.clear()
+        self._regions.clear()
+        self._minted.clear()
+        self._dirty.clear()
+        self._sighted.clear()
+        if self._fusion is not None:
+            self._fusion.clear()
+        self._add_scene()
+        self.revision += 1
+
+    def take_changes(self) -> tuple[set[str], set[str], set[str]]:
+        """Return and reset ``(changed ids, only-re-seen ids, deleted ids)`` since the last call.
+
+        Used by :class:`~karma_memory.store.MemoryStore` to write only what changed.
+        """
+        dirty, sighted, deleted = self._dirty, self._sighted - self._dirty, self._deleted
+        self._dirty, self._sighted, self._deleted = set(), set(), set()
+        return dirty, sighted, deleted - dirty
+
+    # ------------------------------------------------------------------ node-link
+    def to_node_link(self) -> dict:
+        """The graph as node-link JSON data; see :mod:`karma_memory.node_link`."""
+        return node_link.to_node_link(self)
+
+    @classmethod
+    def from_node_link(cls, data: dict, config: MemoryConfig | None = None) -> "SceneGraph":
+        """Build a graph from node-link data written by :meth:`to_node_link` (or another tool)."""
+        g = cls(config)
+        g.merge_node_link(data, replace=True)
+        return g
+
+    def merge_node_link(self, data: dict, replace: bool = False) -> int:
+        """Load node-link data into this graph (``replace`` clears it first); returns the
+        number of objects/receptacles loaded. Invalid nodes and edges are skipped."""
+        return node_link.merge(self, data, replace)
+
+    # ------------------------------------------------------------------ internals
+    def _add_scene(self) -> None:
+        self._g.add_node(SCENE, layer="scene", type="scene", position=(0.0, 0.0, 0.0),
+                         size=(0.0, 0.0, 0.0), rev=1)
+
+    def _touch(self, nid: str, semantic: bool = True) -> None:
+        self._deleted.discard(nid)
+        if semantic:
+            self._dirty.add(nid)
+            a = self._g.nodes[nid]
+            a["rev"] = a.get("rev", 0) + 1
+        else:
+            self._sighted.add(nid)
+
+    def _item(self, nid: str, score: float = 0.0) -> MemoryItem:
+        a = self._g.nodes[nid]
+        rel = a.get("relation", "")
+        held = rel in HOLD_RELATIONS
+        return MemoryItem(nid, a["type"], a["layer"], a["position"], a["size"],
+                          a["parent"] if held else "", rel if held else "", self.region_of(nid),
+                          dict(a["states"]), a["first_seen"], a["last_seen"], a["times_seen"],
+                          a["confidence"], a["stale"], a["source"], score)
+
+    def _children(self, nid: str) -> list[str]:
+        """Things whose hierarchy parent is ``nid``."""
+        g = self._g
+        if nid.startswith(REGION_PREFIX) or nid == SCENE:
+            return [c for c in g.successors(nid) if g.nodes[c].get("parent") == nid
+                    or (nid == SCENE and c.startswith(REGION_PREFIX))]
+        return [c for c in g.predecessors(nid) if g.nodes[c].get("parent") == nid]
+
+    def _label(self, raw: str) -> str:
+        """validate_label with a bounded cache: a stream repeats the same few labels."""
+        hit = self._labels.get(raw)
+        if hit is None:
+            try:
+                hit = validate_label(raw, self.config.limits.max_label_len)
+            except LabelError as e:
+                hit = e
+            if len(self._labels) > 4096:
+                self._labels.clear()
+            self._labels[raw] = hit
+        if isinstance(hit, LabelError):
+            raise hit
+        return hit
+
+    def _validate(self, observations: list, report: UpdateReport, source: str) -> list:
+        lim = self.config.limits
+        ok: list[tuple[int, Observation]] = []
+        counts: dict[str, int] = {}
+        for o in observations:
+            if o.instance_id:
+                counts[o.instance_id] = counts.get(o.instance_id, 0) + 1
+        default_source = clean_text(source, 64)
+        for idx, o in enumerate(observations):
+            try:
+                label = self._label(o.label)
+                iid = o.instance_id
+                if iid:
+                    validate_id(iid, lim.max_id_len)
+                    if counts[iid] > 1:
+                        raise LabelError("duplicate_id", f"id {iid!r} appears "
+                                         f"{counts[iid]} times in one batch")
+            except LabelError as e:
+                report.rejected.append((idx, e.reason, e.detail))
+                continue
+            problem = check_observation(o, lim)
+            if problem:
+                report.rejected.append((idx, *problem))
+                continue
+            states = {}
+            for k, v in o.states.items():
+                k = clean_text(k, 64)
+                if k:
+                    states[k] = clean_text(v, lim.max_state_len)
+            p, s = o.position, o.size
+            ok.append((idx, Observation(
+                label, iid, float(o.confidence), (float(p[0]), float(p[1]), float(p[2])),
+                (float(s[0]), float(s[1]), float(s[2])), states,
+                clean_text(o.parent_id, lim.max_id_len) if o.parent_id else "",
+                bool(o.is_receptacle), o.points,
+                clean_text(o.source, 64) if o.source else default_source, o.stamp)))
+        return ok
+
+    def _associate(self, obs: Observation, taken: set[str]) -> str:
+        """Closest same-class thing within the association radius, not already matched."""
+        r = max(self.config.association_distance, 0.5 * max(obs.size))
+        best, bd = "", math.inf
+        nodes = self._g.nodes
+        for c in self._index.near(obs.position, r, obs.label.lower()):
+            if c in taken:
+                continue
+            a = nodes[c]
+            d = dist(a["position"], obs.position)
+            if d <= max(self.config.association_distance, 0.5 * max(a["size"])) and (
+                    d < bd or (d == bd and c < best)):
+                best, bd = c, d
+        return best
+
+    def _mint(self, label: str) -> str:
+        base = mint_base(label)
+        n = self._minted.get(base, 0)
+        while True:
+            n += 1
+            nid = f"{base}_{n}"
+            if nid not in self._g:
+                self._minted[base] = n
+                return nid
+
+    def _create(self, nid: str, obs: Observation, now: float) -> str:
+        tl = obs.label.lower()
+        self._g.add_node(
+            nid, layer="receptacle" if obs.is_receptacle else "object", type=obs.label,
+            position=obs.position, size=obs.size, states=dict(obs.states), parent="", relation="",
+            near="", confidence=float(obs.confidence), stale=False, times_seen=1, first_seen=now,
+            last_seen=now, source=obs.source, rev=0)
+        self._by_type.setdefault(tl, set()).add(nid)
+        self._type_names.setdefault(tl, obs.label)
+        if obs.points is not None and len(obs.points):
+            self._fuse(nid, obs.points)
+        self._reindex(nid)
+        self._place(nid, obs.parent_id)
+        self._touch(nid)
+        return nid
+
+    def _update(self, nid: str, obs: Observation, now: float) -> bool:
+        """Merge a re-sighting into ``nid``; return True when it moved (relations rewired)."""
+        a = self._g._node[nid]   # raw attribute dict: re-sightings are the hot path
+        semantic = a["stale"]
+        a["times_seen"] += 1
+        a["last_seen"] = now
+        old_conf = a["confidence"]
+        conf = 1.0 - (1.0 - old_conf) * (1.0 - obs.confidence)
+        if conf - old_conf > 0.05 or old_conf - conf > 0.05:
+            semantic = True
+        a["confidence"] = conf
+        a["stale"] = False
+        if obs.source:
+            a["source"] = obs.source
+        if obs.states:
+            st = a["states"]
+            if any(st.get(k) != v for k, v in obs.states.items()):
+                st.update(obs.states)
+                semantic = True
+        if obs.label != a["type"]:
+            self._by_type.get(a["type"].lower(), set()).discard(nid)
+            tl = obs.label.lower()
+            self._by_type.setdefault(tl, set()).add(nid)
+            self._type_names.setdefault(tl, obs.label)
+            a["type"] = obs.label
+            semantic = True
+        if obs.is_receptacle and a["layer"] == "object":
+            a["layer"] = "receptacle"
+            semantic = True
+        pos, size = obs.position, obs.size
+        if obs.points is not None and len(obs.points):
+            fused = self._fuse(nid, obs.points)
+            if fused is not None:
+                pos, size = fused.center, fused.size
+        old, osz, th = a["position"], a["size"], self.config.move_threshold
+        dx, dy, dz = pos[0] - old[0], pos[1] - old[1], pos[2] - old[2]
+        moved = dx * dx + dy * dy + dz * dz > th * th
+        resized = (abs(size[0] - osz[0]) > th or abs(size[1] - osz[1]) > th
+                   or abs(size[2] - osz[2]) > th)
+        hint = obs.parent_id
+        reparent = bool(hint) and hint != a["parent"] and not (
+            a["relation"] in HOLD_RELATIONS and self._g._node[a["parent"]]["type"] == hint)
+        if moved or resized or reparent:
+            if moved:
+                self._shift_descendants(nid, (dx, dy, dz))
+            a["position"], a["size"] = pos, size
+            self._reindex(nid)
+            self._place(nid, hint)
+            semantic = True
+        if semantic:
+            self._touch(nid)
+        else:
+            self._sighted.add(nid)
+        return moved or reparent
+
+    def _shift_descendants(self, nid: str, delta) -> None:
+        """Things held by a moved receptacle move with it (a plate carried with its apple)."""
+        stack = self._children(nid)
+        while stack:
+            c = stack.pop()
+            a = self._g.nodes[c]
+            a["position"] = tuple(p + d for p, d in zip(a["position"], delta))
+            self._reindex(c)
+            self._touch(c)
+            stack.extend(self._children(c))
+
+    def _reindex(self, nid: str) -> None:
+        a = self._g.nodes[nid]
+        rec = a["layer"] == "receptacle"
+        self._index.insert(nid, a["position"], (a["type"].lower(),))
+        if rec:
+            self._footprints.insert(nid, a["position"], a["size"])
+
+    def _is_ancestor(self, nid: str, of: str) -> bool:
+        """True when ``nid`` is on ``of``'s containment path (or is ``of``)."""
+        cur, hops = of, 0
+        while cur and hops < 64:
+            if cur == nid:
+                return True
+            cur = self._g.nodes[cur].get("parent", "") if cur in self._g else ""
+            hops += 1
+        return False
+
+    def _place(self, nid: str, hint: str) -> None:
+        """(Re)compute ``nid``'s parent (receptacle or region) and near edge."""
+        g = self._g
+        a = g.nodes[nid]
+        pos, size = a["position"], a["size"]
+        parent, rel, near = "", "", ""
+        if hint:
+            parent = self._resolve_parent(nid, hint)
+            if parent:
+                p = g.nodes[parent]
+                rel = infer_relation(pos, size, p["type"], p["position"], p["size"]) or (
+                    "in" if p["type"].lower() in IN_TYPES else "on")
+        if not parent:
+            vol = volume(size)
+            best_vol, best_near = math.inf, self.config.near_distance
+            for c in sorted(self._footprints.at(pos[0], pos[2])):
+                if c == nid:
+                    continue
+                p = g.nodes[c]
+                r = infer_relation(pos, size, p["type"], p["position"], p["size"])
+                if r is not None:
+                    v = volume(p["size"])
+                    if vol < v < best_vol and not self._is_ancestor(nid, c):
+                        parent, rel, best_vol = c, r, v
+                elif not parent:
+                    d = dist(pos, p["position"])
+                    if d < best_near:
+                        near, best_near = c, d
+        if parent:
+            near = ""
+        else:
+            region = self.region_at(pos[0], pos[2])
+            parent, rel = (region, "contains") if region else ("", "")
+        if parent != a["parent"] or rel != a["relation"]:
+            self._unlink_parent(nid)
+            if rel in HOLD_RELATIONS:
+                g.add_edge(nid, parent, relation=rel)
+            elif parent:
+                g.add_edge(parent, nid, relation="contains")
+            a["parent"], a["relation"] = parent, rel
+        if near != a["near"]:
+            if a["near"] and g.has_edge(nid, a["near"]) and g.edges[nid, a["near"]]["relation"] == "near":
+                g.remove_edge(nid, a["near"])
+            if near:
+                g.add_edge(nid, near, relation="near")
+            a["near"] = near
+
+    def _unlink_parent(self, nid: str) -> None:
+        a = self._g.nodes[nid]
+        old, rel = a.get("parent", ""), a.get("relation", "")
+        if not old:
+            return
+        if rel in HOLD_RELATIONS and self._g.has_edge(nid, old):
+            self._g.remove_edge(nid, old)
+        elif rel == "contains" and self._g.has_edge(old, nid):
+            self._g.remove_edge(old, nid)
+
+    def _resolve_parent(self, nid: str, hint: str) -> str:
+        """A parent hint is an id, or a type: then the closest receptacle of that type."""
+        g = self._g
+        if hint in self._index:
+            ok = hint != nid and not self._is_ancestor(nid, hint)
+            return hint if ok else ""
+        pos = g.nodes[nid]["position"]
+        best, bd = "", 3.0
+        for c in self._index.near(pos, bd, hint.lower()):
+            if c != nid and g.nodes[c]["layer"] == "receptacle" and not self._is_ancestor(nid, c):
+                d = dist(pos, g.nodes[c]["position"])
+                if d < bd or (d == bd and c < best):
+                    best, bd = c, d
+        return best
+
+    def _reassign_regions(self) -> None:
+        for nid in self.ids():
+            a = self._g.nodes[nid]
+            if a["relation"] not in HOLD_RELATIONS:
+                region = self.region_at(a["position"][0], a["position"][2])
+                if region != a["parent"]:
+                    self._unlink_parent(nid)
+                    a["parent"], a["relation"] = (region, "contains") if region else ("", "")
+                    if region:
+                        self._g.add_edge(region, nid, relation="contains")
+                    self._touch(nid)
+        self.revision += 1
+
+    def _hidden(self, nid: str) -> bool:
+        """True when a closed receptacle on the containment path hides ``nid``."""
+        g = self._g
+        cur = g.nodes[nid].get("parent", "")
+        rel = g.nodes[nid].get("relation", "")
+        while cur and rel == "in":
+            p = g.nodes[cur]
+            if p["states"].get("isOpen", "").lower() == "false":
+                return True
+            rel = p.get("relation", "")
+            cur = p.get("parent", "")
+        return False
+
+    def _negative(self, observer: Observer, seen: set[str], now: float) -> list[str]:
+        from karma_memory.geometry import in_view
+        eye = tuple(float(c) for c in observer.position)
+        fwd = observer.forward()
+        half = math.radians(min(observer.fov_deg, 179.0) / 2) * self.config.view_margin
+        missed = []
+        for nid in sorted(self._index.near(eye, observer.max_range)):
+            if nid in seen:
+                continue
+            a = self._g.nodes[nid]
+            if not in_view(a["position"], eye, fwd, half, observer.max_range) or self._hidden(nid):
+                continue
+            a["confidence"] = a["confidence"] * self.config.miss_decay
+            a["stale"] = True
+            self._touch(nid)
+            missed.append(nid)
+        return missed
+
+    def _fuse(self, nid: str, points):
+        if self._fusion is None:
+            from karma_memory.fusion import PointFusion
+            self._fusion = PointFusion(self.config.fusion_voxel, self.config.fusion_max_points)
+        fused = self._fusion.add(nid, points)
+        if fused is not None:
+            a = self._g.nodes[nid]
+            a["position"], a["size"] = fused.center, fused.size
+            a["obb"] = {"center": list(fused.obb_center), "extent": list(fused.obb_extent),
+                        "rotation": list(fused.obb_rotation)}
+        return fused
+

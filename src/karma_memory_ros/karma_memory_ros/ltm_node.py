@@ -1,0 +1,333 @@
+"""Long-term memory node: the 3D scene graph behind ROS topics and services.
+
+Subscribes
+  ``/karma/perception/objects`` (ObjectObservationArray, sensor-data QoS) and
+  ``/karma/ltm/consolidate`` (same type, reliable; written by the short-term memory,
+  provenance "short_term").
+Publishes
+  ``/karma/scene_graph`` (SceneGraph, transient local; at most ``publish_rate_hz``, only when
+  the graph changed), ``/karma/scene_graph/markers`` (MarkerArray), ``/karma/diagnostics``
+  (rejection counts plus ``applied.messages``, ``applied.observations``, ``objects``; the
+  applied counts are set only after the store committed them).
+Serves
+  ``/karma/find_object``, ``/karma/query_scene_graph``, ``/karma/save_memory``,
+  ``/karma/load_memory``, ``/karma/reset_memory``.
+
+Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
+loses nothing that was applied. Bad input is rejected item by item, logged and counted.
+
+Run::
+
+    python -m karma_memory_ros.ltm_node --ros-args --params-file config/ltm.yaml \
+        -p store_dir:=/tmp/karma_ltm
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+
+import rclpy
+from karma_interfaces.msg import NavigableMap, ObjectObservationArray, SceneGraph as SceneGraphMsg
+from karma_interfaces.srv import (FindObject, LoadMemory, QuerySceneGraph, ResetMemory,
+                                  SaveMemory)
+from rclpy.node import Node
+from std_msgs.msg import Header
+from visualization_msgs.msg import MarkerArray
+
+from karma_memory import Limits, MemoryConfig, MemoryStore, UpdateReport, clean_text
+from karma_memory.scene_graph import REGION_PREFIX
+from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
+                                          memory_object_msg, observation_from_msg,
+                                          observer_from_msg, to_sec)
+from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.params import Param, declare_and_validate
+from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
+
+
+def _frames(v):
+    return None if v and all(isinstance(f, str) and f for f in v) else 'must be non-empty frame names'
+
+
+SCHEMA = {
+    'store_dir': Param('~/.karma/memory', 'Directory of the SQLite store (created if missing)'),
+    'io_dirs': Param(['$store_dir'], 'Directories save/load may touch ($store_dir = store_dir)'),
+    'allowed_frames': Param(['map'], 'Header frame ids accepted on observation topics '
+                            '(an empty frame id counts as "map")', check=_frames),
+    'association_distance': Param(0.5, 'Same-class match radius for observations without id, m',
+                                  min_value=0.01, max_value=5.0),
+    'move_threshold': Param(0.05, 'Displacement beyond which relations are rewired, m',
+                            min_value=0.0, max_value=2.0),
+    'near_distance': Param(1.0, 'Radius of "near" edges to receptacles, m', min_value=0.0, max_value=5.0),
+    'miss_decay': Param(0.6, 'Confidence factor per negative observation', min_value=0.0, max_value=1.0),
+    'max_observations_per_message': Param(500, 'Larger observation arrays are rejected whole',
+                                          min_value=1, max_value=100000),
+    'max_label_length': Param(64, 'Longest accepted object label', min_value=1, max_value=256),
+    'max_id_length': Param(128, 'Longest accepted instance id', min_value=1, max_value=512),
+    'max_points_per_observation': Param(50000, 'Largest accepted segment cloud', min_value=0),
+    'workspace_limit': Param(1000.0, 'Largest accepted |coordinate|, m', min_value=1.0),
+    'max_object_size': Param(50.0, 'Largest accepted box extent, m', min_value=0.01),
+    'publish_rate_hz': Param(2.0, 'Most scene-graph publications per second (only on change)',
+                             min_value=0.01, max_value=30.0),
+    'publish_markers': Param(True, 'Publish /karma/scene_graph/markers'),
+    'max_markers': Param(2000, 'Most objects drawn as markers', min_value=0, max_value=100000),
+    'find_default_results': Param(10, 'FindObject results when max_results is 0', min_value=1),
+    'find_max_results': Param(100, 'Cap on FindObject max_results', min_value=1, max_value=10000),
+    'max_query_hops': Param(3, 'Cap on QuerySceneGraph hops', min_value=0, max_value=10),
+    'max_import_bytes': Param(64 * 1024 * 1024, 'Largest LoadMemory file', min_value=1),
+    'diagnostics_period_s': Param(1.0, 'Period of /karma/diagnostics', min_value=0.05, max_value=60.0),
+}
+
+
+class LtmNode(Node):
+    """The long-term memory node; :meth:`handle_observations` is its whole ingest path."""
+
+    def __init__(self, **kwargs):
+        super().__init__('ltm_node', **kwargs)
+        self.cfg = cfg = declare_and_validate(self, SCHEMA)
+        self.rejections = RejectionCounter(self, cfg['diagnostics_period_s'])
+        self.store_dir = os.path.abspath(os.path.expanduser(cfg['store_dir']))
+        self.io_dirs = [os.path.realpath(os.path.expanduser(
+            self.store_dir if d == '$store_dir' else d)) for d in cfg['io_dirs']]
+        self.memory_config = MemoryConfig(
+            association_distance=cfg['association_distance'], move_threshold=cfg['move_threshold'],
+            near_distance=cfg['near_distance'], miss_decay=cfg['miss_decay'],
+            limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],
+                          workspace_limit=cfg['workspace_limit'],
+                          max_object_size=cfg['max_object_size'],
+                          max_points=cfg['max_points_per_observation']))
+        self.store = MemoryStore(self.store_dir)
+        self.graph = self.store.load(self.memory_config)
+        self.applied_messages = 0
+        self.applied_observations = 0
+        self._published_rev = -1
+        self._encoder = SceneGraphEncoder()
+        self._update_figures()
+
+        self.graph_pub = self.create_publisher(SceneGraphMsg, '/karma/scene_graph', LATCHED)
+        self.marker_pub = self.create_publisher(MarkerArray, '/karma/scene_graph/markers', LATCHED)
+        self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
+                                 lambda m: self.handle_observations(m, 'perception'), SENSOR_DATA)
+        self.create_subscription(ObjectObservationArray, '/karma/ltm/consolidate',
+                                 lambda m: self.handle_observations(m, 'short_term'), RELIABLE_EVENTS)
+        self._last_map: NavigableMap | None = None
+        self.create_subscription(NavigableMap, '/karma/map/navigable', self.on_map, LATCHED)
+        self.create_service(FindObject, '/karma/find_object', self.on_find)
+        self.create_service(QuerySceneGraph, '/karma/query_scene_graph', self.on_query)
+        self.create_service(SaveMemory, '/karma/save_memory', self.on_save)
+        self.create_service(LoadMemory, '/karma/load_memory', self.on_load)
+        self.create_service(ResetMemory, '/karma/reset_memory', self.on_reset)
+        self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
+        self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
+
+    # ------------------------------------------------------------------ ingest
+    def handle_observations(self, msg: ObjectObservationArray, channel: str) -> UpdateReport | None:
+        """Validate, convert, apply and commit one message; never raises."""
+        try:
+            return self._handle(msg, channel)
+        except Exception as e:  # a bug must not take the memory down; the store stays consistent
+            self.rejections.reject('internal_error', f'{type(e).__name__}: {clean_text(str(e), 200)}')
+            return None
+
+    def _handle(self, msg, channel: str) -> UpdateReport | None:
+        cfg = self.cfg
+        frame = msg.header.frame_id or 'map'
+        if frame not in cfg['allowed_frames']:
+            self.rejections.reject('unknown_frame', f'frame {clean_text(frame, 64)!r} not in '
+                                   f'allowed_frames; message of {len(msg.observations)} dropped')
+            return None
+        n = len(msg.observations)
+        if n > cfg['max_observations_per_message']:
+            self.rejections.reject('too_many_observations', f'{n} observations '
+                                   f'(max {cfg["max_observations_per_message"]}); message dropped')
+            return None
+        stamp = to_sec(msg.header.stamp) or self.get_clock().now().nanoseconds * 1e-9
+        producer = clean_text(msg.source, 48)
+        source = 'short_term' if channel == 'short_term' else f'perception:{producer or "unknown"}'
+        observations, index_of = [], []
+        for i, o in enumerate(msg.observations):
+            try:
+                observations.append(observation_from_msg(o, stamp, cfg['max_points_per_observation']))
+                index_of.append(i)
+            except ConversionError as e:
+                self.rejections.reject(e.reason, f'observation {i}: {e.detail}')
+        observer = None
+        if channel != 'short_term':   # consolidated entries are not a camera frame
+            observer = observer_from_msg(msg)
+            if observer is not None and not math.isfinite(stamp):
+                observer = None
+        report = self.graph.apply(observations, observer, source=source, stamp=stamp)
+        self.store.commit(self.graph)
+        for idx, reason, detail in report.rejected:
+            where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
+            self.rejections.reject(reason, f'{where}: {detail}')
+        self.applied_messages += 1
+        self.applied_observations += len(report.applied)
+        self._update_figures()
+        return report
+
+    def _update_figures(self) -> None:
+        self.rejections.set_value('applied.messages', self.applied_messages)
+        self.rejections.set_value('applied.observations', self.applied_observations)
+        self.rejections.set_value('objects', len(self.graph))
+
+    # ------------------------------------------------------------------ publishing
+    def publish_graph(self, force: bool = False) -> None:
+        if self.graph.revision == self._published_rev and not force:
+            return
+        try:
+            header = Header(frame_id='map', stamp=self.get_clock().now().to_msg())
+            self.graph_pub.publish(self._encoder.encode(self.graph.nx, header=header))
+            if self.cfg['publish_markers']:
+                self.marker_pub.publish(markers_msg(self.graph.nx, header, self.cfg['max_markers']))
+            self._published_rev = self.graph.revision
+        except Exception as e:
+            self.rejections.reject('internal_error', f'publish failed: {type(e).__name__}: {e}')
+
+    # ------------------------------------------------------------------ services
+    def on_find(self, req, resp):
+        try:
+            k = req.max_results or self.cfg['find_default_results']
+            k = min(k, self.cfg['find_max_results'])
+            resp.objects = [memory_object_msg(i) for i in self.graph.find(clean_text(req.query, 256), k)]
+        except Exception as e:
+            self.rejections.reject('internal_error', f'find failed: {type(e).__name__}: {e}')
+        return resp
+
+    def on_query(self, req, resp):
+        try:
+            hops = min(req.hops, self.cfg['max_query_hops'])
+            if req.node_ids:
+                ids = [clean_text(i, self.cfg['max_id_length']) for i in req.node_ids[:1000]]
+                known = [i for i in ids if i in self.graph]
+                if not known:
+                    resp.success, resp.message = False, 'none of node_ids is in memory'
+                    return resp
+                nodes = self.graph.neighbourhood(known, hops)
+            elif req.room:
+                room = clean_text(req.room, 128)
+                rid = room if room.startswith(REGION_PREFIX) else REGION_PREFIX + room
+                if rid not in self.graph.regions():
+                    resp.success, resp.message = False, f'no region {room!r}'
+                    return resp
+                nodes = {rid} | {o.id for o in self.graph.objects_in(rid)}
+            else:
+                nodes = None
+            resp.graph = self._encoder.encode(self.graph.nx, nodes,
+                                              Header(frame_id='map', stamp=self.get_clock().now().to_msg()))
+            if req.with_text:
+                resp.text = self.graph.render_text(nodes)
+            resp.success, resp.message = True, f'{len(resp.graph.nodes)} nodes'
+        except Exception as e:
+            resp.success, resp.message = False, f'query failed: {type(e).__name__}'
+            self.rejections.reject('internal_error', f'query failed: {type(e).__name__}: {e}')
+        return resp
+
+    def _io_path(self, path: str, default: str) -> str:
+        """Resolve a client-given path; it must stay inside one of ``io_dirs``."""
+        path = path or default
+        if any(ord(c) < 32 for c in path) or len(path) > 4096:
+            raise ValueError('path holds control characters or is too long')
+        full = os.path.realpath(os.path.join(self.store_dir, os.path.expanduser(path)))
+        if not any(full == d or full.startswith(d + os.sep) for d in self.io_dirs):
+            raise ValueError(f'path {full!r} is outside io_dirs')
+        return full
+
+    def on_save(self, req, resp):
+        try:
+            path = self._io_path(req.path, 'export.json')
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp')
+            with os.fdopen(fd, 'w') as f:
+                json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
+            os.replace(tmp, path)   # readers never see a half-written export
+            resp.success, resp.path = True, path
+            resp.message = f'saved {len(self.graph)} objects'
+        except Exception as e:
+            resp.success, resp.message = False, f'save failed: {clean_text(str(e), 300)}'
+            self.rejections.reject('save_failed', resp.message)
+        return resp
+
+    def on_load(self, req, resp):
+        try:
+            path = self._io_path(req.path, 'export.json')
+            if os.path.getsize(path) > self.cfg['max_import_bytes']:
+                raise ValueError(f'file larger than max_import_bytes ({self.cfg["max_import_bytes"]})')
+            with open(path) as f:
+                data = json.load(f)
+            n = self.graph.merge_node_link(data, replace=req.replace)
+            if req.replace:
+                self.store.save_all(self.graph)
+            else:
+                self.store.commit(self.graph)
+            self._update_figures()
+            resp.success, resp.objects_loaded = True, n
+            resp.message = f'loaded {n} objects ({"replaced" if req.replace else "merged"})'
+        except Exception as e:
+            resp.success, resp.message = False, f'load failed: {clean_text(str(e), 300)}'
+            self.rejections.reject('load_failed', resp.message)
+        return resp
+
+    # ------------------------------------------------------------------ regions
+    def on_map(self, msg: NavigableMap) -> None:
+        """Regions from the map: one per annotated room, else k-means of the reachable area."""
+        self._last_map = msg
+        try:
+            for rid in list(self.graph.regions()):
+                self.graph.remove_region(rid)
+            place = clean_text(msg.place_type, 64) or 'house'
+            if msg.room_names and len(msg.room_names) == len(msg.room_outlines):
+                for name, outline in zip(msg.room_names, msg.room_outlines):
+                    # Floor plane is x/z (y up), as everywhere in the stack.
+                    self.graph.add_region(clean_text(name, 64), [(p.x, p.z) for p in outline.points],
+                                          room_type=place)
+            elif msg.reachable:
+                pts = [(p.x, p.y, p.z) for p in msg.reachable]
+                if not all(map(math.isfinite, (c for p in pts for c in p))):
+                    raise ValueError('non-finite reachable point')
+                self.graph.set_regions_from_reachable(pts, room_type=place)
+            self.store.commit(self.graph)
+            self._update_figures()
+            self.get_logger().info(f'regions from the map: {", ".join(self.graph.regions())}')
+        except Exception as e:  # a bad map must not take the node down
+            self.rejections.reject('bad_map', clean_text(str(e), 300))
+
+    def on_reset(self, req, resp):
+        try:
+            self.graph.clear()
+            if self._last_map is not None:
+                self.on_map(self._last_map)   # forgetting objects does not forget the floor plan
+            self.store.save_all(self.graph)
+            self._update_figures()
+            resp.success, resp.message = True, 'memory cleared'
+        except Exception as e:
+            resp.success, resp.message = False, f'reset failed: {clean_text(str(e), 300)}'
+        return resp
+
+    def destroy_node(self):
+        self.store.close()
+        return super().destroy_node()
+
+
+def main(argv=None) -> int:
+    rclpy.init(args=argv if argv is not None else sys.argv)
+    try:
+        node = LtmNode()
+    except ValueError as e:   # invalid parameter: fail at start-up with a clear message
+        print(f'ltm_node: {e}', file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
