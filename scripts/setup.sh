@@ -52,6 +52,7 @@ if [ ! -f "$stamp" ]; then
   export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
   export CMAKE_PREFIX_PATH="$venv" AMENT_PREFIX_PATH="$venv"
   export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
+  mkdir -p ros2_ws/log
   cd ros2_ws
   colcon --log-base log build --symlink-install --base-paths src \
     --cmake-args -DPython3_EXECUTABLE="$venv/bin/python" -DBUILD_TESTING=OFF \
