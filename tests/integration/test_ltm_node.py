@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-rclpy = pytest.importorskip("rclpy")
+import rclpy  # noqa: E402
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
 from karma_interfaces.msg import SceneGraph as SceneGraphMsg  # noqa: E402
 from karma_interfaces.srv import (FindObject, LoadMemory, QuerySceneGraph,  # noqa: E402

@@ -20,14 +20,11 @@ def test_suite_loads_and_goals_parse(path):
 
 @pytest.mark.parametrize("path", SUITES, ids=lambda p: p.name)
 def test_suite_types_exist_in_scenes(path):
-    pytest.importorskip("procthor")
-    pytest.importorskip("alfworld")
     from karma_bench.validate import suite_problems
     assert suite_problems(load_suite(path)) == []
 
 
 def test_household_covers_rooms_categories_and_memory():
-    pytest.importorskip("procthor")
     from karma_bench.scenedata import room_type
     suite = load_suite(SUITES[0].parent / "karma_household.json")
     rooms = {room_type(ep.scene) for ep in suite.episodes}
