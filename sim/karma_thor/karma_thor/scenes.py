@@ -23,7 +23,7 @@ from . import data
 ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
               "bedrooms": ("bedroom", 300), "bathrooms": ("bathroom", 400)}
 GRID = 0.25
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 # L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
 _UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
 
@@ -167,7 +167,34 @@ def _single_parents(objects: list[dict]) -> list[dict]:
                 by_id[p]["receptacleObjectIds"] = [i for i in ids if i != o["objectId"]]
             elif p == keep and o["objectId"] not in ids:
                 by_id[p]["receptacleObjectIds"] = ids + [o["objectId"]]
+    _break_parent_cycles(by_id, volume)
     return objects
+
+
+def _break_parent_cycles(by_id: dict[str, dict], volume) -> None:
+    """Some 4.x dumps have containment loops (two cabinets each listing the other, a counter
+    "in" the plate on it). A tree is needed: in each loop the largest object cannot be inside
+    a smaller one, so its parent link is cut."""
+    def parent(oid: str) -> str | None:
+        ps = by_id[oid]["parentReceptacles"]
+        return ps[0] if ps else None
+
+    done: set[str] = set()
+    for start in by_id:
+        path, seen = [], set()
+        node = start
+        while node is not None and node not in done and node not in seen:
+            seen.add(node)
+            path.append(node)
+            node = parent(node)
+        if node is not None and node in seen:  # a loop: path[path.index(node):]
+            loop = path[path.index(node):]
+            big = max(loop, key=volume)
+            outer = parent(big)
+            by_id[big]["parentReceptacles"] = None
+            ids = by_id[outer]["receptacleObjectIds"] or []
+            by_id[outer]["receptacleObjectIds"] = [i for i in ids if i != big]
+        done.update(path)
 
 
 def _aabb_minmax(o: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -95,15 +95,12 @@ def test_render_text_marks_stale_and_low_confidence(g):
     assert "conf=0.20" in g.render_text(["Apple|2"])
 
 
-def test_find_is_fast_at_10k():
+def test_find_at_10k_returns_only_the_queried_type():
+    # Speed is measured by `./karma bench memory`, not asserted here.
     g = SceneGraph()
     types = [f"Thing{i}" for i in range(100)]
     batch = [obs(types[i % 100], f"T|{i}", (i % 100 * 0.3, 1.0, i // 100 * 0.3)) for i in range(10000)]
     g.apply(batch, stamp=1.0)
-    times = []
-    for i in range(200):
-        t = time.perf_counter()
-        g.find(types[i % 100].lower(), 10)
-        times.append(time.perf_counter() - t)
-    times.sort()
-    assert times[int(0.95 * len(times))] < 0.005   # bench asserts 1 ms; generous on shared CI
+    for i in range(0, 100, 7):
+        found = g.find(types[i].lower(), 10)
+        assert len(found) == 10 and {f.type for f in found} == {types[i]}

@@ -1,0 +1,181 @@
+"""Skill arguments -> simulator objects or regions; no rclpy.
+
+A plan names things by memory id. With THOR ids published, memory ids ARE THOR objectIds and
+are used directly. Otherwise (ids withheld: the memory mints ``Apple_2``) the node supplies a
+*resolver* callback that asks the long-term memory what it knows (type, believed position),
+and the bridge picks the simulator object of that type nearest to that position, as a robot
+would look for "the apple on the counter" where its map says it is. Sliced objects resolve to
+one of their pieces (``Apple_1`` sliced -> an ``AppleSliced`` piece).
+
+Example::
+
+    >>> objs = [dict(objectId='Apple|+1.00|+1.00|+1.00', objectType='Apple',
+    ...              position=dict(x=1, y=1, z=1), visible=True)]
+    >>> r = lambda mid: Ref(mid, 'Apple', (1.1, 1.0, 1.0)) if mid == 'Apple_2' else None
+    >>> resolve_object('Apple_2', objs, r)[0]['objectId']
+    'Apple|+1.00|+1.00|+1.00'
+    >>> resolve_object('Pear_9', objs, r)
+    (None, "unknown object 'Pear_9': not a simulator objectId and memory does not know it")
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+THOR_ID = re.compile(r'^([A-Za-z]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)(?:\|([A-Za-z]+))?')
+MINTED_ID = re.compile(r'^([A-Za-z]+)_\d+$')
+REGION_PREFIX = 'region:'
+# Pieces THOR leaves after SliceObject (Egg cracks rather than slices).
+PIECE_TYPES = {'Egg': 'EggCracked'}
+PLACE_NAMES = {'scene', 'house', 'kitchen', 'living_room', 'livingroom', 'bedroom', 'bathroom'}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What the memory knows about an id: its type, believed centre, layer and extent."""
+
+    id: str
+    type: str
+    position: tuple[float, float, float] | None
+    layer: str = 'object'       # scene | region | receptacle | object
+    size: tuple[float, float, float] | None = None
+
+
+Resolver = Callable[[str], 'Ref | None']
+
+
+def centre(o: dict) -> tuple[float, float, float]:
+    box = o.get('axisAlignedBoundingBox') or {}
+    c = box.get('center') or o.get('position') or {}
+    return (float(c.get('x', 0.0)), float(c.get('y', 0.0)), float(c.get('z', 0.0)))
+
+
+def _dist(a, b) -> float:
+    return math.dist(a, b)
+
+
+def _pieces_of(oid: str, objects: list[dict]) -> list[dict]:
+    return [o for o in objects if o['objectId'].startswith(oid + '|')
+            and ('Sliced' in o['objectType'] or 'Cracked' in o['objectType'])]
+
+
+def _pick(cands: list[dict], near) -> dict:
+    """Visible first (a robot reaches for what it sees), then nearest to ``near``."""
+    return min(cands, key=lambda o: (not o.get('visible'), _dist(centre(o), near) if near else 0.0,
+                                     o['objectId']))
+
+
+def of_type(otype: str, objects: list[dict]) -> list[dict]:
+    """Objects of a type as the robot can act on them: whole ones, or pieces of sliced ones."""
+    piece = PIECE_TYPES.get(otype, otype + 'Sliced')
+    return [o for o in objects if (o['objectType'] == otype and not o.get('isSliced'))
+            or o['objectType'] == piece]
+
+
+def nearest_of_type(otype: str, objects: list[dict], pos, radius: float) -> tuple[dict | None, str]:
+    cands = of_type(otype, objects)
+    if not cands:
+        return None, f'no {otype} in the scene'
+    best = min(cands, key=lambda o: (_dist(centre(o), pos), o['objectId']))
+    d = _dist(centre(best), pos)
+    if d > radius:
+        return None, (f'no {otype} within {radius:g} m of where memory places it '
+                      f'({pos[0]:.2f}, {pos[1]:.2f}, {pos[2]:.2f}); nearest is {d:.2f} m away')
+    near = [o for o in cands if _dist(centre(o), pos) <= d + 0.3]  # pieces lie side by side
+    return _pick(near, pos), ''
+
+
+def resolve_object(arg: str, objects: list[dict], resolver: Resolver | None = None,
+                   agent_pos=None, match_radius: float = 1.5,
+                   type_fallback: bool = False) -> tuple[dict | None, str]:
+    """(simulator object, '') or (None, why). Order: THOR objectId present in the scene, the
+    pieces of a sliced THOR id, a THOR id no longer present (type and position from the id
+    itself), the memory's answer through ``resolver``, and (only with ``type_fallback``) the
+    type in a minted id ``Apple_3`` -> the nearest Apple to the agent."""
+    if not isinstance(arg, str) or not arg.strip():
+        return None, 'empty object id'
+    by_id = {o['objectId']: o for o in objects}
+    o = by_id.get(arg)
+    if o is not None and not o.get('isSliced'):
+        return o, ''
+    pieces = _pieces_of(arg, objects)
+    if pieces:
+        return _pick(pieces, agent_pos or centre(pieces[0])), ''
+    m = THOR_ID.match(arg)
+    if m:
+        pos = (float(m.group(2)), float(m.group(3)), float(m.group(4)))
+        return nearest_of_type(m.group(5) or m.group(1), objects, pos, match_radius)
+    ref = _ask(resolver, arg)
+    if ref is not None and ref.layer not in ('region', 'scene') and ref.type:
+        if ref.position is None:
+            return _fallback(ref.type, objects, agent_pos, arg)
+        return nearest_of_type(ref.type, objects, ref.position, match_radius)
+    if type_fallback:
+        t = MINTED_ID.match(arg)
+        if t:
+            return _fallback(t.group(1), objects, agent_pos, arg)
+    return None, f'unknown object {arg!r}: not a simulator objectId and memory does not know it'
+
+
+def _fallback(otype, objects, agent_pos, arg) -> tuple[dict | None, str]:
+    cands = of_type(otype, objects)
+    if not cands:
+        return None, f'{arg!r}: no {otype} in the scene'
+    return _pick(cands, agent_pos or (0.0, 0.0, 0.0)), ''
+
+
+def _ask(resolver: Resolver | None, arg: str) -> Ref | None:
+    if resolver is None:
+        return None
+    try:
+        return resolver(arg)
+    except Exception:  # a memory that is down or confused must not break the skill
+        return None
+
+
+def resolve_region(arg: str, reachable: list[tuple[float, float]], resolver: Resolver | None = None,
+                   radius: float = 1.5) -> tuple[list[tuple[float, float]], tuple[float, float], str]:
+    """(reachable points of the region, its centre, note). A region the memory knows (``kitchen_1``
+    or ``region:kitchen_1``) is its box (or ``radius`` around its centre when it has no size);
+    ``scene`` and anything unresolvable is the whole reachable area, with a note saying so.
+
+    >>> pts = [(0.0, 0.0), (1.0, 0.0), (5.0, 0.0)]
+    >>> r = lambda i: Ref(i, 'kitchen', (0.5, 0.0, 0.0), 'region', (2.0, 0.0, 1.0)) if i == 'region:k' else None
+    >>> resolve_region('k', pts, r)[:2]
+    ([(0.0, 0.0), (1.0, 0.0)], (0.5, 0.0))
+    """
+    arg = (arg or '').strip()
+    name = arg[len(REGION_PREFIX):] if arg.startswith(REGION_PREFIX) else arg
+    whole = (list(reachable), _mean(reachable))
+    if name == 'scene' or not reachable:
+        return whole[0], whole[1], ''
+    ref = None
+    for key in ([arg] if arg.startswith(REGION_PREFIX) else [REGION_PREFIX + name, name]):
+        ref = _ask(resolver, key)
+        if ref is not None and ref.position is not None:
+            break
+        ref = None
+    if ref is None:
+        return whole[0], whole[1], f'region {arg!r} is not in memory; using the whole scene'
+    cx, cz = ref.position[0], ref.position[2]
+    if ref.size and ref.size[0] > 0 and ref.size[2] > 0:
+        hx, hz = ref.size[0] / 2 + 0.125, ref.size[2] / 2 + 0.125
+        pts = [p for p in reachable if abs(p[0] - cx) <= hx and abs(p[1] - cz) <= hz]
+    else:
+        pts = [p for p in reachable if math.hypot(p[0] - cx, p[1] - cz) <= radius]
+    if not pts:  # memory's region lies off the reachable floor: the nearest reachable spots
+        pts = sorted(reachable, key=lambda p: math.hypot(p[0] - cx, p[1] - cz))[:8]
+    return pts, (cx, cz), ''
+
+
+def looks_like_region(arg: str) -> bool:
+    name = arg[len(REGION_PREFIX):] if arg.startswith(REGION_PREFIX) else arg
+    return arg.startswith(REGION_PREFIX) or name in PLACE_NAMES or '_region_' in name
+
+
+def _mean(pts) -> tuple[float, float]:
+    if not pts:
+        return (0.0, 0.0)
+    return (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))

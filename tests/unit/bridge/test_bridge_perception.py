@@ -1,0 +1,90 @@
+"""Perception: only visible objects, seeded noise and drop-outs, withheld ids, states, pose."""
+import math
+
+import pytest
+
+from bridge_helpers import backend_for
+from karma_thor_bridge.skills import SkillRunner
+from karma_thor_bridge.perception import (Perception, PerceptionConfig, camera_quaternion,
+                                          horizontal_fov, object_states)
+
+
+def _meta():
+    """A frame looking at the kitchen counter (apple, bread, tomato, ...)."""
+    b = backend_for('FloorPlan1')
+    runner = SkillRunner(b)
+    assert runner.run('navigate_to', ['Apple|-00.47|+01.15|+00.48']).success
+    meta = b.last
+    assert sum(o['visible'] for o in meta['objects']) >= 4
+    return meta
+
+
+def test_only_visible_objects_with_ids_states_and_sizes():
+    meta = _meta()
+    frame = Perception(PerceptionConfig()).perceive(meta)
+    visible = {o['objectId']: o for o in meta['objects'] if o['visible']}
+    assert visible and {o.instance_id for o in frame.objects} == set(visible)
+    for ob in frame.objects:
+        src = visible[ob.instance_id]
+        box = src['axisAlignedBoundingBox']
+        assert ob.label == src['objectType']
+        assert ob.size == pytest.approx((box['size']['x'], box['size']['y'], box['size']['z']))
+        assert ob.position == pytest.approx(tuple(box['center'][k] for k in 'xyz'))
+        assert ob.is_receptacle == src['receptacle']
+        assert ob.parent_id == ((src['parentReceptacles'] or [''])[0])
+        assert ob.states['temperature'] == src['temperature']
+        assert all(v == v.lower() or k in ('temperature', 'fillLiquid') for k, v in ob.states.items())
+
+
+def test_states_follow_capabilities():
+    fridge = dict(objectType='Fridge', openable=True, isOpen=False, pickupable=False,
+                  isPickedUp=False, sliceable=False, isSliced=False, temperature='RoomTemp')
+    assert object_states(fridge) == {'isOpen': 'false', 'temperature': 'RoomTemp'}
+    mug = dict(canFillWithLiquid=True, isFilledWithLiquid=True, fillLiquid='water',
+               dirtyable=True, isDirty=False, pickupable=True, isPickedUp=True)
+    assert object_states(mug) == {'isFilledWithLiquid': 'true', 'fillLiquid': 'water',
+                                  'isDirty': 'false', 'isPickedUp': 'true'}
+
+
+def test_withheld_ids_leave_instance_and_parent_empty():
+    frame = Perception(PerceptionConfig(withhold_ids=True)).perceive(_meta())
+    assert frame.objects and all(o.instance_id == '' and o.parent_id == '' for o in frame.objects)
+    assert all(o.label for o in frame.objects)
+
+
+def test_noise_is_seeded_deterministic_and_about_the_right_size():
+    meta = _meta()
+    clean = Perception(PerceptionConfig()).perceive(meta)
+    a = Perception(PerceptionConfig(noise_std=0.05, seed=3))
+    b = Perception(PerceptionConfig(noise_std=0.05, seed=3))
+    fa = [a.perceive(meta) for _ in range(20)]
+    fb = [b.perceive(meta) for _ in range(20)]
+    assert [[o.position for o in f.objects] for f in fa] == [[o.position for o in f.objects] for f in fb]
+    errs = [p - q for f in fa for o, c in zip(f.objects, clean.objects)
+            for p, q in zip(o.position, c.position)]
+    rms = math.sqrt(sum(e * e for e in errs) / len(errs))
+    assert 0.03 < rms < 0.07
+    other = Perception(PerceptionConfig(noise_std=0.05, seed=4)).perceive(meta)
+    assert [o.position for o in other.objects] != [o.position for o in fa[0].objects]
+
+
+def test_dropout_rate_and_reset_repeats_the_sequence():
+    meta = _meta()
+    n = sum(o['visible'] for o in meta['objects'])
+    p = Perception(PerceptionConfig(dropout=0.3, seed=1))
+    kept = [len(p.perceive(meta).objects) for _ in range(200)]
+    assert 0.6 < sum(kept) / (200 * n) < 0.8
+    p.reset(1)
+    assert [len(p.perceive(meta).objects) for _ in range(200)] == kept
+
+
+def test_observer_pose_matches_the_memory_convention():
+    from karma_memory.observation import Observer
+    for yaw, horizon in ((0, 0), (90, 30), (180, -30), (270, 60)):
+        fwd = Observer((0, 0, 0), camera_quaternion(yaw, horizon)).forward()
+        y, h = math.radians(yaw), math.radians(horizon)
+        want = (math.sin(y) * math.cos(h), -math.sin(h), math.cos(y) * math.cos(h))
+        assert fwd == pytest.approx(want, abs=1e-9)
+    frame = Perception(PerceptionConfig(max_range=1.5)).perceive(_meta())
+    assert frame.fov_deg == pytest.approx(90.0) and frame.max_range == 1.5
+    assert horizontal_fov(60, 400, 300) == pytest.approx(75.18, abs=0.01)
