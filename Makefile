@@ -1,5 +1,5 @@
 # KARMA-ROS. Quick start: `make demo`, `make test`. Both run `make setup` first.
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean setup-llama test-llama
 
 export ROS_AUTOMATIC_DISCOVERY_RANGE := LOCALHOST
 
@@ -17,6 +17,13 @@ bench: setup
 	./karma bench sim --out out/bench
 	./karma bench retrieval --out out/bench
 	./karma bench tasks --suite suites/alfred_l.json --out out/bench/tasks
+
+# Opt-in: the openai backend against a real llama.cpp server (builds llama-cpp-python once).
+setup-llama: setup
+	@bash scripts/setup_llama.sh
+
+test-llama: setup-llama
+	./karma exec python -m pytest -q -p no:cacheprovider tests/optional/test_llama_server.py
 
 clean:
 	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log

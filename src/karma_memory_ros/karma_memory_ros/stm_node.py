@@ -1,0 +1,219 @@
+"""Short-term memory node: recent object-state changes behind ROS topics and services.
+
+Subscribes
+  ``/karma/perception/objects`` (ObjectObservationArray, sensor-data QoS): state changes
+  found by comparing with what the STM holds or last saw;
+  ``/karma/skill_results`` (SkillResult, reliable): states the skills report, and the hand;
+  ``/karma/memory_usage`` (MemoryUsage, reliable): access counts, hits and misses.
+Publishes
+  ``/karma/ltm/consolidate`` (ObjectObservationArray, reliable, source "short_term"): evicted
+  entries and entries stable for ``stable_after_s``, so the long-term memory keeps them;
+  ``/karma/diagnostics`` (rejections, entries, hits, misses, evictions, hit rate).
+Serves
+  ``/karma/stm/query`` (QueryShortTerm) and ``/karma/stm/reset`` (ResetMemory).
+
+Run::
+
+    ./karma exec python -m karma_memory_ros.stm_node --ros-args --params-file config/stm.yaml
+"""
+from __future__ import annotations
+
+import math
+
+import rclpy
+from builtin_interfaces.msg import Time
+from geometry_msgs.msg import Point, Pose, Quaternion
+from karma_interfaces.msg import (KeyValue, MemoryUsage, ObjectObservation, ObjectObservationArray,
+                                  ShortTermEntry, SkillResult)
+from karma_interfaces.srv import QueryShortTerm, ResetMemory
+from rclpy.node import Node
+
+from karma_memory.short_term import POLICIES, ShortTermMemory, StmEntry, states_to_thor
+from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.params import Param, declare_and_validate
+from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
+
+SCHEMA = {
+    'capacity': Param(32, 'Entries the short-term memory holds', min_value=1, max_value=100000),
+    'policy': Param('karma', 'Replacement policy', choices=tuple(POLICIES)),
+    'karma_half_life': Param(8.0, 'karma policy: age (ticks) that halves an entry score', min_value=0.001),
+    'mem4nav_lambda': Param(0.5, 'mem4nav policy: weight of frequency vs recency', min_value=0.0, max_value=1.0),
+    'stable_after_s': Param(30.0, 'Consolidate an entry unchanged this long (s); 0 disables', min_value=0.0),
+    'consolidate_period_s': Param(1.0, 'How often stable entries are checked (s)', min_value=0.05),
+    'move_threshold_m': Param(0.05, 'A move larger than this is a change (m)', min_value=0.0),
+    'baseline_capacity': Param(4096, 'Objects whose last seen state is remembered for comparison', min_value=1),
+    'record_first_sighting': Param(False, 'Record the first sighting of an object as a change'),
+    'max_observations_per_message': Param(1000, 'Larger perception messages are dropped', min_value=1),
+    'max_id_length': Param(256, 'Longer ids are rejected', min_value=8),
+}
+
+
+def _sec(t) -> float:
+    return t.sec + t.nanosec * 1e-9
+
+
+def _time(sec: float) -> Time:
+    s = int(max(0.0, sec))
+    return Time(sec=min(s, 2 ** 31 - 1), nanosec=int((max(0.0, sec) - s) * 1e9) % 1_000_000_000)
+
+
+def _clean(text: str, n: int) -> str:
+    return ''.join(ch for ch in str(text) if ch.isprintable())[:n]
+
+
+class StmNode(Node):
+    def __init__(self, **kwargs):
+        super().__init__('stm_node', **kwargs)
+        self.cfg = cfg = declare_and_validate(self, SCHEMA)
+        self.rejections = RejectionCounter(self)
+        self.step = 0
+        self.stm = ShortTermMemory(cfg['capacity'], cfg['policy'], self._consolidate,
+                                   cfg['stable_after_s'] or math.inf, self._now,
+                                   cfg['baseline_capacity'], cfg['move_threshold_m'],
+                                   cfg['record_first_sighting'], cfg['karma_half_life'], cfg['mem4nav_lambda'])
+        self.positions: dict[str, tuple] = {}
+        self.consolidate_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/consolidate', RELIABLE_EVENTS)
+        self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_DATA)
+        self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill, RELIABLE_EVENTS)
+        self.create_subscription(MemoryUsage, '/karma/memory_usage', self.on_usage, RELIABLE_EVENTS)
+        self.create_service(QueryShortTerm, '/karma/stm/query', self.on_query)
+        self.create_service(ResetMemory, '/karma/stm/reset', self.on_reset)
+        if cfg['stable_after_s'] > 0:
+            self.create_timer(cfg['consolidate_period_s'], self._guard(self.stm.consolidate_stable))
+        self._figures()
+        self.get_logger().info(f'short-term memory ready: capacity {cfg["capacity"]}, policy {cfg["policy"]}')
+
+    def _now(self) -> float:
+        return self.get_clock().now().nanoseconds * 1e-9
+
+    def _guard(self, fn):
+        def run(*a):
+            try:
+                return fn(*a)
+            except Exception as e:  # noqa: BLE001 - bad input must not take the node down
+                self.rejections.reject('internal_error', f'{type(e).__name__}: {_clean(e, 200)}')
+        return run
+
+    def _figures(self) -> None:
+        s = self.stm.stats
+        for k, v in (('entries', len(self.stm)), ('policy', s.policy), ('hits', s.hits), ('misses', s.misses),
+                     ('evictions', s.evictions), ('hit_rate', f'{s.hit_rate:.3f}')):
+            self.rejections.set_value(k, v)
+
+    def _id_ok(self, oid: str, what: str) -> bool:
+        if not oid or len(oid) > self.cfg['max_id_length'] or not oid.isprintable():
+            self.rejections.reject('bad_id', f'{what}: id {_clean(oid, 64)!r} is empty, too long or has control characters')
+            return False
+        return True
+
+    # -- inputs ------------------------------------------------------------------------
+    def on_objects(self, msg: ObjectObservationArray) -> None:
+        self._guard(self._objects)(msg)
+
+    def _objects(self, msg) -> None:
+        if len(msg.observations) > self.cfg['max_observations_per_message']:
+            self.rejections.reject('too_many_observations', f'{len(msg.observations)} observations; message dropped')
+            return
+        stamp = _sec(msg.header.stamp) or self._now()
+        for i, o in enumerate(msg.observations):
+            oid = o.instance_id or ''
+            if not oid:
+                continue   # without a stable id the LTM associates it; the STM cannot compare
+            if not self._id_ok(oid, f'observation {i}'):
+                continue
+            p = o.pose.position
+            pos = (p.x, p.y, p.z)
+            if not all(math.isfinite(v) for v in pos):
+                self.rejections.reject('nan_pose', f'observation {i} has a non-finite position')
+                continue
+            self.positions[oid] = pos
+            self.stm.observe(oid, _clean(o.label, 64), {kv.key: kv.value for kv in o.states}, pos,
+                             _clean(o.parent_id, 256) or None, self.step, stamp)
+        self._figures()
+
+    def on_skill(self, msg: SkillResult) -> None:
+        self._guard(self._skill)(msg)
+
+    def _skill(self, msg: SkillResult) -> None:
+        self.step += 1
+        ids = [i for i in msg.object_ids if self._id_ok(i, f'skill {msg.skill}')]
+        states = list(msg.object_states) + [''] * (len(msg.object_ids) - len(msg.object_states))
+        states = [s for i, s in zip(msg.object_ids, states) if i in ids]
+        held = msg.held_object_id if (not msg.held_object_id or self._id_ok(msg.held_object_id, 'held')) else ''
+        if not msg.success and not ids:
+            return
+        entries = self.stm.apply_skill_result(ids, states, held, step=self.step,
+                                              stamp=_sec(msg.header.stamp) or self._now())
+        if msg.success and msg.skill == 'put' and msg.args:
+            for e in entries:
+                if e.object_id not in msg.args and e.states.get('held') is False:
+                    e.receptacle_id = msg.args[0]
+        self._figures()
+
+    def on_usage(self, msg: MemoryUsage) -> None:
+        self._guard(lambda m: self.stm.count_usage(list(m.retrieved_ids), list(m.referenced_ids)))(msg)
+        self._figures()
+
+    # -- consolidation -----------------------------------------------------------------
+    def _consolidate(self, e: StmEntry, reason: str) -> None:
+        pos = e.position or self.positions.get(e.object_id) or self.positions.get(e.receptacle_id)
+        if pos is None:
+            self.rejections.reject('no_position', f'{reason} entry {e.object_id} has no known position; not consolidated')
+            return
+        o = ObjectObservation(instance_id=e.object_id, label=e.object_type, confidence=1.0,
+                              pose=Pose(position=Point(x=pos[0], y=pos[1], z=pos[2]), orientation=Quaternion(w=1.0)),
+                              states=[KeyValue(key=k, value=v) for k, v in states_to_thor(e.states).items()],
+                              parent_id=e.receptacle_id)
+        msg = ObjectObservationArray(observations=[o], source='short_term')
+        msg.header.frame_id = 'map'
+        msg.header.stamp = _time(e.stamp)
+        self.consolidate_pub.publish(msg)
+
+    # -- services ----------------------------------------------------------------------
+    def on_query(self, req, resp):
+        try:
+            entries = self.stm.query(_clean(req.query, 256), int(req.max_results))
+            resp.entries = [self.entry_msg(e) for e in entries]
+            s = self.stm.stats
+            resp.policy, resp.hits, resp.misses, resp.evictions = s.policy, s.hits, s.misses, s.evictions
+            resp.hit_rate = float(s.hit_rate)
+        except Exception as e:  # noqa: BLE001
+            self.rejections.reject('internal_error', f'query failed: {type(e).__name__}: {_clean(e, 200)}')
+        return resp
+
+    def on_reset(self, req, resp):
+        self.stm.reset()
+        self.positions.clear()
+        self.step = 0
+        self._figures()
+        resp.success, resp.message = True, 'short-term memory cleared'
+        return resp
+
+    @staticmethod
+    def entry_msg(e: StmEntry) -> ShortTermEntry:
+        m = ShortTermEntry(object_id=e.object_id, object_type=e.object_type, receptacle_id=e.receptacle_id,
+                           step=max(0, e.step), source=e.source, access_count=e.access_count, hit_count=e.hit_count)
+        m.states = [KeyValue(key=k, value=v) for k, v in states_to_thor(e.states).items()]
+        if e.position is not None:
+            m.position = Point(x=e.position[0], y=e.position[1], z=e.position[2])
+        m.stamp = _time(e.stamp)
+        return m
+
+
+def main(argv=None) -> int:
+    rclpy.init(args=argv)
+    node = None
+    try:
+        node = StmNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

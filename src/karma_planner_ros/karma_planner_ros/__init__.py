@@ -1,0 +1,1 @@
+"""KARMA-ROS planner node (ROS shell around karma_planning)."""

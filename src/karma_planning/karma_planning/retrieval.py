@@ -1,0 +1,225 @@
+"""Retrieval: the memory excerpt for one instruction, under a token budget.
+
+Candidates are the items of a :class:`~karma_planning.memory_view.MemoryView` (long-term
+scene graph merged with short-term entries). Each is scored by
+
+    cosine(instruction, item text)                    (embeddings cached per id + text)
+  + type_weight     if the instruction names its type ("apple", "coffee table")
+  + synonym_weight  if a synonym phrase names its type ("red fruit" -> Apple, Tomato)
+  + recent_weight   if the short-term memory holds it (x3 with a cue such as "I used")
+
+times ``untrusted_weight`` for items whose provenance is untrusted (or they are excluded).
+Type-matched items and the ``top_k`` best by score above ``min_similarity`` are the seeds;
+each seed is expanded along the graph (its receptacle and region; for a receptacle, the
+objects in it). Lines are rendered as quoted data, best first, until ``budget_tokens``.
+
+>>> from karma_planning.memory_view import MemoryView
+>>> from karma_planning.embedding import HashEmbedder
+>>> v = MemoryView.from_graph([{'id': 'Fridge_1', 'layer': 'receptacle', 'type': 'Fridge'},
+...     {'id': 'Apple_1', 'layer': 'object', 'type': 'Apple'},
+...     {'id': 'Sofa_1', 'layer': 'receptacle', 'type': 'Sofa'}],
+...     [{'source': 'Apple_1', 'target': 'Fridge_1', 'relation': 'in'}])
+>>> syn = SynonymTable({'red fruit': ['Apple', 'Tomato']})
+>>> r = Retriever(HashEmbedder(), syn).retrieve('Bring me the red fruit.', v)
+>>> r.memory_ids
+['Apple_1', 'Fridge_1']
+>>> print(r.scene_text)
+- id "Apple_1": type "Apple", in "Fridge_1"
+- id "Fridge_1": type "Fridge"
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .embedding import EmbeddingIndex
+from .memory_view import MemoryItem, MemoryView
+from .synonyms import SynonymTable
+from .text import approx_tokens, normalise, quote, type_words
+
+
+@dataclass
+class Retrieval:
+    """What retrieval put in the prompt: ids (in order), their token counts, the texts."""
+
+    memory_ids: list[str] = field(default_factory=list)
+    tokens: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)     # seed | receptacle | content | region
+    scene_text: str = ''
+    stm_text: str = ''
+    wanted_types: set[str] = field(default_factory=set)
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(self.tokens.values())
+
+
+def render_item(it: MemoryItem) -> str:
+    """One scene-graph line: every memory string quoted and bounded."""
+    parts = [f'type {quote(it.type if it.valid_label else "(invalid label)", 48)}']
+    if it.receptacle:
+        parts.append(f'in {quote(it.receptacle, 96)}')
+    if it.region and it.layer != 'region':
+        parts.append(f'region {quote(it.region, 48)}')
+    st = [f'{k}={v}' for k, v in it.states.items()]
+    if st:
+        parts.append(f'states {quote("; ".join(st), 96)}')
+    if it.layer == 'region':
+        parts = [f'region {quote(it.type, 48)}']
+    return f'- id {quote(it.id, 96)}: ' + ', '.join(parts)
+
+
+def render_recent(it: MemoryItem) -> str:
+    """One short-term line (recent states)."""
+    st = '; '.join(f'{k}={v}' for k, v in (it.recent or {}).items()) or 'moved'
+    return f'- id {quote(it.id, 96)}: recent {quote(st, 96)} (by {quote(it.recent_source or "?", 16)})'
+
+
+class Retriever:
+    """Scores, expands and renders memory for an instruction (see the module docstring)."""
+
+    def __init__(self, embedder, synonyms: SynonymTable | None = None, top_k: int = 6,
+                 min_similarity: float = 0.35, per_type_cap: int = 3, budget_tokens: int = 600,
+                 type_weight: float = 1.0, synonym_weight: float = 0.7, recent_weight: float = 0.1,
+                 untrusted_sources: tuple[str, ...] = (), untrusted_mode: str = 'downweight',
+                 untrusted_weight: float = 0.5, max_contents: int = 3,
+                 count_tokens: Callable[[str], int] = approx_tokens):
+        self.index = EmbeddingIndex(embedder)
+        self.synonyms = synonyms or SynonymTable()
+        self.top_k, self.min_similarity, self.per_type_cap = top_k, min_similarity, per_type_cap
+        self.budget_tokens = budget_tokens
+        self.type_weight, self.synonym_weight, self.recent_weight = type_weight, synonym_weight, recent_weight
+        self.untrusted_sources = tuple(untrusted_sources)
+        if untrusted_mode not in ('downweight', 'exclude'):
+            raise ValueError("untrusted_mode must be 'downweight' or 'exclude'")
+        self.untrusted_mode, self.untrusted_weight = untrusted_mode, untrusted_weight
+        self.max_contents = max_contents
+        self.count_tokens = count_tokens
+
+    def _untrusted(self, provenance: str) -> bool:
+        return any(provenance == s or provenance.startswith(s + ':') or provenance.startswith(s)
+                   for s in self.untrusted_sources if s)
+
+    def _arrays(self, view: MemoryView) -> dict:
+        """Per-view arrays (cached on the view): rows, types, weights, recency."""
+        key = ('arrays', id(self.index))
+        got = view.cache.get(key)
+        if got is None:
+            items = [it for it in view.items.values() if it.layer != 'region']
+            rows = self.index.rows([(it.id, it.text) for it in items])
+            types = sorted({it.type for it in items if it.valid_label})
+            tindex = {t: i for i, t in enumerate(types)}
+            trust = np.array([self.untrusted_weight if self._untrusted(it.provenance) else 1.0
+                              for it in items], np.float32)
+            if self.untrusted_mode == 'exclude':
+                trust = np.where(trust < 1.0, 0.0, 1.0).astype(np.float32)
+            got = {
+                'items': items, 'mat': self.index.matrix(rows),
+                'type_idx': np.array([tindex.get(it.type, -1) for it in items], np.int64),
+                'types': types, 'type_forms': [_forms(t) for t in types],
+                'trust': trust,
+                'recent': np.array([it.recent is not None for it in items], np.float32),
+            }
+            view.cache[key] = got
+        return got
+
+    def wanted_types(self, instruction: str, types: list[str], forms: list[tuple[str, ...]]):
+        """(types named directly, types named through synonyms), among ``types``."""
+        norm = normalise(instruction)
+        exact = {t for t, fs in zip(types, forms) if any(f in norm for f in fs)}
+        syn_l = {s.lower() for s in self.synonyms.types_for(instruction)}
+        syn = {t for t in types if t.lower() in syn_l}
+        return exact, syn - exact
+
+    def retrieve(self, instruction: str, view: MemoryView, budget_tokens: int | None = None) -> Retrieval:
+        budget = self.budget_tokens if budget_tokens is None else budget_tokens
+        a = self._arrays(view)
+        items = a['items']
+        if not items:
+            return self._render(view, [], budget, set())
+        q = self.index.query(instruction)
+        score = a['mat'] @ q
+        sims = score.copy()
+        exact, syn = self.wanted_types(instruction, a['types'], a['type_forms'])
+        tidx = {t: i for i, t in enumerate(a['types'])}
+        ex_mask = np.isin(a['type_idx'], [tidx[t] for t in exact]) if exact else np.zeros(len(items), bool)
+        sy_mask = np.isin(a['type_idx'], [tidx[t] for t in syn]) if syn else np.zeros(len(items), bool)
+        cue = 3.0 if self.synonyms.has_recency_cue(instruction) else 1.0
+        score += self.type_weight * ex_mask + self.synonym_weight * sy_mask + self.recent_weight * cue * a['recent']
+        score *= a['trust']
+        ok = a['trust'] > 0
+        matched = (ex_mask | sy_mask) & ok
+        seeds: list[int] = []
+        if matched.any():
+            # round robin over the wanted types: the best of each type first, then the second...
+            rank: dict[int, int] = {}
+            ranked = []
+            for i in np.flatnonzero(matched)[np.argsort(-score[matched], kind='stable')]:
+                t = int(a['type_idx'][i])
+                rank[t] = rank.get(t, 0) + 1
+                if rank[t] <= self.per_type_cap:
+                    ranked.append((rank[t], -float(score[i]), int(i)))
+            seeds = [i for _, _, i in sorted(ranked)]
+        k = min(self.top_k, len(items))
+        top = np.argpartition(-score, k - 1)[:k] if k else []
+        seen = set(seeds)
+        for i in sorted(top, key=lambda j: -score[j]):
+            if i not in seen and ok[i] and sims[i] >= self.min_similarity:
+                seeds.append(int(i))
+                seen.add(int(i))
+        return self._render(view, [items[i] for i in seeds], budget, exact | syn)
+
+    def _render(self, view: MemoryView, seeds: list[MemoryItem], budget: int, wanted: set[str]) -> Retrieval:
+        r = Retrieval(wanted_types=wanted)
+        scene, recent = [], []
+
+        def add(it: MemoryItem | None, role: str) -> bool:
+            if it is None or it.id in r.tokens:
+                return True
+            if self._untrusted(it.provenance) and self.untrusted_mode == 'exclude':
+                return True
+            line = render_item(it)
+            rline = render_recent(it) if it.recent is not None else ''
+            n = self.count_tokens(line + '\n') + (self.count_tokens(rline + '\n') if rline else 0)
+            if r.total_tokens + n > budget:
+                return False
+            r.memory_ids.append(it.id)
+            r.tokens[it.id] = n
+            r.roles[it.id] = role
+            scene.append(line)
+            if rline:
+                recent.append(rline)
+            return True
+
+        # passes in priority order: the seeds, where they are, their regions, what they hold
+        passes = [[(it, 'seed') for it in seeds],
+                  [(view.items.get(it.receptacle), 'receptacle') for it in seeds],
+                  [(view.items.get(getattr(view.items.get(it.receptacle), 'receptacle', '')), 'receptacle')
+                   for it in seeds],
+                  [(view.region_item(it.region), 'region') for it in seeds if it.region],
+                  [(view.items.get(c), 'content') for it in seeds if it.is_receptacle and it.type != 'Floor'
+                   for c in view.contents(it.id)[:self.max_contents]]]
+        for group in passes:
+            if not all(add(it, role) for it, role in group):
+                break
+        r.scene_text = '\n'.join(scene)
+        r.stm_text = '\n'.join(recent)
+        return r
+
+    def render_all(self, view: MemoryView) -> str:
+        """The whole memory in the same format (the no-retrieval baseline)."""
+        lines = [render_item(it) for it in view.items.values()]
+        lines += [render_recent(it) for it in view.items.values() if it.recent is not None]
+        return '\n'.join(lines)
+
+
+def _forms(type_name: str) -> tuple[str, ...]:
+    """Whole-word forms of a type in a normalised instruction (' coffee table ', plurals)."""
+    words = type_words(type_name)
+    joined = words.replace(' ', '')
+    forms = {words, joined, words + 's', words + 'es', joined + 's'}
+    if words.endswith('y'):
+        forms.add(words[:-1] + 'ies')
+    return tuple(f' {f} ' for f in forms)

@@ -1,0 +1,69 @@
+"""Planner node in its own process with the LTM and STM nodes: /karma/plan from another process.
+
+The reference backend (goal oracle) keeps this fast; the default local model is exercised by
+test_stack_up.py (issue acceptance) and tests/unit/planning/test_backends.py.
+"""
+import pytest
+from karma_interfaces.msg import MemoryUsage, ObjectObservationArray
+from karma_interfaces.srv import FindObject, Plan, QueryShortTerm
+from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
+
+from clients.kitchen_plan_client import scene
+
+pytestmark = pytest.mark.integration
+
+
+def test_plan_service_with_both_memories(ros_node, spawn_node, tmp_path):
+    spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path)})
+    spawn_node('karma_memory_ros.stm_node', 'config/stm.yaml')
+    planner = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml',
+                         {'backend': 'reference', 'embedder': 'hash'})
+    usage = []
+    ros_node.create_subscription(MemoryUsage, '/karma/memory_usage', usage.append, RELIABLE_EVENTS)
+    pub = ros_node.create_publisher(ObjectObservationArray, '/karma/perception/objects', SENSOR_DATA)
+    find = ros_node.create_client(FindObject, '/karma/find_object')
+    plan = ros_node.create_client(Plan, '/karma/plan')
+    stm = ros_node.create_client(QueryShortTerm, '/karma/stm/query')
+    for cli in (find, plan, stm):
+        assert cli.wait_for_service(timeout_sec=60), planner.log_path.read_text()[-3000:]
+    found = []
+    for _ in range(60):
+        pub.publish(scene())
+        ros_node.spin_until(lambda: False, 0.2)
+        found = ros_node.call(find, FindObject.Request(query='Apple', max_results=1)).objects
+        if found:
+            break
+    assert found
+    r = ros_node.call(plan, Plan.Request(instruction='Put the apple on the plate.', goals=['IN(Apple, Plate)']),
+                      timeout=120)
+    assert r.success, r.message
+    assert r.backend == 'reference (goal oracle)'
+    steps = [(s.skill, list(s.args)) for s in r.steps]
+    apple = found[0].id
+    assert ('pickup', [apple]) in steps and steps[-1][0] == 'put'
+    assert apple in r.memory_ids and r.prompt_tokens > 0 and r.completion_tokens > 0 and r.elapsed_s > 0
+    assert ros_node.spin_until(lambda: bool(usage), 10)
+    assert apple in usage[-1].referenced_ids and set(usage[-1].referenced_ids) <= set(usage[-1].retrieved_ids)
+    # adversarial input: an empty instruction without goals is a failed plan, not a crash
+    bad = ros_node.call(plan, Plan.Request(instruction='\x1b[2J' * 50), timeout=60)
+    assert not bad.success and bad.message
+
+
+@pytest.mark.slow
+def test_default_local_model_plan_from_another_process(spawn_node, spawn_python, tmp_path):
+    """Acceptance in miniature: SmolLM2 (constrained) answers a client process that knows
+    only karma_interfaces; the plan names the apple and reports memory ids and tokens."""
+    import json
+    spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path)})
+    spawn_node('karma_memory_ros.stm_node', 'config/stm.yaml')
+    planner = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml', {'threads': 1})
+    client = spawn_python("import runpy, sys; sys.argv = ['client', 'Put the apple on the plate.']; "
+                          "runpy.run_path('tests/integration/clients/kitchen_plan_client.py', run_name='__main__')")
+    client.wait(timeout=280)
+    lines = [ln for ln in client.log_path.read_text().splitlines() if ln.startswith('{')]
+    assert lines, client.log_path.read_text()[-2000:] + planner.log_path.read_text()[-2000:]
+    plan = json.loads(lines[-1])['plan']
+    assert plan['success'], plan['message']
+    assert plan['backend'] == 'transformers'
+    assert any(a.startswith('Apple') for _, args in plan['steps'] for a in args), plan['steps']
+    assert plan['memory_ids'] and plan['prompt_tokens'] > 0 and plan['completion_tokens'] > 0

@@ -1,0 +1,35 @@
+"""The reference planner (goal oracle): goals -> executable plans; explore when memory lacks a type."""
+from karma_planning.reference import BACKEND_NAME, reference_plan
+from karma_planning.validate import validate_plan
+
+from planning_fixtures import kitchen
+
+
+def calls(steps):
+    return [f'{s}({",".join(a)})' for s, a in steps]
+
+
+def test_in_fridge_and_on_plate():
+    steps, _ = reference_plan(['IN(Apple, Plate)'], kitchen())
+    assert calls(steps) == ['navigate_to(Apple_1)', 'open(Fridge_1)', 'pickup(Apple_1)', 'close(Fridge_1)',
+                            'navigate_to(Plate_1)', 'put(Plate_1)']
+    assert validate_plan(steps, kitchen())[1] == []
+
+
+def test_states_and_holding():
+    steps, _ = reference_plan(['STATE(Mug, hot)', 'HOLDING(Mug)'], kitchen())
+    assert calls(steps) == ['navigate_to(Mug_1)', 'pickup(Mug_1)', 'heat(Mug_1)']
+    steps, _ = reference_plan(['STATE(Apple, sliced)', 'TOGGLEON(Fridge)'], kitchen())
+    assert calls(steps)[-2:] == ['navigate_to(Fridge_1)', 'toggle_on(Fridge_1)'] or 'slice(Apple_1)' in calls(steps)
+
+
+def test_n_times_uses_distinct_objects():
+    steps, _ = reference_plan(['2*IN(Mug, Desk)'], kitchen())
+    assert [a[0] for s, a in steps if s == 'pickup'] == ['Mug_1', 'Mug_2']
+    assert sum(1 for s, _ in steps if s == 'put') == 2
+
+
+def test_missing_type_explores_known_regions():
+    steps, msg = reference_plan(['IN(Egg, Fridge)'], kitchen())
+    assert calls(steps) == ['explore(kitchen)', 'explore(office)'] and 'no Egg' in msg
+    assert BACKEND_NAME == 'reference (goal oracle)'
