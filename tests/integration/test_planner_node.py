@@ -67,3 +67,40 @@ def test_default_local_model_plan_from_another_process(spawn_node, spawn_python,
     assert plan['backend'] == 'transformers'
     assert any(a.startswith('Apple') for _, args in plan['steps'] for a in args), plan['steps']
     assert plan['memory_ids'] and plan['prompt_tokens'] > 0 and plan['completion_tokens'] > 0
+
+
+def test_memory_mode_none_sees_only_the_latest_frame(ros_node, spawn_node):
+    """memory_mode none: no memory node runs; the planner plans from the latest perception
+    frame it received, reports those ids, and /karma/planner/reset forgets it."""
+    from karma_interfaces.srv import ResetMemory
+    planner = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml',
+                         {'backend': 'reference', 'embedder': 'hash', 'memory_mode': 'none',
+                          'memory_timeout_s': 0.3})
+    bad = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml',
+                     {'backend': 'reference', 'embedder': 'hash', 'memory_mode': 'everything'})
+    pub = ros_node.create_publisher(ObjectObservationArray, '/karma/perception/objects', SENSOR_DATA)
+    plan = ros_node.create_client(Plan, '/karma/plan')
+    reset = ros_node.create_client(ResetMemory, '/karma/planner/reset')
+    for cli in (plan, reset):
+        assert cli.wait_for_service(timeout_sec=60), planner.log_path.read_text()[-3000:]
+    req = Plan.Request(instruction='Put the apple on the plate.', goals=['IN(Apple, Plate)'])
+    r = ros_node.call(plan, req, timeout=30)
+    assert not r.success and 'no perception frame yet' in r.message and not r.memory_ids
+    frame = scene()
+    ids = {o.instance_id for o in frame.observations}
+    apple = next(i for i in ids if i.startswith('Apple'))
+    for _ in range(50):
+        pub.publish(frame)
+        ros_node.spin_until(lambda: False, 0.1)
+        r = ros_node.call(plan, req, timeout=30)
+        if r.success:
+            break
+    assert r.success, r.message + planner.log_path.read_text()[-2000:]
+    steps = [(s.skill, list(s.args)) for s in r.steps]
+    assert ('pickup', [apple]) in steps and steps[-1][0] == 'put'
+    assert set(r.memory_ids) <= ids and apple in r.memory_ids and r.prompt_tokens > 0
+    assert 'long-term memory unavailable' in r.message   # regions come from the scene graph
+    assert ros_node.call(reset, ResetMemory.Request(), timeout=10).success
+    r = ros_node.call(plan, req, timeout=30)
+    assert not r.success and not r.memory_ids, r.message
+    assert bad.wait(timeout=60) != 0 and "'memory_mode'" in bad.log_path.read_text()

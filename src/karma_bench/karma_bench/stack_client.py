@@ -39,6 +39,7 @@ class StackClient:
         self.ground_truth_srv = self.node.create_client(GetGroundTruth, '/karma/sim/ground_truth')
         self.reset_ltm = self.node.create_client(ResetMemory, '/karma/reset_memory')
         self.reset_stm = self.node.create_client(ResetMemory, '/karma/stm/reset')
+        self.reset_planner = self.node.create_client(ResetMemory, '/karma/planner/reset')
         self.query_stm = self.node.create_client(QueryShortTerm, '/karma/stm/query')
         self.task = ActionClient(self.node, ExecuteTask, '/karma/execute_task')
         # Evaluation stream: the bridge's ground truth after every skill (never the memory).
@@ -66,7 +67,7 @@ class StackClient:
     def wait_ready(self, timeout_s: float = 120.0, need_stm: bool = True) -> None:
         """Block until every service and action the benchmark uses is up."""
         deadline = time.monotonic() + timeout_s
-        clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm]
+        clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm, self.reset_planner]
         if need_stm:
             clients += [self.reset_stm, self.query_stm]
         for c in clients:
@@ -92,8 +93,12 @@ class StackClient:
         return self._wait(client.call_async(request), timeout_s)
 
     def reset_episode(self, scene: str, seed: int, reset_stm: bool = True) -> None:
-        """New scene in the simulator; memories start empty (the format's default)."""
-        for client in [self.reset_ltm] + ([self.reset_stm] if reset_stm else []):
+        """New scene in the simulator; memories start empty (the format's default).
+
+        Memories (and the planner's own perception history) are reset before the simulator,
+        whose reset publishes the new scene's first perception frame.
+        """
+        for client in [self.reset_ltm, self.reset_planner] + ([self.reset_stm] if reset_stm else []):
             self.call(client, ResetMemory.Request())
         resp = self.call(self.reset_sim, ResetSimulation.Request(scene=scene, seed=seed))
         if not resp.success:

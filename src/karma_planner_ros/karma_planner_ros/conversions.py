@@ -21,6 +21,13 @@ def stm_to_dicts(entries) -> list[dict]:
              'receptacle_id': e.receptacle_id, 'source': e.source, 'step': e.step} for e in entries]
 
 
+def frame_to_dicts(msg) -> list[dict]:
+    """ObjectObservationArray msg -> observation dicts for ``memory_modes.frame_from_dicts``."""
+    return [{'instance_id': o.instance_id, 'label': o.label, 'parent_id': o.parent_id, 'states': _kv(o.states),
+             'is_receptacle': o.is_receptacle,
+             'position': (o.pose.position.x, o.pose.position.y, o.pose.position.z)} for o in msg.observations]
+
+
 def image_from_msg(msg):
     """sensor_msgs/Image (rgb8, bgr8, rgba8, bgra8, mono8) -> PIL RGB image."""
     from PIL import Image

@@ -7,6 +7,19 @@ validates the plan, publishes ``/karma/memory_usage`` (MemoryUsage, reliable) an
 steps, memory ids, token counts, backend and elapsed time. A memory service that does not
 answer within ``memory_timeout_s`` is planned without (the message says so).
 
+``memory_mode`` (see ``karma_planning.memory_modes``) picks what the planner sees:
+``karma`` (both memories, retrieval; default), ``ltm`` (scene graph only), ``stm`` (short-term
+memory + the latest perception frame), ``none`` (the latest perception frame only) or
+``full-history`` (every perception frame since the last reset, whole, in the prompt). The
+modes without the scene graph's objects still get its region names (map knowledge, so the
+planner can explore) unless ``mode_regions`` is false. The perception modes subscribe to
+``/karma/perception/objects`` (sensor-data QoS).
+
+``/karma/planner/reset`` (karma_interfaces/srv/ResetMemory) drops the planner's own state:
+the perception history and the regions explored in the current task. Call it with the memory
+resets at an episode's start, before the simulator reset publishes the new scene's first
+frame. The history is also cleared when a frame's stamp jumps back by more than 1 s.
+
 Run::
 
     ./karma exec python -m karma_planner_ros.planner_node --ros-args --params-file config/planner.yaml
@@ -17,24 +30,24 @@ import threading
 import time
 
 import rclpy
-from karma_interfaces.msg import MemoryUsage, PlanStep
-from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm
+from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanStep
+from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 
 from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
-from karma_planning.memory_view import MemoryView
+from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_planning.retrieval import Retriever
 from karma_planning.synonyms import SynonymTable
 from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import RELIABLE_EVENTS
+from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 
-from .conversions import graph_to_dicts, image_from_msg, stm_to_dicts
+from .conversions import frame_to_dicts, graph_to_dicts, image_from_msg, stm_to_dicts
 
 SCHEMA = {
     'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
@@ -63,7 +76,15 @@ SCHEMA = {
     'untrusted_weight': Param(0.5, 'Score factor of untrusted items', min_value=0.0, max_value=1.0),
     'max_steps': Param(20, 'Default longest plan', min_value=1, max_value=200),
     'repair_rounds': Param(1, 'Repair rounds for invalid model output', min_value=0, max_value=5),
-    'use_short_term': Param(True, 'Fetch /karma/stm/query per plan call'),
+    'use_short_term': Param(True, 'Fetch /karma/stm/query per plan call (modes karma and stm)'),
+    'memory_mode': Param('karma', 'What the planner sees: karma (both memories, retrieval), ltm (scene graph '
+                         'only), stm (short-term memory + latest perception frame), none (latest perception '
+                         'frame only), full-history (every perception frame since the last reset, whole, '
+                         'no retrieval)', choices=MEMORY_MODES),
+    'max_history_frames': Param(200, 'full-history: most perception frames kept (oldest dropped)',
+                                min_value=1, max_value=100000),
+    'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
+                          '(map knowledge, not object memory) so the planner can explore'),
     'memory_timeout_s': Param(5.0, 'Wait this long for each memory service (s)', min_value=0.1),
 }
 
@@ -83,13 +104,21 @@ class PlannerNode(Node):
         self.planner = Planner(retriever, PromptBuilder(prompts_dir), self._backend(cfg),
                                cfg['max_steps'], cfg['repair_rounds'])
         embedder.encode(['warm up'])
+        self.mode = ModeMemory(cfg['memory_mode'], cfg['max_history_frames'], cfg['mode_regions'])
         self.clients_group = ReentrantCallbackGroup()
+        self.state_lock = threading.Lock()   # the perception history and the task state
+        if self.mode.needs_perception:
+            self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_frame,
+                                     SENSOR_DATA, callback_group=MutuallyExclusiveCallbackGroup())
+        self.create_service(ResetMemory, '/karma/planner/reset', self.on_reset,
+                            callback_group=self.clients_group)
         self.graph_cli = self.create_client(QuerySceneGraph, '/karma/query_scene_graph', callback_group=self.clients_group)
         self.stm_cli = self.create_client(QueryShortTerm, '/karma/stm/query', callback_group=self.clients_group)
         self.usage_pub = self.create_publisher(MemoryUsage, '/karma/memory_usage', RELIABLE_EVENTS)
         self.lock = threading.Lock()
         self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=MutuallyExclusiveCallbackGroup())
-        self.get_logger().info(f'planner ready: backend {self.planner.backend.name}')
+        self.get_logger().info(f'planner ready: backend {self.planner.backend.name}, '
+                               f'memory mode {cfg["memory_mode"]}')
 
     @staticmethod
     def _backend(cfg):
@@ -113,29 +142,54 @@ class PlannerNode(Node):
         done.wait(self.cfg['memory_timeout_s'])
         return fut.result() if fut.done() else None
 
-    def fetch_memory(self) -> tuple[MemoryView, list[str]]:
-        notes = []
-        g = self._call(self.graph_cli, QuerySceneGraph.Request(with_text=False))
-        if g is None or not g.success:
-            notes.append('long-term memory unavailable')
-            view = MemoryView()
-        else:
-            view = MemoryView.from_graph(*graph_to_dicts(g.graph))
-        if self.cfg['use_short_term']:
+    def on_frame(self, msg: ObjectObservationArray) -> None:
+        try:
+            frame = frame_from_dicts(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, msg.source,
+                                     frame_to_dicts(msg))
+        except Exception as e:  # noqa: BLE001 - a bad frame is dropped and counted
+            self.rejections.reject('bad_frame', f'{type(e).__name__}: {e}')
+            return
+        with self.state_lock:
+            self.mode.add_frame(frame)
+
+    def on_reset(self, _req, resp):
+        with self.lock, self.state_lock:   # the order on_plan takes them in
+            self.mode.reset()
+            self.planner.explorations.clear()
+        resp.success, resp.message = True, f'planner state cleared (memory mode {self.mode.mode})'
+        return resp
+
+    def fetch_memory(self):
+        """(graph dicts or None, short-term dicts or None, notes) as the mode needs them."""
+        notes, graph, stm = [], None, None
+        if self.mode.needs_graph:
+            g = self._call(self.graph_cli, QuerySceneGraph.Request(with_text=False))
+            if g is None or not g.success:
+                notes.append('long-term memory unavailable')
+            else:
+                graph = graph_to_dicts(g.graph)
+        if self.mode.needs_stm and self.cfg['use_short_term']:
             s = self._call(self.stm_cli, QueryShortTerm.Request(query='', max_results=0))
             if s is None:
                 notes.append('short-term memory unavailable')
             else:
-                view = view.with_short_term(stm_to_dicts(s.entries))
-        return view, notes
+                stm = stm_to_dicts(s.entries)
+        return graph, stm, notes
 
     def on_plan(self, req, resp):
         t0 = time.perf_counter()
         try:
-            view, notes = self.fetch_memory()
+            graph, stm, notes = self.fetch_memory()
             image = image_from_msg(req.image) if req.image.width else None
             with self.lock:
-                r = self.planner.plan(req.instruction, view, list(req.goals), image, int(req.max_steps))
+                with self.state_lock:
+                    view = self.mode.view(graph, stm)
+                    prepared = self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
+                    if self.mode.needs_perception and self.mode.history.latest is None:
+                        notes.append('no perception frame yet')
+                r = self.planner.plan(req.instruction, view, list(req.goals), image, int(req.max_steps),
+                                      feedback=req.feedback, prepared=prepared,
+                                      list_regions=self.mode.list_regions, scene_title=self.mode.scene_title)
             resp.success, resp.steps = r.success, [PlanStep(skill=s, args=list(a)) for s, a in r.steps]
             resp.message = r.message + (f' ({"; ".join(notes)})' if notes else '')
             resp.memory_ids, resp.prompt_tokens, resp.completion_tokens = r.memory_ids, r.prompt_tokens, r.completion_tokens

@@ -12,14 +12,16 @@
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
 from .backends.base import Backend, PlanContext
+from .memory_modes import add_region_lines
 from .memory_view import MemoryView
 from .prompt import PromptBuilder
 from .reference import parse_goal
-from .retrieval import Retriever
+from .retrieval import Retrieval, Retriever
 from .validate import PlanParseError, parse_plan, to_json, validate_plan
 
 
@@ -46,19 +48,37 @@ class Planner:
         self.max_steps, self.repair_rounds, self.budget_tokens = max_steps, repair_rounds, budget_tokens
         if hasattr(backend, 'count_tokens') and getattr(backend, 'tokenizer', None) is not None:
             retriever.count_tokens = backend.count_tokens
+        self.explorations = TaskExplorations()
 
-    def plan(self, instruction: str, view: MemoryView, goals=(), image=None, max_steps: int = 0) -> PlanResult:
+    def plan(self, instruction: str, view: MemoryView, goals=(), image=None, max_steps: int = 0,
+             feedback: str = '', prepared: Retrieval | None = None, list_regions: bool = False,
+             scene_title: str = 'scene graph excerpt') -> PlanResult:
+        """Plan ``instruction`` over ``view``.
+
+        ``feedback`` is the executor's replan text (empty on a task's first call): the regions
+        it reports explored are remembered for the task (see :class:`TaskExplorations`).
+        ``prepared`` is the prompt's memory when it is not retrieved (the full-history
+        baseline); ``list_regions`` appends the view's region names to the prompt's memory;
+        ``scene_title`` names that memory section in the prompt.
+        """
         t0 = time.perf_counter()
         max_steps = max_steps or self.max_steps
-        query = instruction
-        if goals and self.backend.name.startswith('reference'):
-            # the oracle plans from goals: make sure their types are retrieved
-            types = [t for g in goals for t in _goal_types(g)]
-            query = instruction + ' ' + ' '.join(dict.fromkeys(types))
-        r = self.retriever.retrieve(query, view, self.budget_tokens)
-        prompt = self.prompts.build(instruction, r.scene_text, r.stm_text)
+        explored = self.explorations.update(instruction, goals, feedback)
+        if prepared is not None:
+            r = prepared
+        else:
+            query = instruction
+            if goals and self.backend.name.startswith('reference'):
+                # the oracle plans from goals: make sure their types are retrieved
+                types = [t for g in goals for t in _goal_types(g)]
+                query = instruction + ' ' + ' '.join(dict.fromkeys(types))
+            r = self.retriever.retrieve(query, view, self.budget_tokens)
+        if list_regions:
+            r = add_region_lines(r, view, self.retriever.count_tokens)
+        prompt = self.prompts.build(instruction, r.scene_text, r.stm_text, scene_title)
         regions = view.region_names()
-        ctx = PlanContext(prompt, view, r.memory_ids, regions, list(goals), image, max_steps)
+        ctx = PlanContext(prompt, view, r.memory_ids, regions, list(goals), image, max_steps,
+                          explored=sorted(explored))
         res = PlanResult(False, '', memory_ids=list(r.memory_ids), memory_tokens=dict(r.tokens),
                          backend=self.backend.name, prompt_text=prompt.text)
         tg = time.perf_counter()
@@ -106,6 +126,44 @@ class Planner:
             return validate_plan(parse_plan(out.text), view, max_steps)
         except PlanParseError as e:
             return [], [str(e)]
+
+
+class TaskExplorations:
+    """Regions explored in the current task, read from the executor's replan feedback.
+
+    A task is its (instruction, goals); a call with empty feedback starts it afresh (the
+    executor sends none on a task's first plan call). Feedback ``explored R; ...`` (after a
+    successful explore) and ``step explore(R) failed: ...`` both mark R explored.
+
+    >>> t = TaskExplorations()
+    >>> t.update('find it', ['HOLDING(Egg)'], '')
+    set()
+    >>> sorted(t.update('find it', ['HOLDING(Egg)'], 'explored kitchen; memory has changed'))
+    ['kitchen']
+    >>> sorted(t.update('find it', ['HOLDING(Egg)'], 'step explore(office) failed: no floor'))
+    ['kitchen', 'office']
+    >>> t.update('another task', [], 'explored hall; memory has changed')
+    {'hall'}
+    """
+
+    _OK = re.compile(r'^explored ([^;]+);')
+    _FAILED = re.compile(r'^step explore\(([^)]*)\) failed')
+
+    def __init__(self):
+        self.task: tuple | None = None
+        self.explored: set[str] = set()
+
+    def update(self, instruction: str, goals, feedback: str) -> set[str]:
+        key = (instruction, tuple(goals))
+        if not feedback or key != self.task:
+            self.task, self.explored = key, set()
+        m = self._OK.match(feedback or '') or self._FAILED.match(feedback or '')
+        if m:
+            self.explored |= {a.strip() for a in m.group(1).split(',') if a.strip()}
+        return set(self.explored)
+
+    def clear(self) -> None:
+        self.task, self.explored = None, set()
 
 
 def _goal_types(goal: str) -> list[str]:

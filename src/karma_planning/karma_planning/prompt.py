@@ -1,7 +1,7 @@
 """Prompt building from the template files in config/prompts/.
 
-Files: ``system.txt`` (role and rules), ``plan.txt`` (sections: {skills}, {examples}, {scene},
-{recent}, {instruction}), ``repair.txt`` ({problems}), ``skills.txt`` (mirror of
+Files: ``system.txt`` (role and rules), ``plan.txt`` (sections: {skills}, {examples}, {scene_title},
+{scene}, {recent}, {instruction}), ``repair.txt`` ({problems}), ``skills.txt`` (mirror of
 ``skills.catalogue_text()``), ``examples.yaml`` (worked examples), ``synonyms.yaml``.
 Memory text is inserted as values (``str.format_map`` does not re-read braces inside values).
 
@@ -70,9 +70,9 @@ class PromptBuilder:
         return '\n'.join(f'Memory:\n{e["memory"].rstrip()}\nInstruction: {e["instruction"]}\nPlan: {e["plan"]}\n'
                          for e in examples)
 
-    def build(self, instruction: str, scene: str, recent: str) -> Prompt:
+    def build(self, instruction: str, scene: str, recent: str, scene_title: str = 'scene graph excerpt') -> Prompt:
         ins = clean(instruction, self.max_instruction_chars)
-        user = self.template.format_map({
+        user = self.template.format_map({'scene_title': scene_title,
             'skills': self.skills.rstrip(), 'examples': self.render_examples(self.pick_examples(ins)).rstrip(),
             'scene': scene or '(nothing relevant remembered)', 'recent': recent or '(none)',
             'instruction': ins})

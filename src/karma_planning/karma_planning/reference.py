@@ -3,7 +3,8 @@
 It reads the request's goals (karma-task-suite/1 syntax), not the instruction, and picks
 object ids by type from memory (retrieved ids first). Plans follow the skill semantics of
 ``karma_planning.skills``. When memory has no object of a needed type it emits
-``explore(region)`` over the known regions and stops (the executor replans after exploring).
+``explore(region)`` over the regions not yet explored in this task and stops (the executor
+replans after exploring); goals it can plan already are planned first.
 
 >>> from karma_planning.memory_view import MemoryView
 >>> v = MemoryView.from_graph([
@@ -112,19 +113,57 @@ class _Builder:
             self.add('close', rec.id)
 
 
+def explore_order(regions: list[str], explored=()) -> list[str]:
+    """Regions not yet explored in this task, in order; all of them again once every region
+    has been explored (the search cycles).
+
+    >>> explore_order(['kitchen', 'office', 'hall'], {'kitchen'}), explore_order(['a'], {'a'})
+    (['office', 'hall'], ['a'])
+    """
+    left = [r for r in regions if r not in set(explored)]
+    return left or list(regions)
+
+
 def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = (),
-                   max_steps: int = 40) -> tuple[list[Step], str]:
-    """(steps, message) for ``goals`` over ``view``; see the module docstring."""
+                   max_steps: int = 40, explored=()) -> tuple[list[Step], str]:
+    """(steps, message) for ``goals`` over ``view``; see the module docstring.
+
+    When a needed type is missing, the goals that can be planned are planned first; for an
+    ``IN(X, Y)`` goal whose X is known but Y is not, X is picked up (one hand: the first such
+    goal only); then the plan explores the regions not in ``explored`` (regions already
+    explored in this task), which makes the executor replan with what exploring revealed.
+    """
     parsed = [parse_goal(g) for g in goals]
     if not parsed:
         return [], 'the reference planner needs goals'
     needed = [t for kind, x, arg, _ in parsed for t in ([x, arg] if kind == 'in' else [x])]
     missing = [t for t in dict.fromkeys(needed) if not view.by_type(t)]
     if missing:
-        regions = view.region_names()
+        regions = explore_order(view.region_names(), explored)
         if not regions:
             return [], f'memory has no {", ".join(missing)} and no region to explore'
-        return [('explore', [r]) for r in regions][:max_steps], f'memory has no {", ".join(missing)}: exploring'
+        miss = {t.lower() for t in missing}
+        ready = [g for g in parsed if not ({g[1], g[2]} if g[0] == 'in' else {g[1]}) & miss]
+        steps, msg = _plan_goals(ready, view, retrieved, max_steps) if ready else ([], '')
+        b = _Builder(view, list(retrieved))
+        for st in steps:
+            b.add(*st)
+        carry = next((x for kind, x, arg, _ in parsed
+                      if kind == 'in' and x.lower() not in miss and arg.lower() in miss), None)
+        if carry is not None and not any(g[0] == 'holding' for g in ready):
+            obj = b.pick(carry)
+            if obj is not None:
+                b.acquire(obj)
+        work = b.steps[:max(0, max_steps - 1)]   # always keep an explore: it triggers the replan
+        steps = work + [('explore', [r]) for r in regions][:max_steps - len(work)]
+        note = f'memory has no {", ".join(missing)}: exploring'
+        if ready:
+            note = f'{len(ready)} goal(s) planned; ' + note
+        return steps, note
+    return _plan_goals(parsed, view, retrieved, max_steps)
+
+
+def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[list[Step], str]:
     b = _Builder(view, list(retrieved))
     notes = []
     for kind, x, arg, n in parsed:

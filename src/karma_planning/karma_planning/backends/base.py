@@ -24,6 +24,7 @@ class PlanContext:
     image: object = None            # PIL.Image or None
     max_steps: int = 20
     history: list[tuple[str, str]] = field(default_factory=list)   # (assistant, user) repair turns
+    explored: list[str] = field(default_factory=list)   # regions already explored in this task
 
 
 @dataclass
@@ -52,5 +53,5 @@ class ReferenceBackend(Backend):
     name = BACKEND_NAME
 
     def plan(self, ctx: PlanContext) -> BackendOutput:
-        steps, msg = reference_plan(ctx.goals, ctx.view, ctx.retrieved_ids, ctx.max_steps)
+        steps, msg = reference_plan(ctx.goals, ctx.view, ctx.retrieved_ids, ctx.max_steps, ctx.explored)
         return BackendOutput(steps=steps, message=msg, prompt_tokens=self.count_tokens(ctx.prompt.text))

@@ -1,0 +1,282 @@
+"""Memory modes: which memory the planner sees (the task benchmark compares them).
+
+``karma``         long-term scene graph + short-term memory, retrieval under a budget (default).
+``ltm``           the long-term scene graph only, same retrieval.
+``stm``           the short-term memory plus what is visible now (the latest perception frame).
+``none``          no memory: only what is visible now.
+``full-history``  the baseline KARMA beats: every perception frame since the last reset
+                  (at most ``max_frames``, oldest dropped) rendered whole into the prompt, no
+                  retrieval and no budget; the planner may use the union of those objects
+                  (latest state per id).
+
+Regions are map knowledge, not object memory: in ``stm``, ``none`` and ``full-history`` the
+region nodes of the scene graph (built from ``/karma/map/navigable``) are still given, with
+``with_regions`` (default), so that a planner can ``explore(region)``; without them it could
+not search at all. They are listed in the prompt and their ids are in ``memory_ids``.
+No object, receptacle or relation of the scene graph reaches these modes.
+
+Perception frames are plain data (:class:`Seen` objects): the ROS shell converts
+``ObjectObservationArray`` messages. An observation without an instance id gets a frame-local
+id ``<Label>_<k>`` (k counts that label within the frame).
+
+>>> h = PerceptionHistory(max_frames=2)
+>>> for t, label in [(1.0, 'Apple'), (2.0, 'Mug'), (3.0, 'Bread')]:
+...     _ = h.add(Frame(t, 'cam', [Seen(f'{label}|1', label)]))
+>>> [f.objects[0].type for f in h.frames], h.dropped
+(['Mug', 'Bread'], 1)
+>>> regions = [{'id': 'region:kitchen', 'layer': 'region', 'type': 'kitchen'},
+...            {'id': 'Fridge|1', 'layer': 'receptacle', 'type': 'Fridge'}]
+>>> sorted(build_view('none', (regions, []), [], h).items)
+['Bread|1', 'region:kitchen']
+>>> sorted(build_view('full-history', (regions, []), [], h).items)
+['Bread|1', 'Mug|1', 'region:kitchen']
+>>> sorted(build_view('ltm', (regions, []), [], h).items)
+['Fridge|1', 'region:kitchen']
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from .memory_view import STATE_KEYS, MemoryItem, MemoryView
+from .retrieval import Retrieval, render_item
+from .text import approx_tokens, clean, is_type_label, quote
+
+MEMORY_MODES = ('karma', 'none', 'ltm', 'stm', 'full-history')
+#: Modes that read the long-term scene graph's objects (the others read only its regions).
+GRAPH_MODES = frozenset({'karma', 'ltm'})
+#: Modes that read the short-term memory (/karma/stm/query).
+STM_MODES = frozenset({'karma', 'stm'})
+#: Modes that need the perception stream (latest frame or the whole history).
+PERCEPTION_MODES = frozenset({'none', 'stm', 'full-history'})
+#: Modes whose prompt is the whole history rather than a retrieval.
+NO_RETRIEVAL_MODES = frozenset({'full-history'})
+
+
+#: The prompt's title of the memory section per mode (config/prompts/plan.txt {scene_title}).
+SCENE_TITLES = {'karma': 'scene graph excerpt', 'ltm': 'scene graph excerpt',
+                'stm': 'what the robot sees now', 'none': 'what the robot sees now',
+                'full-history': 'every perception frame since the last reset'}
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MEMORY_MODES:
+        raise ValueError(f'unknown memory mode {mode!r}; known: {", ".join(MEMORY_MODES)}')
+    return mode
+
+
+@dataclass
+class Seen:
+    """One object in one perception frame (message-free twin of ObjectObservation)."""
+
+    id: str
+    type: str
+    parent: str = ''
+    states: dict = field(default_factory=dict)
+    is_receptacle: bool = False
+    position: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+@dataclass
+class Frame:
+    stamp: float          # seconds (header stamp)
+    source: str
+    objects: list[Seen]
+
+
+def frame_from_dicts(stamp: float, source: str, observations: list[dict]) -> Frame:
+    """Observation dicts (``instance_id, label, parent_id, states, is_receptacle, position``)
+    -> a :class:`Frame`; every string cleaned and bounded, unknown state keys dropped.
+
+    >>> f = frame_from_dicts(0.0, 'cam', [{'label': 'Apple'}, {'label': 'Apple', 'states': {'x': 'y'}}])
+    >>> [(s.id, s.states) for s in f.objects]
+    [('Apple_1', {}), ('Apple_2', {})]
+    """
+    objs, counts = [], {}
+    for o in observations:
+        label = clean(o.get('label', ''), 64)
+        oid = clean(o.get('instance_id', ''), 128)
+        if not oid:
+            counts[label] = counts.get(label, 0) + 1
+            oid = f'{label or "Object"}_{counts[label]}'
+        states = {clean(k, 32): clean(v, 32) for k, v in (o.get('states') or {}).items() if k in STATE_KEYS}
+        pos = tuple(float(v) for v in (o.get('position') or (0.0, 0.0, 0.0)))[:3]
+        objs.append(Seen(oid, label, clean(o.get('parent_id', ''), 128), states,
+                         bool(o.get('is_receptacle')), pos))
+    return Frame(float(stamp), clean(source, 32), objs)
+
+
+class PerceptionHistory:
+    """Perception frames since the last reset, at most ``max_frames`` (oldest dropped).
+
+    ``add`` clears the history first when the stamp jumps back by more than
+    ``backwards_s`` (a restarted bag or simulated clock); ``clear`` is the explicit reset.
+    """
+
+    def __init__(self, max_frames: int = 200, backwards_s: float = 1.0):
+        if max_frames < 1:
+            raise ValueError('max_frames must be >= 1')
+        self.frames: deque[Frame] = deque(maxlen=max_frames)
+        self.backwards_s = backwards_s
+        self.dropped = 0       # frames pushed out by the bound since the last reset
+        self.resets = 0
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    @property
+    def latest(self) -> Frame | None:
+        return self.frames[-1] if self.frames else None
+
+    def add(self, frame: Frame) -> bool:
+        """Append ``frame``; True when the history was cleared because time went backwards."""
+        cleared = bool(self.frames) and frame.stamp < self.frames[-1].stamp - self.backwards_s
+        if cleared:
+            self.clear()
+        if len(self.frames) == self.frames.maxlen:
+            self.dropped += 1
+        self.frames.append(frame)
+        return cleared
+
+    def clear(self) -> None:
+        self.frames.clear()
+        self.dropped = 0
+        self.resets += 1
+
+    def union(self) -> list[tuple[Seen, str]]:
+        """Every object in the history, the latest sighting per id (with its frame's source),
+        in order of first sighting."""
+        latest: dict[str, tuple[Seen, str]] = {}
+        for f in self.frames:
+            for s in f.objects:
+                latest[s.id] = (s, f.source)   # dict keeps the first insertion's order
+        return list(latest.values())
+
+
+# -- views ------------------------------------------------------------------------------
+def _regions_only(graph: tuple[list[dict], list[dict]] | None) -> MemoryView:
+    if not graph:
+        return MemoryView()
+    nodes = [n for n in graph[0] if n.get('layer') == 'region']
+    return MemoryView.from_graph(nodes, [])
+
+
+def _add_seen(view: MemoryView, seen: list[tuple[Seen, str]]) -> MemoryView:
+    ids = {s.id for s, _ in seen}
+    for s, source in seen:
+        layer = 'receptacle' if s.is_receptacle else 'object'
+        view.add(MemoryItem(s.id, s.type, layer, 'perception:' + (source or '?'),
+                            s.parent if s.parent in ids and s.parent != s.id else '', '',
+                            dict(s.states), valid_label=is_type_label(s.type)))
+    return view
+
+
+def build_view(mode: str, graph: tuple[list[dict], list[dict]] | None, stm_entries: list[dict] | None,
+               history: PerceptionHistory, with_regions: bool = True) -> MemoryView:
+    """The :class:`MemoryView` the retriever and the planner backend see in ``mode``.
+
+    ``graph`` is the scene graph as (nodes, edges) dicts (None when unavailable),
+    ``stm_entries`` the short-term entries (None when unavailable or not used).
+    """
+    check_mode(mode)
+    if mode in GRAPH_MODES:
+        view = MemoryView.from_graph(*graph) if graph else MemoryView()
+    else:
+        view = _regions_only(graph) if with_regions else MemoryView()
+        if mode == 'full-history':
+            _add_seen(view, history.union())
+        elif history.latest is not None:
+            _add_seen(view, [(s, history.latest.source) for s in history.latest.objects])
+    if mode in STM_MODES and stm_entries:
+        view = view.with_short_term(stm_entries)
+    return view
+
+
+# -- prompts ----------------------------------------------------------------------------
+def render_history(history: PerceptionHistory, count_tokens=approx_tokens) -> Retrieval:
+    """The whole history as the prompt's memory text (no retrieval, no budget).
+
+    ``memory_ids`` are the ids of every object in it (order of first sighting); ``tokens``
+    counts, per id, every line that names it (frame headers are counted under ``''``).
+    """
+    r = Retrieval()
+    lines = []
+    if history.dropped:
+        lines.append(f'({history.dropped} older frame(s) dropped by the history bound)')
+    for n, f in enumerate(history.frames, 1):
+        head = f'frame {n} (source {quote(f.source or "?", 32)}, t={f.stamp:.2f} s):'
+        lines.append(head)
+        r.tokens[''] = r.tokens.get('', 0) + count_tokens(head + '\n')
+        ids = {s.id for s in f.objects}
+        for s in f.objects:
+            it = MemoryItem(s.id, s.type, 'receptacle' if s.is_receptacle else 'object',
+                            receptacle=s.parent if s.parent in ids else '', states=s.states,
+                            valid_label=is_type_label(s.type))
+            line = render_item(it)
+            lines.append(line)
+            if s.id not in r.roles:
+                r.memory_ids.append(s.id)
+                r.roles[s.id] = 'history'
+            r.tokens[s.id] = r.tokens.get(s.id, 0) + count_tokens(line + '\n')
+        if not f.objects:
+            lines.append('- (nothing seen)')
+    r.scene_text = '\n'.join(lines)
+    return r
+
+
+def add_region_lines(r: Retrieval, view: MemoryView, count_tokens=approx_tokens) -> Retrieval:
+    """Append a line per region of ``view`` not already in ``r`` (so a model can explore)."""
+    extra = []
+    for it in view.regions():
+        if it.id in r.tokens:
+            continue
+        line = render_item(it)
+        r.memory_ids.append(it.id)
+        r.roles[it.id] = 'region'
+        r.tokens[it.id] = count_tokens(line + '\n')
+        extra.append(line)
+    if extra:
+        r.scene_text = '\n'.join(([r.scene_text] if r.scene_text else []) + ['Regions (map):'] + extra)
+    return r
+
+
+class ModeMemory:
+    """One mode's memory state for the planner shell: the perception history (when the mode
+    uses perception), what to fetch, the view, and the prompt's memory when it is not retrieved.
+
+    >>> m = ModeMemory('none')
+    >>> m.needs_graph, m.needs_stm, m.needs_perception
+    (True, False, True)
+    >>> m.add_frame(Frame(1.0, 'cam', [Seen('Apple|1', 'Apple')]))
+    >>> sorted(m.view(None, None).items), m.prompt_memory(m.view(None, None)), m.list_regions
+    (['Apple|1'], None, True)
+    >>> m.reset(); len(m.history)
+    0
+    """
+
+    def __init__(self, mode: str = 'karma', max_frames: int = 200, with_regions: bool = True):
+        self.mode = check_mode(mode)
+        self.with_regions = with_regions
+        self.history = PerceptionHistory(max_frames)
+        self.needs_graph = mode in GRAPH_MODES or with_regions
+        self.needs_stm = mode in STM_MODES
+        self.needs_perception = mode in PERCEPTION_MODES
+        #: list the region names in the prompt (modes without the scene graph's objects)
+        self.list_regions = mode not in GRAPH_MODES and with_regions
+        self.scene_title = SCENE_TITLES[mode]
+
+    def add_frame(self, frame: Frame) -> None:
+        if self.needs_perception:
+            self.history.add(frame)
+
+    def reset(self) -> None:
+        self.history.clear()
+
+    def view(self, graph, stm_entries) -> MemoryView:
+        return build_view(self.mode, graph, stm_entries, self.history, self.with_regions)
+
+    def prompt_memory(self, view: MemoryView, count_tokens=approx_tokens) -> Retrieval | None:
+        """The prompt's memory when it is not retrieved (full-history), else None."""
+        if self.mode in NO_RETRIEVAL_MODES:
+            return render_history(self.history, count_tokens)
+        return None
