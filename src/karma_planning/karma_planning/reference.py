@@ -33,6 +33,30 @@ _STATE_SKILL = {'hot': 'heat', 'cooked': 'heat', 'cold': 'cool', 'clean': 'clean
                 'filled': 'fill', 'empty': 'empty'}
 
 
+def source_type(type_name: str) -> str | None:
+    """The type a derived piece is made from: ``AppleSliced`` -> ``Apple``, ``EggCracked`` ->
+    ``Egg``; None for ordinary types. Pieces appear only after slicing, so a plan that needs
+    one slices its source first.
+
+    >>> source_type('TomatoSliced'), source_type('EggCracked'), source_type('Apple')
+    ('Tomato', 'Egg', None)
+    """
+    for suffix in ('Sliced', 'Cracked'):
+        if type_name.lower().endswith(suffix.lower()) and len(type_name) > len(suffix):
+            return type_name[:-len(suffix)]
+    return None
+
+
+def _known(view: MemoryView, type_name: str) -> bool:
+    src = source_type(type_name)
+    return bool(view.by_type(type_name) or (src and view.by_type(src)))
+
+
+def _is_sliced(it: MemoryItem) -> bool:
+    states = {**it.states, **(it.recent or {})}
+    return any(str(states.get(k, '')).lower() == 'true' for k in ('isSliced', 'sliced'))
+
+
 def parse_goal(text: str) -> tuple[str, str, str | None, int]:
     """(kind, X, arg, N) with kind in/state/holding; raises ValueError on bad goals.
 
@@ -60,6 +84,7 @@ class _Builder:
         self.rank = {i: n for n, i in enumerate(prefer)}
         self.state = SymState.initial(view)
         self.used: set[str] = set()
+        self.sliced: set[str] = set()
 
     def add(self, skill: str, *args: str) -> None:
         step = (skill, list(args))
@@ -137,7 +162,7 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
     if not parsed:
         return [], 'the reference planner needs goals'
     needed = [t for kind, x, arg, _ in parsed for t in ([x, arg] if kind == 'in' else [x])]
-    missing = [t for t in dict.fromkeys(needed) if not view.by_type(t)]
+    missing = [t for t in dict.fromkeys(needed) if not _known(view, t)]
     if missing:
         regions = explore_order(view.region_names(), explored)
         if not regions:
@@ -170,10 +195,22 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
         b.used = set()   # N*GOAL needs N distinct objects; different goals may share one
         for _ in range(n):
             obj = b.pick(x, b.used, avoid_in=arg if kind == 'in' else None)
+            src = source_type(x)
+            if obj is None and src:
+                # No piece known yet: slice (or crack) its source; the skill server then picks
+                # one piece per pickup of the source's id, so the source serves N pieces.
+                obj = b.pick(src)
+                if obj is not None and not _is_sliced(obj) and obj.id not in b.sliced:
+                    if b.state.holding == obj.id:
+                        b.release()
+                    b.goto(obj)
+                    b.add('slice', obj.id)
+                    b.sliced.add(obj.id)
             if obj is None:
                 notes.append(f'only {len(b.used)} {x} known')
                 break
-            b.used.add(obj.id)
+            if not (src and obj.type.lower() == src.lower()):
+                b.used.add(obj.id)
             if kind == 'holding' or (kind == 'state' and arg == 'picked_up'):
                 b.acquire(obj)
             elif kind == 'in':
@@ -186,10 +223,13 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
                 b.acquire(obj)
                 b.add(_STATE_SKILL[arg], obj.id)
             elif arg == 'sliced':
+                if obj.id in b.sliced or _is_sliced(obj):
+                    continue
                 if b.state.holding == obj.id:
                     b.release()
                 b.goto(obj)
                 b.add('slice', obj.id)
+                b.sliced.add(obj.id)
             elif arg in ('open', 'closed', 'on', 'off'):
                 b.goto(obj)
                 b.add({'open': 'open', 'closed': 'close', 'on': 'toggle_on', 'off': 'toggle_off'}[arg], obj.id)

@@ -33,3 +33,30 @@ def test_missing_type_explores_known_regions():
     steps, msg = reference_plan(['IN(Egg, Fridge)'], kitchen())
     assert calls(steps) == ['explore(kitchen)', 'explore(office)'] and 'no Egg' in msg
     assert BACKEND_NAME == 'reference (goal oracle)'
+
+
+def _kitchen_with_apple(apple_states=None):
+    from karma_planning.memory_view import MemoryView
+    return MemoryView.from_graph([
+        {'id': 'Fridge_1', 'layer': 'receptacle', 'type': 'Fridge'},
+        {'id': 'Apple_1', 'layer': 'object', 'type': 'Apple', 'attributes': apple_states or {}},
+        {'id': 'Plate_1', 'layer': 'receptacle', 'type': 'Plate'},
+        {'id': 'CounterTop_1', 'layer': 'receptacle', 'type': 'CounterTop'}],
+        [{'source': 'Apple_1', 'target': 'Fridge_1', 'relation': 'in'},
+         {'source': 'Plate_1', 'target': 'CounterTop_1', 'relation': 'on'}])
+
+
+def test_a_piece_goal_slices_its_source_first():
+    from karma_planning.reference import reference_plan
+    steps, _ = reference_plan(['STATE(Apple, sliced)', 'IN(AppleSliced, Plate)'], _kitchen_with_apple())
+    calls = [f'{s}({",".join(a)})' for s, a in steps]
+    assert calls.count('slice(Apple_1)') == 1
+    assert calls.index('slice(Apple_1)') < calls.index('pickup(Apple_1)') < calls.index('put(Plate_1)')
+    assert not any(s == 'explore' for s, _ in steps)
+
+
+def test_n_pieces_come_from_one_source_and_a_sliced_source_is_not_sliced_again():
+    from karma_planning.reference import reference_plan
+    steps, _ = reference_plan(['2*IN(AppleSliced, Plate)'], _kitchen_with_apple({'isSliced': 'true'}))
+    calls = [f'{s}({",".join(a)})' for s, a in steps]
+    assert 'slice(Apple_1)' not in calls and calls.count('put(Plate_1)') == 2
