@@ -22,7 +22,8 @@ from karma_ros_common.qos import RELIABLE_EVENTS
 from std_msgs.msg import String
 
 from karma_interfaces.action import ExecuteTask
-from karma_interfaces.srv import GetGroundTruth, QueryShortTerm, ResetMemory, ResetSimulation
+from karma_interfaces.srv import (GetGroundTruth, QuerySceneGraph, QueryShortTerm, ResetMemory,
+                                  ResetSimulation)
 
 
 GROUND_TRUTH_EVENTS = '/karma/sim/ground_truth_events'
@@ -41,6 +42,7 @@ class StackClient:
         self.reset_stm = self.node.create_client(ResetMemory, '/karma/stm/reset')
         self.reset_planner = self.node.create_client(ResetMemory, '/karma/planner/reset')
         self.query_stm = self.node.create_client(QueryShortTerm, '/karma/stm/query')
+        self.query_graph = self.node.create_client(QuerySceneGraph, '/karma/query_scene_graph')
         self.task = ActionClient(self.node, ExecuteTask, '/karma/execute_task')
         # Evaluation stream: the bridge's ground truth after every skill (never the memory).
         self._gt_events: queue.Queue = queue.Queue()
@@ -109,6 +111,13 @@ class StackClient:
         if not resp.success:
             raise RuntimeError('ground truth unavailable')
         return json.loads(resp.json)
+
+    def scene_graph_text(self) -> str:
+        """The long-term memory's compact text rendering of its whole graph."""
+        if not self.query_graph.wait_for_service(timeout_sec=10.0):
+            return '(the long-term memory did not answer)'
+        resp = self.call(self.query_graph, QuerySceneGraph.Request(with_text=True))
+        return resp.text or f'{len(resp.graph.nodes)} nodes, {len(resp.graph.edges)} edges'
 
     def stm_stats(self) -> dict:
         resp = self.call(self.query_stm, QueryShortTerm.Request(query='', max_results=1))

@@ -60,13 +60,8 @@ def main(argv=None) -> int:
               f'{rec["wall_s"]:.1f} s', flush=True)
 
     def on_episode_end(client, episode):
-        from karma_interfaces.srv import QuerySceneGraph
-        cli = client.node.create_client(QuerySceneGraph, '/karma/query_scene_graph')
-        if cli.wait_for_service(timeout_sec=5.0):
-            resp = client.call(cli, QuerySceneGraph.Request(with_text=True))
-            print('\nLong-term memory (scene graph) at the end of the episode:')
-            print(resp.text if resp.text else f'{len(resp.graph.nodes)} nodes, '
-                  f'{len(resp.graph.edges)} edges')
+        print('\nLong-term memory (scene graph) at the end of the episode:', flush=True)
+        print(client.scene_graph_text(), flush=True)
 
     class Args:
         planner = args.planner
