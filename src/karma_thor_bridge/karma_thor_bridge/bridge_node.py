@@ -45,6 +45,7 @@ from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 from . import ros_msgs
 from .backend import SIMULATORS, make_backend
 from .perception import Perception, PerceptionConfig
+from .navigation import HORIZONS
 from .resolve import Ref
 from .skills import NAVIGATION_MODES, RunnerConfig, SkillRunner
 
@@ -53,6 +54,12 @@ _SCENE_RE = re.compile(r'^[A-Za-z0-9_]{1,64}$')
 
 def _scene_ok(v):
     return None if _SCENE_RE.match(v) else 'must be a scene name like FloorPlan1'
+
+
+def _horizons_ok(v):
+    if not 1 <= len(v) <= 4 or any(float(h) not in HORIZONS for h in v):
+        return f'1 to 4 horizons out of {list(HORIZONS)}'
+    return None
 
 
 SCHEMA = {
@@ -89,8 +96,21 @@ SCHEMA = {
                           min_value=0.05, max_value=50.0),
     'type_fallback': Param(False, 'Unresolvable minted ids (Apple_3) fall back to the nearest '
                            'object of that type'),
-    'explore_viewpoints': Param(2, 'Spots visited (and looked around from) per explore',
-                                min_value=1, max_value=20),
+    'explore_viewpoints': Param(20, 'Most viewpoints one explore looks around from',
+                                min_value=1, max_value=100),
+    'explore_max_steps': Param(130, 'THOR actions one explore may spend (travel and looks; '
+                               'also capped by max_steps_per_skill)', min_value=1),
+    'explore_radius': Param(1.35, 'explore: a viewpoint covers floor and surface cells this '
+                            'close (keep below visibility_distance), m', min_value=0.25,
+                            max_value=20.0),
+    'explore_margin': Param(1.0, 'explore: non-reachable cells (furniture, counters) this far '
+                            'from the region floor are surfaces to look at, m', min_value=0.0,
+                            max_value=5.0),
+    'explore_min_gain': Param(2, 'explore: a viewpoint must newly cover at least this many '
+                              'grid cells', min_value=1),
+    'explore_horizons': Param([30.0], 'explore: camera horizons of each look (30 = down: '
+                              'floor, tables, counters; 0 = level: high shelves)',
+                              check=_horizons_ok),
     'max_steps_per_skill': Param(400, 'THOR actions one skill may spend', min_value=1),
     'resolver_service': Param('/karma/query_scene_graph', 'Service resolving memory ids'),
     'resolver_timeout_s': Param(2.0, 'Longest wait for the resolver', min_value=0.05, max_value=60.0),
@@ -117,6 +137,9 @@ class BridgeNode(Node):
             rotate_step=c['rotate_step_degrees'], reach=c['reach'],
             max_nav_attempts=c['max_nav_attempts'], match_radius=c['match_radius'],
             type_fallback=c['type_fallback'], explore_viewpoints=c['explore_viewpoints'],
+            explore_max_steps=c['explore_max_steps'], explore_radius=c['explore_radius'],
+            explore_margin=c['explore_margin'], explore_min_gain=c['explore_min_gain'],
+            explore_horizons=tuple(float(h) for h in c['explore_horizons']),
             max_steps_per_skill=c['max_steps_per_skill']),
             resolver=self.resolve_id, on_step=self.publish_frame)
         # One skill or reset at a time: they all drive the same simulated robot.

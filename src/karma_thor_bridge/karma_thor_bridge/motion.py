@@ -159,12 +159,18 @@ class Motion:
         g = self.grid()
         return self._go_to(g.cell(px, pz), None, None)
 
-    def look_around(self) -> None:
-        """Two full turns in place: camera tilted down (tables, counters), then level."""
+    def look_around(self, horizons=(30.0, 0.0), limit: int | None = None) -> None:
+        """Full turns in place, one per camera horizon (30: tables, counters, floor; 0: shelves).
+        The heading the robot faces is already in view, so a turn is one rotation short of
+        360 degrees. ``limit``: stop before the skill's step count reaches it."""
         g = self.grid()
         n = len(g.headings())
-        for horizon, label in ((30.0, 'down'), (0.0, 'level')):
-            self._set_horizon(horizon)
-            for i in range(n):
-                self._status(f'looking around ({label}) {i + 1}/{n}')
+        for k, horizon in enumerate(horizons):
+            if limit is not None and self._steps >= limit:
+                return
+            self._set_horizon(float(horizon))
+            for i in range(n - 1):
+                if limit is not None and self._steps >= limit:
+                    return
+                self._status(f'looking around (horizon {horizon:g}) {i + 2}/{n}')
                 self._act('RotateRight', degrees=g.rotate)

@@ -172,3 +172,155 @@ def view_poses(grid: Grid, search: Search, box_lo: tuple, box_hi: tuple, cam_hei
             out.append(ViewPose(cell, norm_yaw(p[2]), h, cost - 3.0))
     out.sort(key=lambda v: (v.score, v.cell, v.yaw))
     return out
+
+
+# ---- coverage search (explore) ---------------------------------------------------------------
+@dataclass
+class Coverage:
+    """What an ``explore`` of a region must see, from geometry the robot knows: the reachable
+    grid only (never where unseen objects are).
+
+    Targets are the region's reachable cells and the obstacle cells (furniture, counters, walls:
+    lattice points that are not reachable) within ``margin`` of them whose nearest reachable
+    cell lies in the region, i.e. the floor and the surfaces objects stand on, split between
+    regions. Looking from a viewpoint (a reachable cell) along a heading covers the targets
+    within ``radius`` (below THOR's visibility distance, measured horizontally to an object's
+    box) inside the camera's horizontal field of view ``fov``.
+
+    >>> g = Grid([(x * .25, z * .25) for x in range(12) for z in range(2)])
+    >>> cov = Coverage.of_region(g, g.cells, radius=1.2, margin=0.5)
+    >>> v = cov.next_view({c: 0 for c in g.cells})
+    >>> before = len(cov.uncovered)
+    >>> for yaw in cov.headings_needed(v):
+    ...     _ = cov.mark(v, yaw)
+    >>> 0 < len(cov.uncovered) < before
+    True
+    """
+
+    grid: Grid
+    candidates: list
+    targets: list
+    radius: float
+    fov: float = 90.0
+    uncovered: set = field(default_factory=set)
+    _views: dict = field(default_factory=dict)
+
+    @classmethod
+    def of_region(cls, grid: Grid, region_cells, radius: float = 1.2, margin: float = 1.0,
+                  fov: float = 90.0, bounds: tuple | None = None) -> 'Coverage':
+        """``bounds`` (min_x, min_z, max_x, max_z): the walls of the map, when known; obstacle
+        cells outside are behind a wall and not worth looking at."""
+        region = {c for c in region_cells if c in grid.cells}
+        k = max(0, int(math.floor(margin / grid.step + 1e-9)))
+        offs = [(di, dj) for di in range(-k, k + 1) for dj in range(-k, k + 1)
+                if math.hypot(di, dj) * grid.step <= margin + 1e-9]
+        offs.sort(key=lambda d: d[0] ** 2 + d[1] ** 2)
+        obstacles = {(i + di, j + dj) for (i, j) in region for di, dj in offs
+                     if (i + di, j + dj) not in grid.cells}
+        if bounds is not None:
+            x0, z0, x1, z1 = bounds
+            obstacles = {(i, j) for i, j in obstacles
+                         if x0 <= i * grid.step <= x1 and z0 <= j * grid.step <= z1}
+        mine = []
+        for (i, j) in sorted(obstacles):
+            # the nearest reachable cells decide whose surface it is (ties: every region's)
+            d_all = next((di * di + dj * dj for di, dj in offs if (i + di, j + dj) in grid.cells), None)
+            d_mine = next((di * di + dj * dj for di, dj in offs if (i + di, j + dj) in region), None)
+            if d_mine is not None and d_mine == d_all:
+                mine.append((i, j))
+        targets = sorted(region) + mine
+        cov = cls(grid, sorted(region), targets, radius, fov)
+        cov.uncovered = set(range(len(targets)))
+        return cov
+
+    def views(self, cell: Cell) -> dict:
+        """heading -> the targets seen looking that way from ``cell`` (cached)."""
+        out = self._views.get(cell)
+        if out is not None:
+            return out
+        g, r = self.grid, self.radius / self.grid.step
+        out = {yaw: set() for yaw in g.headings()}
+        for t, (i, j) in enumerate(self.targets):
+            di, dj = i - cell[0], j - cell[1]
+            d = math.hypot(di, dj)
+            if d > r + 1e-9:
+                continue
+            if d < 1e-9:
+                continue  # underfoot: seen on the way in, or from the next viewpoint
+            bearing = math.degrees(math.atan2(di, dj))  # yaw 0 faces +z, 90 faces +x
+            slack = self.fov / 2 + math.degrees(math.atan2(0.5, d))  # half a cell of extent
+            for yaw in out:
+                if abs((bearing - yaw + 180.0) % 360.0 - 180.0) <= slack:
+                    out[yaw].add(t)
+        out = {yaw: frozenset(ts) for yaw, ts in out.items()}
+        self._views[cell] = out
+        return out
+
+    def gain(self, cell: Cell) -> int:
+        return len(self.uncovered & frozenset().union(*self.views(cell).values()))
+
+    def headings_needed(self, cell: Cell) -> list:
+        return [yaw for yaw, ts in self.views(cell).items() if ts & self.uncovered]
+
+    def mark(self, cell: Cell, yaw: float) -> int:
+        """Count the targets seen from ``cell`` facing ``yaw`` as covered; returns how many were new."""
+        new = self.uncovered & self.views(cell).get(norm_yaw(yaw), frozenset())
+        self.uncovered -= new
+        return len(new)
+
+    def next_view(self, costs: dict, min_gain: int = 1, skip: set | None = None,
+                  per_heading: float = 1.0) -> Cell | None:
+        """The candidate with the most newly covered targets per action: travel (``costs``,
+        cell -> actions) plus ``per_heading`` per heading to look along; None when no candidate
+        would cover ``min_gain`` new targets."""
+        best, best_key = None, None
+        for c in self.candidates:
+            if skip and c in skip:
+                continue
+            travel = costs.get(c, math.inf)
+            if math.isinf(travel):
+                continue
+            gain = self.gain(c)
+            if gain < max(1, min_gain):
+                continue
+            looks = per_heading * len(self.headings_needed(c))
+            key = (-gain / (travel + looks + 1.0), travel, c)
+            if best_key is None or key < best_key:
+                best, best_key = c, key
+        return best
+
+    @property
+    def share(self) -> float:
+        return 1.0 - len(self.uncovered) / max(1, len(self.targets))
+
+
+def cell_costs(search: Search) -> dict:
+    """Fewest actions to stand on each cell, any heading."""
+    out: dict = {}
+    for (cell, _), c in search.cost.items():
+        if c < out.get(cell, math.inf):
+            out[cell] = c
+    return out
+
+
+def rotation_plan(yaw: float, wanted, step: float = 90.0) -> list[str]:
+    """Fewest RotateRight/RotateLeft actions that face every heading in ``wanted`` once.
+
+    >>> rotation_plan(0, [90, 270])
+    ['RotateRight', 'RotateLeft', 'RotateLeft']
+    >>> rotation_plan(0, [0, 90, 180, 270])
+    ['RotateRight', 'RotateRight', 'RotateRight']
+    """
+    from itertools import permutations
+    todo = [norm_yaw(w) for w in wanted if abs((norm_yaw(w) - norm_yaw(yaw) + 180) % 360 - 180) > 1e-3]
+    best = None
+    for order in permutations(sorted(set(todo))):
+        cur, acts = norm_yaw(yaw), []
+        for w in order:
+            diff = (w - cur + 180.0) % 360.0 - 180.0
+            n = int(round(abs(diff) / step))
+            acts += ['RotateRight' if diff > 0 else 'RotateLeft'] * n
+            cur = w
+        if best is None or len(acts) < len(best):
+            best = acts
+    return best or []

@@ -25,10 +25,13 @@ from karma_planning.skills import check_call
 
 from .macros import Macros
 from .motion import Motion
-from .navigation import Grid
+from .navigation import Coverage, Grid, cell_costs, rotation_plan
 from .resolve import Ref, Resolver, looks_like_region, resolve_object, resolve_region
 
 NAVIGATION_MODES = ('grid', 'teleport')
+# Closed, these hide what is inside (ALFRED's openable receptacles); a closed toilet lid or
+# laptop does not hide what lies on it.
+CONTAINER_TYPES = frozenset({'Box', 'Cabinet', 'Drawer', 'Fridge', 'Microwave', 'Safe'})
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,13 @@ class RunnerConfig:
     max_replans: int = 4            # re-plans after a blocked move, per view pose
     match_radius: float = 1.5       # memory position -> simulator object of that type
     type_fallback: bool = False     # unresolvable Apple_3 -> nearest Apple to the agent
-    explore_viewpoints: int = 2     # spots visited per explore
+    explore_viewpoints: int = 20    # most viewpoints looked around from per explore
+    explore_max_steps: int = 130    # THOR actions one explore may spend (travel and looks)
+    explore_radius: float = 1.35    # a viewpoint covers floor/surface cells this close, m
+    explore_margin: float = 1.0     # surfaces (non-reachable cells) this far from the floor count, m
+    explore_min_gain: int = 2       # a viewpoint must newly cover at least this many cells
+    explore_use_bounds: bool = True  # skip obstacle cells outside the map's walls
+    explore_horizons: tuple = (30.0,)  # camera horizons of each look (30 down, 0 level)
     region_radius: float = 1.5      # extent of a region the memory gives without a size
     max_steps_per_skill: int = 400
 
@@ -176,7 +185,7 @@ class SkillRunner(Motion, Macros):
             if p is None or pid in seen:
                 continue
             seen.add(pid)
-            if p.get('openable') and not p.get('isOpen') and p['objectType'] not in ('Floor',):
+            if p.get('openable') and not p.get('isOpen') and p['objectType'] in CONTAINER_TYPES:
                 hider = p  # keep climbing: the outermost closed container is what one walks to
             todo.extend(p.get('parentReceptacles') or [])
         return hider or o
@@ -192,9 +201,10 @@ class SkillRunner(Motion, Macros):
             return False, why
         if o.get('isPickedUp') or o['objectId'] == self.held():
             return True, f'{o["objectId"]} is in hand'
-        target = self._visible_target(o)
+        # a sink or bathtub is used through its basin: stand where the basin is in view
+        target = self._visible_target(self._redirect(o, 'PutObject'))
         ok, msg = self.approach(target)
-        if ok and target is not o:
+        if ok and target is not o and not target['objectId'].startswith(o['objectId'] + '|'):
             return True, f'{o["objectId"]} is inside closed {target["objectId"]}; standing at it'
         return ok, msg
 
@@ -214,29 +224,74 @@ class SkillRunner(Motion, Macros):
         return False, f'could not reach region {arg}'
 
     def _skill_explore(self, arg: str):
-        pts, (cx, cz), note = self._region(arg)
+        """Coverage search of a region: greedy viewpoints over the region's reachable cells
+        (most newly covered floor and surface cells per action, travel included, see
+        :class:`Coverage`), a look around at each, until it is covered, the viewpoint cap or
+        the step budget (``explore_max_steps``) is reached. Perception is published after
+        every action by ``on_step`` as for any skill."""
+        pts, _centre, note = self._region(arg)
         if not pts:
             return False, f'region {arg!r} has no reachable floor'
-        reached = 0
-        for vx, vz in self._viewpoints(pts, cx, cz):
-            self._status(f'exploring {arg}: going to ({vx:.2f}, {vz:.2f})')
-            if self.go_to_point(vx, vz):
-                reached += 1
-                self.look_around()
-        if reached == 0:
+        c = self.cfg
+        g = self.grid()
+        cov = Coverage.of_region(g, {g.cell(px, pz) for px, pz in pts}, c.explore_radius,
+                                 c.explore_margin, bounds=self._walls())
+        limit = self._steps + min(c.explore_max_steps, c.max_steps_per_skill)
+        visited, failed = 0, set()
+        try:
+            while cov.uncovered and visited < c.explore_viewpoints and self._steps < limit:
+                x, z, yaw, _ = self.pose()
+                here = g.cell(x, z)
+                costs = cell_costs(g.search(here, self._aligned(yaw)))
+                v = cov.next_view(costs, c.explore_min_gain, skip=failed,
+                                  per_heading=len(c.explore_horizons))
+                if v is None:
+                    break
+                if visited and self._steps + costs[v] + 1 > limit:
+                    break  # the budget would run out before a look there
+                vx, vz = g.xz(v)
+                self._status(f'exploring {arg}: viewpoint {visited + 1} ({vx:.2f}, {vz:.2f}), '
+                             f'{cov.share:.0%} covered')
+                if v != here and not self._go_to(v, None, None):
+                    failed.add(v)
+                    continue
+                self._look_from(cov, v, c.explore_horizons, limit)
+                visited += 1
+        except _Budget:
+            pass  # the skill's own step cap: report what was seen so far
+        if visited == 0:
             return False, f'could not reach any spot of {arg}'
-        return True, (note + '; ' if note else '') + f'explored {reached} spot(s) of {arg}'
+        return True, ((note + '; ') if note else '') + (
+            f'explored {arg} from {visited} viewpoint(s); {cov.share:.0%} of its floor and '
+            f'surfaces within {c.explore_radius:g} m of a viewpoint')
 
-    def _viewpoints(self, pts, cx, cz):
-        """The spot nearest the centre, then the spots farthest from those chosen so far."""
-        first = min(pts, key=lambda p: (math.hypot(p[0] - cx, p[1] - cz), p))
-        chosen = [first]
-        while len(chosen) < min(self.cfg.explore_viewpoints, len(pts)):
-            nxt = max(pts, key=lambda p: (min(math.hypot(p[0] - c[0], p[1] - c[1]) for c in chosen), p))
-            if min(math.hypot(nxt[0] - c[0], nxt[1] - c[1]) for c in chosen) < 1.0:
-                break  # the region is small: one look around covers it
-            chosen.append(nxt)
-        return chosen
+    def _walls(self):
+        """(min_x, min_z, max_x, max_z) inside the walls, from the map's scene bounds (the
+        outline a robot's map has); None when unknown."""
+        if not self.cfg.explore_use_bounds:
+            return None
+        pts = (self.scene_info().get('sceneBounds') or {}).get('cornerPoints')
+        if not pts:
+            return None
+        inset = 0.1  # wall thickness
+        return (min(p[0] for p in pts) + inset, min(p[2] for p in pts) + inset,
+                max(p[0] for p in pts) - inset, max(p[2] for p in pts) - inset)
+
+    def _look_from(self, cov: Coverage, cell, horizons, limit: int) -> None:
+        """Look along the headings from ``cell`` that still have uncovered targets, at each
+        horizon (the first one decides which headings; the rest repeat them)."""
+        wanted = cov.headings_needed(cell)
+        for k, hz in enumerate(horizons):
+            if not wanted or self._steps >= limit:
+                return
+            self._set_horizon(float(hz))
+            yaw = self.pose()[2]
+            cov.mark(cell, yaw)
+            for act in rotation_plan(yaw, wanted, self.grid().rotate):
+                if self._steps >= limit:
+                    return
+                self._act(act, degrees=self.grid().rotate)
+                cov.mark(cell, self.pose()[2])
 
     # ---- object skills ---------------------------------------------------------------
     def _interact(self, arg: str, action: str, **kw):
@@ -245,13 +300,27 @@ class SkillRunner(Motion, Macros):
             return False, why
         o = self._redirect(o, action)
         oid = o['objectId']
-        if not self.visible(oid):
-            self.look_for(oid)
+        hider = self._visible_target(o)
+        if hider is not o:  # no look can reach it: say what the plan lacks
+            return False, f'{oid} is inside closed {hider["objectId"]}: open it first'
+        if not self.visible(oid) and not self.look_for(oid) and self._near_enough(o):
+            # near it but out of sight (a put left it at the far end of a bed): step to a
+            # view pose first, as a skill server would. Far away is the plan's business
+            # (navigate_to first), and so is a closed container hiding it.
+            self.approach(o)
         ev = self._act(action, objectId=oid, **kw)
         if ev['lastActionSuccess']:
             return True, ''
         hint = '' if self.visible(oid) else f' ({oid} is not in view: navigate_to it first)'
         return False, self._err() + hint
+
+    def _near_enough(self, o: dict) -> bool:
+        """Within a short step of a view pose: the box is at most ``reach`` + 1 m away."""
+        from .motion import _corners
+        from .navigation import box_distance_xz
+        x, z, _, _ = self.pose()
+        lo, hi = _corners(o)
+        return box_distance_xz(x, z, lo, hi) <= self.cfg.reach + 1.0
 
     def _redirect(self, o: dict, action: str) -> dict:
         """Parts THOR acts on: a Sink's basin receives objects; a StoveKnob switches a burner."""

@@ -68,7 +68,14 @@ def test_macros_need_the_object_in_hand(make_runner):
 
 def test_the_step_budget_stops_a_skill(make_runner):
     r = make_runner(max_steps_per_skill=3)
-    fails(r.run('explore', ['scene']), 'gave up after 3 simulator steps')
+    out = fails(r.run('navigate_to', [first_id(r, 'Toaster')]), 'gave up after 3 simulator steps')
+    assert out.steps == 3
+
+
+def test_the_step_budget_ends_an_explore_early_but_keeps_what_it_saw(make_runner):
+    r = make_runner(max_steps_per_skill=3)
+    out = r.run('explore', ['scene'])
+    assert out.success and out.steps <= 3 and 'explored' in out.message
 
 
 def test_unknown_regions_explore_the_whole_scene(make_runner):

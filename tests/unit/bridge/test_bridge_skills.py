@@ -94,7 +94,9 @@ def test_regions_resolve_through_memory(make_runner):
     x, z, _, _ = r.pose()
     assert abs(x - 1.0) <= 0.625 and abs(z + 1.5) <= 0.625
     out = ok(r.run('explore', ['region:kitchen_region_2']))
-    assert out.steps >= 8
+    import re
+    share = int(re.search(r'(\d+)% of its floor', out.message).group(1))
+    assert out.steps >= 3 and share >= 90, out.message  # a small region: a few looks cover it
 
 
 def test_withheld_ids_resolve_memory_ids_to_the_right_object(make_runner):
