@@ -27,6 +27,7 @@ Run::
 from __future__ import annotations
 
 import threading
+import traceback
 import time
 
 import rclpy
@@ -199,6 +200,7 @@ class PlannerNode(Node):
             self.usage_pub.publish(usage)
         except Exception as e:  # noqa: BLE001 - a failed plan is an answer, not a crash
             self.rejections.reject('plan_failed', f'{type(e).__name__}: {e}')
+            self.get_logger().error(traceback.format_exc())
             resp.success, resp.message = False, f'planning failed: {type(e).__name__}: {str(e)[:300]}'
             resp.backend = self.planner.backend.name
         resp.elapsed_s = float(time.perf_counter() - t0)

@@ -168,11 +168,12 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
         if not regions:
             return [], f'memory has no {", ".join(missing)} and no region to explore'
         miss = {t.lower() for t in missing}
-        ready = [g for g in parsed if not ({g[1], g[2]} if g[0] == 'in' else {g[1]}) & miss]
+        ready = [g for g in parsed
+                 if not ({g[1].lower(), g[2].lower()} if g[0] == 'in' else {g[1].lower()}) & miss]
         steps, msg = _plan_goals(ready, view, retrieved, max_steps) if ready else ([], '')
         b = _Builder(view, list(retrieved))
-        for st in steps:
-            b.add(*st)
+        for skill, args in steps:
+            b.add(skill, *args)
         carry = next((x for kind, x, arg, _ in parsed
                       if kind == 'in' and x.lower() not in miss and arg.lower() in miss), None)
         if carry is not None and not any(g[0] == 'holding' for g in ready):

@@ -60,3 +60,20 @@ def test_n_pieces_come_from_one_source_and_a_sliced_source_is_not_sliced_again()
     steps, _ = reference_plan(['2*IN(AppleSliced, Plate)'], _kitchen_with_apple({'isSliced': 'true'}))
     calls = [f'{s}({",".join(a)})' for s, a in steps]
     assert 'slice(Apple_1)' not in calls and calls.count('put(Plate_1)') == 2
+
+
+def test_goals_with_a_missing_receptacle_wait_for_exploring():
+    # The plate is not known yet: slice and pick up a piece, then explore; no crash.
+    from karma_planning.memory_view import MemoryView
+    from karma_planning.reference import reference_plan
+    v = MemoryView.from_graph([
+        {'id': 'region:kitchen_1', 'layer': 'region', 'type': 'kitchen_1'},
+        {'id': 'Apple_1', 'layer': 'object', 'type': 'Apple'},
+        {'id': 'Fridge_1', 'layer': 'receptacle', 'type': 'Fridge'},
+        {'id': 'CounterTop_1', 'layer': 'receptacle', 'type': 'CounterTop'}],
+        [{'source': 'region:kitchen_1', 'target': 'Fridge_1', 'relation': 'contains'},
+         {'source': 'Apple_1', 'target': 'CounterTop_1', 'relation': 'on'}])
+    steps, msg = reference_plan(['STATE(Apple, sliced)', 'IN(AppleSliced, Plate)', 'IN(Plate, Fridge)'], v)
+    calls = [f'{s}({",".join(a)})' for s, a in steps]
+    assert 'slice(Apple_1)' in calls and calls[-1].startswith('explore(')
+    assert 'Plate' in msg
