@@ -15,8 +15,8 @@ replans after exploring); goals it can plan already are planned first.
 >>> steps, msg = reference_plan(['IN(Apple, Fridge)'], v)
 >>> [f'{s}({",".join(a)})' for s, a in steps]
 ['navigate_to(Apple_1)', 'pickup(Apple_1)', 'navigate_to(Fridge_1)', 'open(Fridge_1)', 'put(Fridge_1)', 'close(Fridge_1)']
->>> reference_plan(['STATE(Egg, cooked)'], v)
-([], 'memory has no Egg and no region to explore')
+>>> reference_plan(['STATE(Egg, cooked)'], v)      # nothing else to search: look in the fridge
+([('explore', ['Fridge_1'])], 'memory has no Egg: exploring')
 """
 from __future__ import annotations
 
@@ -106,6 +106,13 @@ class _Builder:
         if self.state.near != it.id:
             self.add('navigate_to', it.id)
 
+    def reach(self, it: MemoryItem) -> None:
+        """Go to ``it`` and open the closed container holding it (to act on it in place)."""
+        self.goto(it)
+        rec = self.view.items.get(it.receptacle)
+        if rec is not None and rec.type in OPENABLE_TYPES and rec.id not in self.state.opened:
+            self.add('open', rec.id)
+
     def release(self) -> None:
         if self.state.holding is None:
             return
@@ -139,14 +146,26 @@ class _Builder:
 
 
 def explore_order(regions: list[str], explored=()) -> list[str]:
-    """Regions not yet explored in this task, in order; all of them again once every region
-    has been explored (the search cycles).
+    """Regions not yet explored in this task, in order (empty once all were explored: the
+    search then opens containers, see :func:`containers_to_search`).
 
     >>> explore_order(['kitchen', 'office', 'hall'], {'kitchen'}), explore_order(['a'], {'a'})
-    (['office', 'hall'], ['a'])
+    (['office', 'hall'], [])
     """
-    left = [r for r in regions if r not in set(explored)]
-    return left or list(regions)
+    return [r for r in regions if r not in set(explored)]
+
+
+#: Containers a search opens when every region has been explored without finding something.
+SEARCHABLE = ('Fridge', 'Cabinet', 'Drawer', 'Microwave', 'Safe', 'Box')
+
+
+def containers_to_search(view: MemoryView, explored=()) -> list[str]:
+    """Closed containers in memory not yet searched in this task (fridges first)."""
+    done = set(explored)
+    rank = {t.lower(): i for i, t in enumerate(SEARCHABLE)}
+    found = [it for it in view.items.values()
+             if it.type.lower() in rank and it.layer != 'region' and it.id not in done]
+    return [it.id for it in sorted(found, key=lambda it: (rank[it.type.lower()], it.id))]
 
 
 def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = (),
@@ -166,7 +185,14 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
     if missing:
         regions = explore_order(view.region_names(), explored)
         if not regions:
-            return [], f'memory has no {", ".join(missing)} and no region to explore'
+            # Every region was looked at: search inside closed containers, one per plan; when
+            # none is left, look at the regions again (a memory-less robot has forgotten
+            # what it saw there).
+            regions = containers_to_search(view, explored)[:1] or list(view.region_names())
+        if not regions:
+            return [], (f'memory has no {", ".join(missing)}; every region and container was '
+                        'searched' if explored else
+                        f'memory has no {", ".join(missing)} and no region to explore')
         miss = {t.lower() for t in missing}
         ready = [g for g in parsed
                  if not ({g[1].lower(), g[2].lower()} if g[0] == 'in' else {g[1].lower()}) & miss]
@@ -204,7 +230,7 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
                 if obj is not None and not _is_sliced(obj) and obj.id not in b.sliced:
                     if b.state.holding == obj.id:
                         b.release()
-                    b.goto(obj)
+                    b.reach(obj)
                     b.add('slice', obj.id)
                     b.sliced.add(obj.id)
             if obj is None:
@@ -228,7 +254,7 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
                     continue
                 if b.state.holding == obj.id:
                     b.release()
-                b.goto(obj)
+                b.reach(obj)
                 b.add('slice', obj.id)
                 b.sliced.add(obj.id)
             elif arg in ('open', 'closed', 'on', 'off'):

@@ -18,6 +18,8 @@ Semantics (what the executor must do; "near X" = within interaction range, after
   navigate_to(X)  move until X is visible and within reach; for a region, move into it.
   explore(R)      visit region R and look around so perception refreshes memory. The
                   executor REPLANS after exploring (later steps of the plan are dropped).
+                  explore(C) of a closed container (cabinet, drawer, fridge...) opens it so
+                  perception sees inside, then closes it: searching where eyes cannot reach.
   pickup(O)       pick up O. Hand empty; near O. If O sits in a closed receptacle, ``open``
                   that receptacle first.
   put(R)          put the HELD object into/onto R (THOR PutObject). Near R; R open if it

@@ -18,7 +18,7 @@ import json
 import re
 
 from .memory_view import MemoryView
-from .skills import SKILLS, check_call
+from .skills import SKILLS, check_call, OPENABLE_TYPES
 
 Step = tuple[str, list[str]]
 _CALL = re.compile(r'^\s*([A-Za-z_]+)\s*\((.*)\)\s*$')
@@ -63,7 +63,11 @@ def parse_plan(text: str) -> list[Step]:
 def _arg_ok(kind: str, arg: str, view: MemoryView) -> str | None:
     region = view.region_item(arg)
     if kind == 'region':
-        return None if region is not None else f'{arg!r} is not a known region'
+        # explore also searches inside a container (see skills.py)
+        it = view.items.get(arg)
+        if region is not None or (it is not None and it.type in OPENABLE_TYPES):
+            return None
+        return f'{arg!r} is not a known region or container'
     if kind == 'place':
         return None if (arg in view.items or region is not None) else f'unknown id {arg!r}'
     it = view.items.get(arg)

@@ -229,6 +229,8 @@ class SkillRunner(Motion, Macros):
         :class:`Coverage`), a look around at each, until it is covered, the viewpoint cap or
         the step budget (``explore_max_steps``) is reached. Perception is published after
         every action by ``on_step`` as for any skill."""
+        if self._region_ref(arg) is None and self._is_container(arg):
+            return self._search_container(arg)
         pts, _centre, note = self._region(arg)
         if not pts:
             return False, f'region {arg!r} has no reachable floor'
@@ -341,6 +343,26 @@ class SkillRunner(Motion, Macros):
         if self.held() is None:
             return False, 'put needs an object in hand; the hand is empty'
         return self._interact(arg, 'PutObject')
+
+    def _is_container(self, arg: str) -> bool:
+        """Whether ``arg`` names an openable container in the scene (THOR id or memory id)."""
+        by_id = {o['objectId']: o for o in self.meta.get('objects') or []}
+        o = by_id.get(arg)
+        if o is None and self.resolver is not None and '|' not in arg:
+            try:
+                ref = self.resolver(arg)
+            except Exception:
+                ref = None
+            return bool(ref is not None and ref.type in CONTAINER_TYPES)
+        return bool(o is not None and o.get('openable') and o['objectType'] in CONTAINER_TYPES)
+
+    def _search_container(self, arg: str):
+        """explore(C) of a container: open it so perception sees inside, then close it again."""
+        ok, msg = self._skill_open(arg)
+        if not ok:
+            return False, f'searching {arg}: {msg}'
+        ok, msg = self._skill_close(arg)
+        return True, f'searched inside {arg}' + ('' if ok else f' (left open: {msg})')
 
     def _skill_open(self, arg):
         return self._interact(arg, 'OpenObject')
