@@ -12,10 +12,12 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
 
+from .admissible import instruction_focus
 from .backends.base import Backend, PlanContext
 from .memory_modes import add_region_lines
 from .memory_view import MemoryView
@@ -23,6 +25,9 @@ from .prompt import PromptBuilder
 from .reference import parse_goal
 from .retrieval import Retrieval, Retriever
 from .validate import PlanParseError, parse_plan, to_json, validate_plan
+
+
+_log = logging.getLogger('karma_planning')
 
 
 @dataclass
@@ -79,12 +84,16 @@ class Planner:
         regions = view.region_names()
         ctx = PlanContext(prompt, view, r.memory_ids, regions, list(goals), image, max_steps,
                           explored=sorted(explored))
+        # the stop rule of constrained decoding: the types the INSTRUCTION names (never goals)
+        ctx.instruction = instruction
+        ctx.focus = instruction_focus(instruction, view, r.memory_ids, self.retriever.synonyms)
         res = PlanResult(False, '', memory_ids=list(r.memory_ids), memory_tokens=dict(r.tokens),
                          backend=self.backend.name, prompt_text=prompt.text)
         tg = time.perf_counter()
         try:
             out = self.backend.plan(ctx)
         except Exception as e:  # noqa: BLE001 - a backend failure is a failed plan, not a crash
+            _log.exception('backend %s failed', self.backend.name)
             res.message, res.elapsed_s = f'backend {self.backend.name} failed: {e}'[:500], time.perf_counter() - t0
             return res
         res.prompt_tokens, res.completion_tokens = out.prompt_tokens, out.completion_tokens

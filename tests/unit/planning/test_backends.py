@@ -153,3 +153,25 @@ def test_openai_backend_unreachable_fails_cleanly(embedder, synonyms):
     backend = make_backend('openai', base_url='http://127.0.0.1:9/v1', model='m', timeout_s=1, retries=1)
     r = Planner(Retriever(embedder, synonyms), PromptBuilder(), backend).plan('Put the apple on the plate.', kitchen())
     assert not r.success and 'no answer after 2 tries' in r.message
+
+
+def _calls(steps):
+    return [f'{s}({",".join(a)})' for s, a in steps]
+
+
+def test_smollm2_puts_the_apple_in_the_fridge_and_stops(planner):
+    from test_admissible import counter_kitchen
+    r = planner.plan('Put the apple in the fridge.', counter_kitchen())
+    assert r.success, r.message
+    want = ['navigate_to(Apple_1)', 'pickup(Apple_1)', 'navigate_to(Fridge_1)', 'open(Fridge_1)', 'put(Fridge_1)']
+    got = _calls(r.steps)
+    assert got in (want, want + ['close(Fridge_1)']), got
+
+
+def test_smollm2_opens_the_fridge_before_pickup(planner):
+    r = planner.plan('Put the apple on the plate.', kitchen())   # the apple is in the closed fridge
+    assert r.success, r.message
+    got = _calls(r.steps)
+    assert 'pickup(Apple_1)' in got and 'open(Fridge_1)' in got, got
+    assert got.index('open(Fridge_1)') < got.index('pickup(Apple_1)')
+    assert got[-1] == 'put(Plate_1)' and len(got) == len(set(got)), got

@@ -10,15 +10,22 @@ the skill (or ``]`` = done) and then its argument, each chosen by the log-likeli
 continuation given the prompt and the plan so far, all options scored in ONE batched forward
 (the prompt's KV cache is computed once and repeated across the batch; VLMs re-encode the
 prompt with the image per batch). The output is therefore always a valid JSON plan.
+Admissibility is tight (no no-ops, no undoing the previous step, no repeats without a change,
+no pickup from a closed container; see ``admissible``). Stopping follows a goal-free rule
+(``admissible.progress``), read from the INSTRUCTION only (the types it names, the skills its
+verbs ask for): stop is forced once nothing named is pending, only closing what the plan opened
+competes with it then, and it is not offered while an admissible step serves what is pending;
+otherwise the model chooses between ``},`` and ``}]``. Decoding is greedy and deterministic.
 Mode ``free``: greedy generation; the planner parses, validates and asks for a repair.
 """
 from __future__ import annotations
 
 import copy
 import importlib.util
+import re
 from pathlib import Path
 
-from ..admissible import SymState, admissible
+from ..admissible import SymState, admissible, instruction_focus, instruction_skills, progress
 from ..skills import SKILLS
 from ..validate import to_json
 from .base import Backend, BackendOutput, PlanContext
@@ -110,6 +117,21 @@ def _unique_prefix(t: list[int], all_toks: list[list[int]]) -> int:
     return max(1, min(len(t), longest + 1))
 
 
+_INSTRUCTION = re.compile(r'^Instruction: (.*)$', re.M)
+
+
+def plan_focus(ctx: PlanContext) -> tuple[list, frozenset]:
+    """(named types, asked skills) of the instruction for the stop rule (never the goals):
+    ``ctx.focus`` when the planner set it (synonyms included), else from the prompt's last
+    ``Instruction:`` line."""
+    found = _INSTRUCTION.findall(ctx.prompt.user)
+    text = getattr(ctx, 'instruction', '') or (found[-1] if found else '')
+    focus = getattr(ctx, 'focus', None)
+    if focus is None:
+        focus = instruction_focus(text, ctx.view, ctx.retrieved_ids)
+    return focus, instruction_skills(text)
+
+
 class TransformersBackend(Backend):
     name = 'transformers'
 
@@ -176,17 +198,25 @@ class TransformersBackend(Backend):
         scorer = _Scorer(self.model, inputs, cached=image is None)
         prompt_tokens = len(scorer.ids)
         state, steps, closed = SymState.initial(ctx.view), [], False
+        focus, asked = plan_focus(ctx)
         for _ in range(ctx.max_steps):
-            cands = admissible(state, ctx.view, ctx.retrieved_ids, ctx.regions)
+            cands = admissible(state, ctx.view, ctx.retrieved_ids, ctx.regions, ctx.explored)
             if not cands:
                 break
-            skills = list(dict.fromkeys(s for s, _ in cands))
-            # choices are cut where the tokenizer cuts the JSON ('",', '"]', '},', '}]')
-            if steps:   # continue or stop: two one-token choices
-                if self._choose(scorer, ['},', '}]']) == 1:
+            if steps:   # continue or stop
+                how = progress(state, ctx.view, focus, cands, asked)
+                if how == 'done':
+                    closed = True
+                    break
+                if how == 'tidy':   # only closing what this plan opened competes with stopping
+                    cands = [c for c in cands if c[0] == 'close' and c[1][0] in state.opened_here]
+                # two one-token choices ('},' / '}]'); 'busy' = a step serving the instruction is at hand
+                if how != 'busy' and self._choose(scorer, ['},', '}]']) == 1:
                     closed = True
                     break
                 scorer.extend(self._ids('},'))
+            skills = list(dict.fromkeys(s for s, _ in cands))
+            # choices are cut where the tokenizer cuts the JSON ('",', '"]', '},', '}]')
             scorer.extend(self._ids(' {"skill": "' if steps else '{"skill": "'))
             opts = [f'{s}",' for s in skills]
             k = self._choose(scorer, opts) if len(opts) > 1 else 0
