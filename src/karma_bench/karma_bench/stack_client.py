@@ -66,17 +66,22 @@ class StackClient:
             raise TimeoutError('no answer from the stack')
         return future.result()
 
-    def wait_ready(self, timeout_s: float = 120.0, need_stm: bool = True) -> None:
-        """Block until every service and action the benchmark uses is up."""
+    def wait_ready(self, timeout_s: float = 120.0, need_stm: bool = True,
+                   check_alive: Callable[[], None] | None = None) -> None:
+        """Block until every service and action the benchmark uses is up; ``check_alive``
+        raises when a node process died (so a crash is reported at once, not as a time-out)."""
         deadline = time.monotonic() + timeout_s
         clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm, self.reset_planner]
         if need_stm:
             clients += [self.reset_stm, self.query_stm]
-        for c in clients:
-            if not c.wait_for_service(timeout_sec=max(0.1, deadline - time.monotonic())):
-                raise TimeoutError(f'{c.srv_name} did not come up')
-        if not self.task.wait_for_server(timeout_sec=max(0.1, deadline - time.monotonic())):
-            raise TimeoutError('/karma/execute_task did not come up')
+        waits = [(c.srv_name, c.wait_for_service) for c in clients]
+        waits.append(('/karma/execute_task', self.task.wait_for_server))
+        for name, wait in waits:
+            while not wait(timeout_sec=1.0):
+                if check_alive:
+                    check_alive()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f'{name} did not come up')
 
     def _on_gt_event(self, msg: String) -> None:
         try:

@@ -114,7 +114,7 @@ class ExecutorNode(Node):
         with self._busy:
             # The hand is only known from this task's own skills: between tasks the world may
             # have been reset (a new episode) and perception reports what is really held.
-            self._held = 
+            self._held = ''
             def on_step(record: StepRecord):
                 fb = ExecuteTask.Feedback(step_index=record.index,
                                           step=PlanStep(skill=record.step.skill,
