@@ -57,6 +57,16 @@ def _is_sliced(it: MemoryItem) -> bool:
     return any(str(states.get(k, '')).lower() == 'true' for k in ('isSliced', 'sliced'))
 
 
+def _already(it: MemoryItem, state: str, b) -> bool:
+    """Whether memory (and this plan so far) says ``it`` is already open/closed/on/off."""
+    if state in ('open', 'closed'):
+        is_open = it.id in b.state.opened
+        return is_open if state == 'open' else not is_open
+    st = {**it.states, **(it.recent or {})}
+    on = str(st.get('isToggled', st.get('toggled', ''))).lower()
+    return on == ('true' if state == 'on' else 'false')
+
+
 def parse_goal(text: str) -> tuple[str, str, str | None, int]:
     """(kind, X, arg, N) with kind in/state/holding; raises ValueError on bad goals.
 
@@ -182,6 +192,10 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
         return [], 'the reference planner needs goals'
     needed = [t for kind, x, arg, _ in parsed for t in ([x, arg] if kind == 'in' else [x])]
     missing = [t for t in dict.fromkeys(needed) if not _known(view, t)]
+    # N*GOAL needs N distinct objects (pieces of one source excepted): too few known is missing.
+    for kind, x, arg, n in parsed:
+        if n > 1 and not source_type(x) and 0 < len(view.by_type(x)) < n and x not in missing:
+            missing.append(x)
     if missing:
         regions = explore_order(view.region_names(), explored)
         if not regions:
@@ -258,6 +272,8 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
                 b.add('slice', obj.id)
                 b.sliced.add(obj.id)
             elif arg in ('open', 'closed', 'on', 'off'):
+                if _already(obj, arg, b):
+                    continue
                 b.goto(obj)
                 b.add({'open': 'open', 'closed': 'close', 'on': 'toggle_on', 'off': 'toggle_off'}[arg], obj.id)
             else:

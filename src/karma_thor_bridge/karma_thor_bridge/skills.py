@@ -358,7 +358,9 @@ class SkillRunner(Motion, Macros):
 
     def _search_container(self, arg: str):
         """explore(C) of a container: open it so perception sees inside, then close it again."""
-        ok, msg = self._skill_open(arg)
+        ok, msg = self._skill_navigate_to(arg)
+        if ok:
+            ok, msg = self._skill_open(arg)
         if not ok:
             return False, f'searching {arg}: {msg}'
         ok, msg = self._skill_close(arg)
@@ -378,6 +380,10 @@ class SkillRunner(Motion, Macros):
 
     def _skill_slice(self, arg):
         # THOR slices without a knife; a real skill server would fetch one here.
+        o, _why = self.resolve(arg)
+        if o is not None and o['objectType'].endswith(('Sliced', 'Cracked')):
+            # The id names an object already cut into pieces: the skill's goal holds.
+            return True, f'{arg} is already sliced'
         return self._interact(arg, 'SliceObject')
 
     def _skill_drop(self):

@@ -77,3 +77,21 @@ def test_goals_with_a_missing_receptacle_wait_for_exploring():
     calls = [f'{s}({",".join(a)})' for s, a in steps]
     assert 'slice(Apple_1)' in calls and calls[-1].startswith('explore(')
     assert 'Plate' in msg
+
+
+def test_counted_goals_explore_until_enough_are_known():
+    from karma_planning.memory_view import MemoryView
+    from karma_planning.reference import reference_plan
+    v = MemoryView.from_graph([
+        {'id': 'region:bedroom_1', 'layer': 'region', 'type': 'bedroom_1'},
+        {'id': 'DeskLamp_1', 'layer': 'object', 'type': 'DeskLamp', 'attributes': {'isToggled': 'true'}}], [])
+    steps, msg = reference_plan(['2*TOGGLEOFF(DeskLamp)'], v)
+    assert steps == [('explore', ['bedroom_1'])] and 'DeskLamp' in msg
+
+
+def test_a_state_that_already_holds_needs_no_step():
+    from karma_planning.memory_view import MemoryView
+    from karma_planning.reference import reference_plan
+    v = MemoryView.from_graph([{'id': 'Laptop_1', 'layer': 'object', 'type': 'Laptop',
+                                'attributes': {'isOpen': 'false', 'isToggled': 'false'}}], [])
+    assert reference_plan(['STATE(Laptop, closed)', 'TOGGLEOFF(Laptop)'], v)[0] == []

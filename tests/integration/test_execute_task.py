@@ -1,0 +1,62 @@
+"""The whole sim stack in separate processes: ExecuteTask plans, acts and is judged from
+ground truth; the same path `./karma bench tasks` takes, on one small episode."""
+import json
+import os
+
+import pytest
+
+from karma_bench.checker import TaskJudge
+from karma_bench.stack_client import StackClient
+from karma_bench.suite import suite_from_dict
+from karma_bench.tasks import StackProcesses, run_task
+
+pytestmark = [pytest.mark.integration]
+
+SUITE = {'format': 'karma-task-suite/1', 'name': 'tiny', 'episodes': [{
+    'id': 'kitchen', 'scene': 'FloorPlan1', 'seed': 0, 'tasks': [
+        {'id': 't1', 'category': 'simple', 'instruction': 'Put the apple in the fridge.',
+         'goals': ['IN(Apple, Fridge)']},
+        {'id': 't2', 'category': 'composite', 'instruction': 'Slice the apple you put away.',
+         'goals': ['STATE(Apple, sliced)']}]}]}
+
+
+@pytest.fixture(scope='module')
+def stack(tmp_path_factory):
+    os.environ['ROS_DOMAIN_ID'] = str(os.getpid() % 50 + 150)
+    params = {'planner': {'backend': 'reference', 'memory_mode': 'karma', 'embedder': 'hash'},
+              'ltm': {'store_dir': str(tmp_path_factory.mktemp('ltm'))},
+              'bridge': {'simulator': 'inprocess'}}
+    with StackProcesses(params, tmp_path_factory.mktemp('logs')) as procs:
+        client = StackClient('test_execute_task')
+        try:
+            client.wait_ready(timeout_s=180, check_alive=procs.check_alive)
+            yield client, procs
+        finally:
+            client.close()
+
+
+def test_an_episode_runs_through_the_ros_graph_and_memory_carries_over(stack):
+    client, procs = stack
+    suite = suite_from_dict(SUITE)
+    ep = suite.episodes[0]
+    client.reset_episode(ep.scene, ep.seed)
+    steps = []
+    first = run_task(client, ep, ep.tasks[0], 'karma', 0, on_step=steps.append)
+    assert first['success'], first['executor_message']
+    assert any(fb.step.skill == 'put' and fb.success for fb in steps)
+    assert first['steps'] > 0 and first['planner_calls'] >= 1
+    # Task 2 needs the apple put away in task 1: memory knows it is in the (closed) fridge.
+    steps.clear()
+    second = run_task(client, ep, ep.tasks[1], 'karma', 0, on_step=steps.append)
+    assert second['success'], second['executor_message']
+    assert not any(fb.step.skill == 'explore' for fb in steps), 'memory should make exploring unnecessary'
+    gt = client.ground_truth()
+    judge = TaskJudge(['STATE(Apple, sliced)'])
+    judge.observe(gt)
+    assert judge.result().success
+    procs.check_alive()
+
+
+def test_a_task_with_an_empty_instruction_is_rejected(stack):
+    client, _ = stack
+    assert client.execute_task('   ', ['IN(Apple, Fridge)']) is None
