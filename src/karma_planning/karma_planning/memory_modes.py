@@ -26,7 +26,9 @@ id ``<Label>_<k>`` (k counts that label within the frame).
 (['Mug', 'Bread'], 1)
 >>> regions = [{'id': 'region:kitchen', 'layer': 'region', 'type': 'kitchen'},
 ...            {'id': 'Fridge|1', 'layer': 'receptacle', 'type': 'Fridge'}]
->>> sorted(build_view('none', (regions, []), [], h).items)
+>>> sorted(build_view('none', (regions, []), [], h).items)     # seen since the last plan
+['Bread|1', 'Mug|1', 'region:kitchen']
+>>> h.mark(); sorted(build_view('none', (regions, []), [], h).items)   # a plan was made
 ['Bread|1', 'region:kitchen']
 >>> sorted(build_view('full-history', (regions, []), [], h).items)
 ['Bread|1', 'Mug|1', 'region:kitchen']
@@ -120,6 +122,9 @@ class PerceptionHistory:
         self.backwards_s = backwards_s
         self.dropped = 0       # frames pushed out by the bound since the last reset
         self.resets = 0
+        #: frames since the last plan call (``mark``): "what the robot sees now" is what its
+        #: last skill showed it (a look around is many frames), not only the very last frame
+        self.recent: list[Frame] = []
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -136,10 +141,25 @@ class PerceptionHistory:
         if len(self.frames) == self.frames.maxlen:
             self.dropped += 1
         self.frames.append(frame)
+        self.recent.append(frame)
+        del self.recent[:-self.frames.maxlen]
         return cleared
+
+    def mark(self) -> None:
+        """A plan was made: later frames start a new "now" (the current view carries over)."""
+        self.recent = self.recent[-1:]
+
+    def current(self) -> list[tuple[Seen, str]]:
+        """Objects seen since the last plan call, the latest sighting per id."""
+        latest: dict[str, tuple[Seen, str]] = {}
+        for f in self.recent:
+            for s in f.objects:
+                latest[s.id] = (s, f.source)
+        return list(latest.values())
 
     def clear(self) -> None:
         self.frames.clear()
+        self.recent = []
         self.dropped = 0
         self.resets += 1
 
@@ -185,8 +205,8 @@ def build_view(mode: str, graph: tuple[list[dict], list[dict]] | None, stm_entri
         view = _regions_only(graph) if with_regions else MemoryView()
         if mode == 'full-history':
             _add_seen(view, history.union())
-        elif history.latest is not None:
-            _add_seen(view, [(s, history.latest.source) for s in history.latest.objects])
+        elif history.recent:
+            _add_seen(view, history.current())
     if mode in STM_MODES and stm_entries:
         view = view.with_short_term(stm_entries)
     return view
@@ -273,7 +293,9 @@ class ModeMemory:
         self.history.clear()
 
     def view(self, graph, stm_entries) -> MemoryView:
-        return build_view(self.mode, graph, stm_entries, self.history, self.with_regions)
+        view = build_view(self.mode, graph, stm_entries, self.history, self.with_regions)
+        self.history.mark()
+        return view
 
     def prompt_memory(self, view: MemoryView, count_tokens=approx_tokens) -> Retrieval | None:
         """The prompt's memory when it is not retrieved (full-history), else None."""

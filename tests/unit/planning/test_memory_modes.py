@@ -41,6 +41,7 @@ def test_modes_match_the_benchmark():
 
 def test_view_per_mode():
     h = history(frame(1.0, ('Bread|1', 'Bread')), frame(2.0, ('Knife|1', 'Knife'), ('CounterTop|1', 'CounterTop')))
+    h.mark()   # a plan was made after the first two frames: "now" is the latest frame
     ids = {m: sorted(build_view(m, GRAPH, STM, h).items) for m in MEMORY_MODES}
     assert ids['karma'] == ['Apple_1', 'Apple_9', 'Fridge_1', 'region:kitchen', 'region:office']
     assert ids['ltm'] == ['Apple_1', 'Fridge_1', 'region:kitchen', 'region:office']
@@ -163,9 +164,10 @@ def test_reference_makes_progress_in_none_mode():
                 break
         else:
             break
+    # "now" is everything the last skill showed: the last view of the kitchen is still in
+    # sight when the office has been explored, so no second trip to look at the kitchen.
     assert executed == ['explore(kitchen)', 'explore(office)', 'navigate_to(Pencil|1)', 'pickup(Pencil|1)',
-                        'explore(kitchen)', 'navigate_to(Fridge|1)', 'open(Fridge|1)', 'put(Fridge|1)',
-                        'close(Fridge|1)']
+                        'navigate_to(Fridge|1)', 'open(Fridge|1)', 'put(Fridge|1)', 'close(Fridge|1)']
 
 
 def test_explorations_restart_per_task_and_cycle():
