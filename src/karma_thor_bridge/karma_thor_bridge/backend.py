@@ -26,6 +26,8 @@ Example::
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import copy
 import os
 import re
@@ -67,7 +69,7 @@ def room_type_of(scene: str) -> str:
     return next((room for off, room in _ROOM_OFFSETS if n > off), 'house')
 
 
-class _Base:
+class _Base(ABC):
     """Shared parts: a lock (the node's service threads and the skill thread share the
     simulator), and scene info / ground truth through the KARMA extension actions with a
     fallback for builds that lack them (a real THOR build)."""
@@ -130,11 +132,13 @@ class _Base:
     def close(self) -> None:
         pass
 
-    def _step(self, action, **kw) -> dict:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _step(self, action, **kw) -> dict:
+        """Run one THOR action on the concrete simulator."""
 
-    def _reset(self, scene: str, seed: int) -> dict:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _reset(self, scene: str, seed: int) -> dict:
+        """Load ``scene`` with ``seed`` on the concrete simulator."""
 
 
 class InProcessBackend(_Base):

@@ -20,18 +20,21 @@ the entry inserted first. ``now`` and the entries' ``inserted``/``last_used`` ar
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from typing import Iterable
 
 from .entry import StmEntry
 
 
-class ReplacementPolicy:
+class ReplacementPolicy(ABC):
     """Base: subclasses implement :meth:`keep_score` (higher = keep)."""
 
     name = 'base'
 
+    @abstractmethod
     def keep_score(self, e: StmEntry, now: int) -> float | tuple:
-        raise NotImplementedError
+        """How much ``e`` deserves to stay at logical time ``now`` (higher = keep)."""
 
     def victim(self, entries: Iterable[StmEntry], now: int) -> StmEntry:
         """The entry to evict: lowest keep score, then earliest insertion."""

@@ -6,6 +6,8 @@ A backend gets a :class:`PlanContext` and returns a :class:`BackendOutput`: eith
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from dataclasses import dataclass, field
 
 from ..memory_view import MemoryView
@@ -36,15 +38,16 @@ class BackendOutput:
     completion_tokens: int = 0
 
 
-class Backend:
+class Backend(ABC):
     name = 'base'
     takes_images = False
 
     def count_tokens(self, text: str) -> int:
         return approx_tokens(text)
 
+    @abstractmethod
     def plan(self, ctx: PlanContext) -> BackendOutput:
-        raise NotImplementedError
+        """Answer one planning request (steps already parsed, or text to parse)."""
 
 
 class ReferenceBackend(Backend):
