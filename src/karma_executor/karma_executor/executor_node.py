@@ -11,12 +11,12 @@ import threading
 import rclpy
 from rclpy.action import ActionClient, ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 
 from karma_interfaces.action import ExecuteSkill, ExecuteTask
 from karma_interfaces.msg import PlanStep, SkillResult
 from karma_interfaces.srv import Plan
+from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import RELIABLE_EVENTS
 from karma_executor.loop import PlanReply, SkillReply, Step, StepRecord, TaskLoop
@@ -142,19 +142,9 @@ class ExecutorNode(Node):
         return result
 
 
-def main(args=None):
-    rclpy.init(args=args)
-    node = ExecutorNode()
-    executor = MultiThreadedExecutor(num_threads=4)
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+def main(argv=None) -> int:
+    return run_node(ExecutorNode, 'executor_node', argv, threads=4)
 
 
 if __name__ == '__main__':
-    main()
+    raise SystemExit(main())

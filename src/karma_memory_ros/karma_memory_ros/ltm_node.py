@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 import tempfile
 
 import rclpy
@@ -43,6 +42,7 @@ from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, ma
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
@@ -312,22 +312,8 @@ class LtmNode(Node):
 
 
 def main(argv=None) -> int:
-    rclpy.init(args=argv if argv is not None else sys.argv)
-    try:
-        node = LtmNode()
-    except ValueError as e:   # invalid parameter: fail at start-up with a clear message
-        print(f'ltm_node: {e}', file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(LtmNode, 'ltm_node', argv, threads=0)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    raise SystemExit(main())

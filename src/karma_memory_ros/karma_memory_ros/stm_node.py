@@ -30,6 +30,7 @@ from rclpy.node import Node
 
 from karma_memory.short_term import POLICIES, ShortTermMemory, StmEntry, states_to_thor
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 
@@ -201,18 +202,7 @@ class StmNode(Node):
 
 
 def main(argv=None) -> int:
-    rclpy.init(args=argv)
-    node = None
-    try:
-        node = StmNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(StmNode, 'stm_node', argv, threads=0)
 
 
 if __name__ == '__main__':

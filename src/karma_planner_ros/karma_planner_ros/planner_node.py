@@ -34,7 +34,6 @@ import rclpy
 from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanStep
 from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 
 from karma_planning.backends import make_backend
@@ -45,6 +44,7 @@ from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_planning.retrieval import Retriever
 from karma_planning.synonyms import SynonymTable
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 
@@ -208,20 +208,7 @@ class PlannerNode(Node):
 
 
 def main(argv=None) -> int:
-    rclpy.init(args=argv)
-    node = None
-    try:
-        node = PlannerNode()
-        ex = MultiThreadedExecutor(num_threads=4)
-        ex.add_node(node)
-        ex.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(PlannerNode, 'planner_node', argv, threads=4)
 
 
 if __name__ == '__main__':

@@ -32,13 +32,13 @@ from karma_interfaces.srv import GetGroundTruth, QuerySceneGraph, ResetSimulatio
 from geometry_msgs.msg import PoseStamped
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
@@ -272,24 +272,8 @@ class BridgeNode(Node):
         super().destroy_node()
 
 
-def main(args=None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = BridgeNode()
-    except (ValueError, RuntimeError) as e:  # invalid parameters or no simulator: say why
-        rclpy.logging.get_logger('thor_bridge').fatal(str(e))
-        rclpy.try_shutdown()
-        return 1
-    executor = MultiThreadedExecutor(num_threads=4)
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+def main(argv=None) -> int:
+    return run_node(BridgeNode, 'thor_bridge', argv, threads=4)
 
 
 if __name__ == '__main__':
