@@ -195,6 +195,8 @@ def test_bad_inputs_are_rejected_counted_and_harmless(ltm, ros_node, spawn_pytho
     ids = {n.id for n in r.graph.nodes}
     assert ids == {"scene", "Sentinel|1"}, ids            # nothing rejected reached memory
     assert find(ros_node, clients, "apple") == []
+    # Diagnostics go out once a second: wait for a message published after the sentinel.
+    assert ros_node.spin_until(lambda: diag.get("applied.observations") >= 1, 10), diag.values
     assert diag.get("applied.observations") == 1
 
 
