@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from karma_planning.skills import check_call
+from karma_planning.skills import FAILURE_CODE, SKILLS, check_call
 
 from .macros import Macros
 from .motion import Motion
@@ -39,6 +39,18 @@ class SkillOutcome:
     success: bool
     message: str
     steps: int
+    failure: str = 'none'    # karma_planning.skills.FAILURES; 'none' on success
+    blocking_id: str = ''    # container_closed: the simulator id of the closed container
+
+
+def fail(kind: str, message: str, blocking_id: str = '') -> tuple:
+    """A skill's failure with its kind (see karma_planning.skills.FAILURES)."""
+    assert kind in FAILURE_CODE, kind
+    return False, message, kind, blocking_id
+
+
+#: Skills that need the hand free (a robot's skill server checks this before moving).
+NEEDS_FREE_HAND = frozenset({'pickup'})
 
 
 @dataclass(frozen=True)
@@ -135,19 +147,31 @@ class SkillRunner(Motion, Macros):
         try:
             args = list(args)
             if not isinstance(skill, str) or not all(isinstance(a, str) for a in args):
-                return SkillOutcome(False, 'skill and args must be strings', 0)
+                return SkillOutcome(False, 'skill and args must be strings', 0, 'invalid_call')
             problem = check_call(skill, args)
             if problem:
-                return SkillOutcome(False, problem, 0)
+                return SkillOutcome(False, problem, 0, 'invalid_call')
             self.meta = self.backend.last
-            ok, msg = getattr(self, f'_skill_{skill}')(*args)
+            result = self._precondition(skill, args) or getattr(self, f'_skill_{skill}')(*args)
         except _Budget:
-            ok, msg = False, f'{skill}: gave up after {self.cfg.max_steps_per_skill} simulator steps'
+            result = fail('budget', f'{skill}: gave up after {self.cfg.max_steps_per_skill} simulator steps')
         except Exception as e:  # a bug must not take the node down; report it as a failure
-            ok, msg = False, f'{skill}: internal error {type(e).__name__}: {e}'
+            result = (False, f'{skill}: internal error {type(e).__name__}: {e}')
         finally:
             self._status_cb = None
-        return SkillOutcome(ok, msg, self._steps)
+        ok, msg, *why = result
+        kind, blocking = (why + [''])[:2] if why else ('none' if ok else 'other', '')
+        return SkillOutcome(ok, msg, self._steps, 'none' if ok else kind, blocking)
+
+    def _precondition(self, skill: str, args: list[str]) -> tuple | None:
+        """The hand check a robot's skill server makes before it moves at all."""
+        held = self.held()
+        if held is None and (SKILLS[skill].needs_held or skill in ('put', 'drop')):
+            what = f'{skill}({", ".join(args)})'
+            return fail('hand_empty', f'{what} needs an object in hand; the hand is empty')
+        if held is not None and skill in NEEDS_FREE_HAND:
+            return fail('hand_full', f'{skill}({", ".join(args)}) needs a free hand; holding {held}')
+        return None
 
     # ---- argument resolution ---------------------------------------------------------
     def _agent_xyz(self):
@@ -198,15 +222,15 @@ class SkillRunner(Motion, Macros):
         if o is None:
             if self._region_ref(arg) is not None or looks_like_region(arg):
                 return self._to_region(arg)
-            return False, why
+            return fail('not_found', why)
         if o.get('isPickedUp') or o['objectId'] == self.held():
             return True, f'{o["objectId"]} is in hand'
         # a sink or bathtub is used through its basin: stand where the basin is in view
         target = self._visible_target(self._redirect(o, 'PutObject'))
-        ok, msg = self.approach(target)
+        ok, msg, *why = self.approach(target)
         if ok and target is not o and not target['objectId'].startswith(o['objectId'] + '|'):
             return True, f'{o["objectId"]} is inside closed {target["objectId"]}; standing at it'
-        return ok, msg
+        return (ok, msg, *why)
 
     def _to_region(self, arg: str):
         pts, (cx, cz), note = self._region(arg)
@@ -299,12 +323,13 @@ class SkillRunner(Motion, Macros):
     def _interact(self, arg: str, action: str, **kw):
         o, why = self.resolve(arg)
         if o is None:
-            return False, why
+            return fail('not_found', why)
         o = self._redirect(o, action)
         oid = o['objectId']
         hider = self._visible_target(o)
         if hider is not o:  # no look can reach it: say what the plan lacks
-            return False, f'{oid} is inside closed {hider["objectId"]}: open it first'
+            return fail('container_closed', f'{oid} is inside closed {hider["objectId"]}: open it first',
+                        hider['objectId'])
         if not self.visible(oid) and not self.look_for(oid) and self._near_enough(o):
             # near it but out of sight (a put left it at the far end of a bed): step to a
             # view pose first, as a skill server would. Far away is the plan's business
@@ -358,12 +383,12 @@ class SkillRunner(Motion, Macros):
 
     def _search_container(self, arg: str):
         """explore(C) of a container: open it so perception sees inside, then close it again."""
-        ok, msg = self._skill_navigate_to(arg)
+        ok, msg, *why = self._skill_navigate_to(arg)
         if ok:
-            ok, msg = self._skill_open(arg)
+            ok, msg, *why = self._skill_open(arg)
         if not ok:
-            return False, f'searching {arg}: {msg}'
-        ok, msg = self._skill_close(arg)
+            return (False, f'searching {arg}: {msg}', *why)
+        ok, msg, *_ = self._skill_close(arg)
         return True, f'searched inside {arg}' + ('' if ok else f' (left open: {msg})')
 
     def _skill_open(self, arg):
