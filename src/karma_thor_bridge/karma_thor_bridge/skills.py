@@ -167,10 +167,9 @@ class SkillRunner(Motion, Macros):
         """The hand check a robot's skill server makes before it moves at all."""
         held = self.held()
         if held is None and (SKILLS[skill].needs_held or skill in ('put', 'drop')):
-            what = f'{skill}({", ".join(args)})'
-            return fail('hand_empty', f'{what} needs an object in hand; the hand is empty')
+            return fail('hand_empty', f'{skill} needs an object in hand; the hand is empty')
         if held is not None and skill in NEEDS_FREE_HAND:
-            return fail('hand_full', f'{skill}({", ".join(args)}) needs a free hand; holding {held}')
+            return fail('hand_full', f'{skill} needs a free hand; holding {held}')
         return None
 
     # ---- argument resolution ---------------------------------------------------------
