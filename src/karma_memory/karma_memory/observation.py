@@ -22,7 +22,9 @@ class Observation:
 
     ``instance_id`` is the source's stable id ("" when unknown: the memory associates by class
     and distance). ``position``/``size`` are the box centre and extents in metres, AI2-THOR axes
-    (y up). ``parent_id`` is the holding receptacle's id or type ("" = infer from geometry).
+    (y up); ``None`` means unknown, and leaves what memory holds (an unknown position can only
+    update an object known by id: states alone). ``parent_id`` is the holding receptacle's id
+    or type ("" = unknown: inferred from geometry when the position is known, else kept).
     ``points`` is an optional ``(N, 3)`` float array of the object's segment, fused per object.
     ``stamp`` is the observation time in seconds (any monotonic-ish clock; stored as given).
     """
@@ -30,8 +32,8 @@ class Observation:
     label: str
     instance_id: str = ""
     confidence: float = 1.0
-    position: Vec3 = (0.0, 0.0, 0.0)
-    size: Vec3 = (0.0, 0.0, 0.0)
+    position: Vec3 | None = (0.0, 0.0, 0.0)
+    size: Vec3 | None = (0.0, 0.0, 0.0)
     states: dict[str, str] = field(default_factory=dict)
     parent_id: str = ""
     is_receptacle: bool = False
@@ -82,11 +84,20 @@ class UpdateReport:
     moved: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Indices of id-less detections held back as tentative (not yet seen often enough).
+    tentative: list[int] = field(default_factory=list)
+    #: Input index -> memory id of every applied observation.
+    ids: dict[int, str] = field(default_factory=dict)
+    #: Ids removed because they were duplicates of another object (absorbed into it).
+    merged: list[str] = field(default_factory=list)
+    #: Ids removed because repeated looks found them gone (belief under ``prune_below``).
+    pruned: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         """True when the graph's content changed in a way a subscriber should see."""
-        return bool(self.created or self.moved or self.missed or self.applied)
+        return bool(self.created or self.moved or self.missed or self.applied or self.merged
+                    or self.pruned)
 
 
 @dataclass(frozen=True)
@@ -117,14 +128,15 @@ def check_observation(obs: Observation, limits: Limits = Limits()) -> tuple[str,
     also cleaned; this checks the numbers.
     """
     p = obs.position
-    if not _finite3(p):
-        return "bad_position", "position is not finite"
-    w = limits.workspace_limit
-    if not (-w <= p[0] <= w and -w <= p[1] <= w and -w <= p[2] <= w):
-        return "out_of_bounds", f"position beyond +-{w} m"
+    if p is not None:   # None: unknown, the object's known position stays
+        if not _finite3(p):
+            return "bad_position", "position is not finite"
+        w = limits.workspace_limit
+        if not (-w <= p[0] <= w and -w <= p[1] <= w and -w <= p[2] <= w):
+            return "out_of_bounds", f"position beyond +-{w} m"
     s = obs.size
     m = limits.max_object_size
-    if not _finite3(s) or not (0 <= s[0] <= m and 0 <= s[1] <= m and 0 <= s[2] <= m):
+    if s is not None and (not _finite3(s) or not (0 <= s[0] <= m and 0 <= s[1] <= m and 0 <= s[2] <= m)):
         return "bad_size", f"size must be finite, in [0, {m}] m"
     c = obs.confidence
     if not isinstance(c, (int, float)) or not 0 <= c <= 1:   # NaN fails the comparison too
