@@ -46,8 +46,9 @@ class Observation:
 class Observer:
     """The camera of one frame: position, orientation quaternion ``(x, y, z, w)``, view cone.
 
-    The camera looks along its local +z axis (AI2-THOR/Unity and ROS optical-frame
-    convention). ``fov_deg`` is the full horizontal field of view; the memory uses it as a
+    The camera looks along its local +z axis (AI2-THOR/Unity camera and REP-103 optical frame,
+    ``forward_axis="z"``), or along +x for a REP-103 body frame (``forward_axis="x"``:
+    camera_link, base_link). See karma_interfaces/msg/ObjectObservationArray.msg. ``fov_deg`` is the full horizontal field of view; the memory uses it as a
     cone half-angle of ``fov_deg / 2`` (shrunk by a margin) so objects at the image border are
     not penalised. ``fov_deg <= 0`` or ``max_range <= 0`` disables negative observations.
     """
@@ -56,16 +57,19 @@ class Observer:
     orientation: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
     fov_deg: float = 0.0
     max_range: float = 0.0
+    forward_axis: str = "z"
 
     def forward(self) -> Vec3:
-        """Unit +z axis of the camera in the world frame.
+        """Unit viewing axis of the camera in the world frame (local +z, or +x for a body frame).
 
-        >>> Observer((0, 0, 0)).forward()
-        (0.0, 0.0, 1.0)
+        >>> Observer((0, 0, 0)).forward(), Observer((0, 0, 0), forward_axis="x").forward()
+        ((0.0, 0.0, 1.0), (1.0, 0.0, 0.0))
         """
         x, y, z, w = self.orientation
         n = math.sqrt(x * x + y * y + z * z + w * w) or 1.0
         x, y, z, w = x / n, y / n, z / n, w / n
+        if self.forward_axis == "x":   # first column of the rotation matrix
+            return (1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y))
         # Third column of the rotation matrix of the unit quaternion.
         return (2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y))
 
@@ -156,6 +160,8 @@ def check_observer(obs: Observer) -> tuple[str, str] | None:
         return "bad_observer_pose", "observer orientation is a zero quaternion"
     if not math.isfinite(obs.fov_deg) or not 0 <= obs.fov_deg <= 360:
         return "bad_fov", "fov_deg must be in [0, 360]"
+    if obs.forward_axis not in ("x", "z"):
+        return "bad_convention", "forward_axis must be 'x' (REP-103 body) or 'z' (camera/optical)"
     if not math.isfinite(obs.max_range) or obs.max_range < 0:
         return "bad_range", "max_range must be finite and >= 0"
     return None

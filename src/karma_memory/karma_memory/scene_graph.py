@@ -108,6 +108,7 @@ class MemoryItem:
     stale: bool
     source: str
     score: float = 0.0
+    held: bool = False   # the robot's gripper holds it (robot state)
 
 
 def mint_base(label: str) -> str:
@@ -623,7 +624,7 @@ class SceneGraph:
         return MemoryItem(nid, a["type"], a["layer"], a["position"], a["size"],
                           a["parent"] if held else "", rel if held else "", self.region_of(nid),
                           dict(a["states"]), a["first_seen"], a["last_seen"], a["times_seen"],
-                          a["confidence"], a["stale"], a["source"], score)
+                          a["confidence"], a["stale"], a["source"], score, nid == self._held)
 
     def _children(self, nid: str) -> list[str]:
         """Things whose hierarchy parent is ``nid``."""
@@ -823,6 +824,15 @@ class SceneGraph:
             a["layer"] = "receptacle"
             semantic = True
         if obs.position is None:   # states only: where it is and how big stay as they were
+            hint = self._resolve_parent(nid, obs.parent_id) if obs.parent_id else ""
+            if hint and hint != a["parent"] and nid != self._held:
+                # A known new holder (the STM saw it put there): it is where its holder is.
+                p = self._g._node[hint]["position"]
+                a["position"] = (p[0], p[1], p[2])
+                self._reindex(nid)
+                self._place(nid, hint)
+                self._touch(nid)
+                return True
             if semantic:
                 self._touch(nid)
             else:
@@ -858,6 +868,10 @@ class SceneGraph:
             self._reindex(nid)
             self._place(nid, hint)
             semantic = True
+        elif smooth and nid != self._held:
+            # The mean keeps improving below the rewiring threshold (relations stay).
+            a["position"], a["size"] = pos, size
+            self._reindex(nid)
         if nid == self._released:
             self._released = ""
         if semantic:
