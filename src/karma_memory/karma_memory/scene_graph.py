@@ -142,6 +142,7 @@ class SceneGraph:
         self._frame = 0                    # apply() calls so far: one frame each
         self._pairs: dict[tuple[str, str], int] = {}   # near same-type pairs: frames seen apart
         self._co_seen: set[tuple[str, str]] = set()    # pairs detected in one frame: distinct
+        self._gone: dict[str, list[tuple[str, float]]] = {}   # pruned ids by type key
         self._held = ""                    # id of the object in the robot's hand
         self._released = ""                # object just put down (wider match radius)
         self._base: tuple | None = None    # robot base position from the robot state
@@ -437,7 +438,7 @@ class SceneGraph:
             elif observer.fov_deg > 0 and observer.max_range > 0:
                 report.missed = self._negative(observer, seen, now, frame)
         report.merged = self._merge_duplicates(seen)
-        report.pruned = self._prune(report.missed)
+        report.pruned = self._prune(report.missed, now)
         if report.created or report.moved or report.missed or report.merged or report.pruned:
             self.revision += 1
         return report
@@ -571,6 +572,7 @@ class SceneGraph:
         self._tracks.clear()
         self._pairs.clear()
         self._co_seen.clear()
+        self._gone.clear()
         self._held = self._released = ""
         if self._fusion is not None:
             self._fusion.clear()
@@ -742,7 +744,10 @@ class SceneGraph:
             report.moved.append(old)
             report.associated.append(old)
             return old
-        nid = self._create(self._mint(label), merged, now)
+        gone = self._gone.get(label.lower(), [])
+        # One object of this type was dropped as gone, and one appears: it is back, moved.
+        nid = gone.pop()[0] if len(gone) == 1 and gone[0][0] not in self._g else self._mint(label)
+        nid = self._create(nid, merged, now)
         self._g.nodes[nid]["times_seen"] = track.frames
         report.created.append(nid)
         return nid
@@ -1123,7 +1128,7 @@ class SceneGraph:
             out.append(gone)
         return out
 
-    def _prune(self, missed: list[str]) -> list[str]:
+    def _prune(self, missed: list[str], now: float) -> list[str]:
         """Drop objects whose belief is nearly gone after many misses in a row (ghosts)."""
         cfg = self.config
         out = []
@@ -1131,6 +1136,9 @@ class SceneGraph:
             a = self._g.nodes.get(nid) if nid in self._index else None
             if a is not None and a["confidence"] < cfg.prune_below and \
                     a.get("misses", 0) >= cfg.prune_after_misses:
+                gone = self._gone.setdefault(a["type"].lower(), [])
+                gone.append((nid, now))
+                del gone[:-8]          # bounded: only recent disappearances matter
                 self.remove(nid)
                 out.append(nid)
         return out

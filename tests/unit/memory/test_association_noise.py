@@ -185,3 +185,15 @@ def test_unknown_size_pose_and_parent_leave_memory_as_it_was():
     assert g.get("Apple|1").receptacle_id == "Fridge|1"           # a known new holder moves it
     r = g.apply([Observation("Egg", "", 1.0, None, None)], stamp=5)
     assert r.rejected[0][1] == "no_pose" and "Egg" not in {o.type for o in g.objects()}
+
+
+def test_a_pruned_object_that_reappears_elsewhere_keeps_its_id():
+    g = SceneGraph()
+    for t in range(1, 4):
+        g.apply([obs("Mug", "", (2.0, 1.0, 1.0))], stamp=t)
+    for t in range(4, 14):                                      # gone long enough to be pruned
+        g.apply([], observer=camera(EYE, 90), stamp=t)
+    assert len(g) == 0
+    for t in range(14, 16):
+        g.apply([obs("Mug", "", (2.0, 1.0, 3.9))], stamp=t)
+    assert g.ids() == ["Mug_1"]
