@@ -400,6 +400,7 @@ class SceneGraph:
         accepted = self._validate(list(observations), report, source)
         accepted.sort(key=lambda t: not t[1].is_receptacle)   # stable: receptacles first
         seen: set[str] = set()
+        guessed: set[str] = set()     # matched by association, not by the source's id
         slots: dict[int, str] = {}
         for idx, obs in accepted:
             nid = obs.instance_id
@@ -426,11 +427,12 @@ class SceneGraph:
                         report.tentative.append(idx)
                         continue
                     nid = self._confirm(track, obs, now, report)
+                guessed.add(nid)
             seen.add(nid)
             slots[idx] = nid
         report.applied = [slots[i] for i in sorted(slots)]
         report.ids = dict(slots)
-        self._pair_evidence(seen)
+        self._pair_evidence(guessed, seen)
         if observer is not None:
             problem = check_observer(observer)
             if problem:
@@ -1087,12 +1089,14 @@ class SceneGraph:
         self._place(keep, "")
         self._touch(keep)
 
-    def _pair_evidence(self, seen: set[str]) -> None:
+    def _pair_evidence(self, guessed: set[str], seen: set[str]) -> None:
         """Near same-type pairs: count frames where one was detected without the other;
-        a pair detected in one frame is two objects for good."""
+        a pair detected in one frame is two objects for good. Only objects matched by
+        association can be duplicates (two source ids are two objects), so only they are
+        checked: id-based streams pay nothing."""
         r = self.config.merge_distance
         nodes = self._g.nodes
-        for nid in seen:
+        for nid in guessed:
             if nid not in self._index:
                 continue
             a = nodes[nid]
