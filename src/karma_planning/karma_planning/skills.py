@@ -88,22 +88,9 @@ SKILLS: dict[str, Skill] = {s.name: s for s in _CATALOGUE}
 #: map (what a planner does before any region is known, right after start-up or a reset).
 WHOLE_MAP = 'scene'
 
-#: Object types that hold other objects (THOR receptacles; used when memory lacks the flag).
-RECEPTACLE_TYPES = frozenset('''ArmChair Bathtub BathtubBasin Bed Bowl Box Cabinet CoffeeMachine
-CoffeeTable CounterTop Cup Desk DiningTable Drawer Dresser Fridge GarbageCan HandTowelHolder
-LaundryHamper Microwave Mug Ottoman Pan Plate Pot Safe Shelf ShelvingUnit SideTable Sink SinkBasin
-Sofa StoveBurner TVStand Toaster Toilet ToiletPaperHanger TowelHolder Floor'''.split())
-#: Receptacles a robot cannot carry (furniture, appliances).
-FIXED_TYPES = frozenset('''ArmChair Bathtub BathtubBasin Bed Cabinet CoffeeMachine CoffeeTable
-CounterTop Desk DiningTable Drawer Dresser Fridge GarbageCan HandTowelHolder LaundryHamper Microwave
-Ottoman Safe Shelf ShelvingUnit SideTable Sink SinkBasin Sofa StoveBurner StoveKnob TVStand Toaster
-Toilet ToiletPaperHanger TowelHolder Floor Faucet ShowerDoor ShowerHead LightSwitch Window Television
-FloorLamp DeskLamp Blinds Curtains Painting Mirror Chair Stool'''.split())
-OPENABLE_TYPES = frozenset('''Fridge Cabinet Drawer Microwave Safe Box Laptop Kettle ShowerDoor
-ShowerCurtain Toilet Blinds Book'''.split())
-TOGGLEABLE_TYPES = frozenset('''Faucet ShowerHead StoveKnob StoveBurner Microwave Toaster
-CoffeeMachine DeskLamp FloorLamp LightSwitch Television Laptop CellPhone Candle'''.split())
-SLICEABLE_TYPES = frozenset('Apple Bread Lettuce Potato Tomato Egg'.split())
+# The type tables live in the memory core (it needs them too and must not import the planner).
+from karma_memory.vocabulary import (FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES,  # noqa: E402,F401
+                                     SLICEABLE_TYPES, TOGGLEABLE_TYPES)
 
 
 #: Why a skill failed, as a robot's skill server reports it (karma_interfaces SkillResult and
