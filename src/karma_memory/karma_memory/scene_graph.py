@@ -51,13 +51,13 @@ from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks
-from karma_memory.vocabulary import canonical_type, is_receptacle_type
+from karma_memory.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is_receptacle_type
 
 SCENE = "scene"
 REGION_PREFIX = "region:"
 HOLD_RELATIONS = ("in", "on")
 #: Hand states of :meth:`SceneGraph.set_robot_state` (karma_interfaces/RobotState.hand_state).
-HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = 0, 1, 2
+HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = (HAND_STATES.index(h) for h in ('unknown', 'empty', 'holding'))
 
 
 @dataclass
@@ -471,6 +471,47 @@ class SceneGraph:
                 changed.append(nid)
         elif hand_state == HAND_EMPTY and self._held:
             changed += self._release(now)
+        if changed:
+            self.revision += 1
+        return changed
+
+    # ------------------------------------------------------------------ skill evidence
+    def note_skill_failure(self, kind: str, target: str, stamp: float | None = None) -> list[str]:
+        """A failed skill is evidence about ``target`` (a memory id); returns changed ids.
+
+        ``not_found``: the robot went to look where memory has it and it was not there: a
+        deliberate look, so the belief drops below ``stale_below`` at once (the object is
+        kept, demoted: a later sighting restores it, and a new object of its type elsewhere
+        may be recognised as it, moved). ``hand_empty``: nothing is held. ``container_closed``:
+        the receptacle holding ``target`` (or ``target`` itself when it opens) is closed.
+        Other kinds say nothing about the world.
+        """
+        now = time.time() if stamp is None else float(stamp)
+        if target not in self._index and kind != "hand_empty":
+            return []
+        changed: list[str] = []
+        if kind == "not_found" and target != self._held:
+            a = self._g.nodes[target]
+            if a.get("layer") not in ("object", "receptacle") or a["type"] in FIXED_TYPES:
+                return []   # furniture does not walk away: the look failed, not the belief
+            a["confidence"] = min(a["confidence"], self.config.stale_below * 0.5)
+            a["misses"] = a.get("misses", 0) + 1
+            a["missed_total"] = a.get("missed_total", 0) + 1
+            was, a["stale"] = a["stale"], True
+            self._touch(target)
+            changed.append(target)
+            if not was:
+                self._reidentify_stale(target)
+        elif kind == "hand_empty" and self._held:
+            changed += self._release(now)
+        elif kind == "container_closed":
+            nid = target
+            if "isOpen" not in self._g.nodes[nid]["states"]:
+                nid = self._g.nodes[nid].get("parent", "")
+            if nid in self._index and "isOpen" in self._g.nodes[nid]["states"]:
+                self._g.nodes[nid]["states"]["isOpen"] = "false"
+                self._touch(nid)
+                changed.append(nid)
         if changed:
             self.revision += 1
         return changed

@@ -88,3 +88,32 @@ def canonical_type(label: str) -> str:
         if head:
             return head
     return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+#: Why a skill failed, as a robot's skill server reports it (karma_interfaces SkillResult and
+#: ExecuteSkill carry the same codes as uint8 constants, in this order). A failure is evidence
+#: about the world: the memories and the executor act on the code, never on the message text.
+FAILURES = (
+    'none',               # it succeeded
+    'other',              # anything not below (the simulator's message says what)
+    'not_found',          # the target is not where memory believes (or nowhere near)
+    'hand_empty',         # the skill needs a held object and the hand is empty
+    'hand_full',          # the skill needs a free hand and something is held
+    'container_closed',   # the target is inside a closed container: open it first
+    'unreachable',        # no pose reaches or sees the target
+    'invalid_call',       # unknown skill, wrong arity, malformed arguments
+    'budget',             # the skill ran out of its action budget
+)
+#: What the gripper holds, as karma_interfaces/RobotState's HAND_* codes (in this order).
+HAND_STATES = ('unknown', 'empty', 'holding')
+
+FAILURE_CODE: dict[str, int] = {name: i for i, name in enumerate(FAILURES)}
+
+
+def failure_name(code: int) -> str:
+    """The failure name of a message's uint8 code; unknown codes read as ``other``.
+
+    >>> failure_name(FAILURE_CODE['hand_empty']), failure_name(200)
+    ('hand_empty', 'other')
+    """
+    return FAILURES[code] if 0 <= code < len(FAILURES) else 'other'

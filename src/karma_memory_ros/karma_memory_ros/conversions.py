@@ -129,7 +129,7 @@ def memory_object_msg(item: MemoryItem) -> MemoryObject:
         stale=item.stale, source=item.source, score=float(item.score), held=item.held)
 
 
-_NODE_ATTRS = ("confidence", "stale", "parent", "relation", "near", "source", "room_type")
+_NODE_ATTRS = ("confidence", "stale", "parent", "relation", "near", "source", "room_type", "last_seen")
 
 
 class SceneGraphEncoder:

@@ -35,7 +35,7 @@ import tempfile
 
 import rclpy
 from karma_interfaces.msg import (NavigableMap, ObjectObservationArray, RobotState,
-                                  SceneGraph as SceneGraphMsg)
+                                  SceneGraph as SceneGraphMsg, SkillResult)
 from karma_interfaces.srv import (FindObject, LoadMemory, QuerySceneGraph, ResetMemory,
                                   SaveMemory)
 from rclpy.node import Node
@@ -44,6 +44,7 @@ from visualization_msgs.msg import MarkerArray
 
 from karma_memory import Limits, MemoryConfig, MemoryStore, UpdateReport, clean_text
 from karma_memory.scene_graph import REGION_PREFIX
+from karma_memory.vocabulary import failure_name
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
@@ -117,6 +118,7 @@ class LtmNode(Node):
         self.store = MemoryStore(self.store_dir)
         self.graph = self.store.load(self.memory_config)
         self.applied_messages = 0
+        self._evidence: dict[str, int] = {}
         self.applied_observations = 0
         self._published_rev = -1
         self._encoder = SceneGraphEncoder()
@@ -126,7 +128,11 @@ class LtmNode(Node):
         self.marker_pub = self.create_publisher(MarkerArray, '/karma/scene_graph/markers', LATCHED)
         self.associated_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/associated',
                                                     RELIABLE_EVENTS)
-        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, RELIABLE_EVENTS)
+        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED)
+        # A failed skill is evidence (karma_interfaces/SkillResult.failure): not found where
+        # believed, hand empty, container closed.
+        self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill_result,
+                                 RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
                                  lambda m: self.handle_observations(m, 'perception'), SENSOR_DATA)
         self.create_subscription(ObjectObservationArray, '/karma/ltm/consolidate',
@@ -217,6 +223,20 @@ class LtmNode(Node):
                 self.store.commit(self.graph)
         except Exception as e:
             self.rejections.reject('bad_robot_state', f'{type(e).__name__}: {clean_text(str(e), 200)}')
+
+    def on_skill_result(self, msg: SkillResult) -> None:
+        if msg.success:
+            return
+        try:
+            kind = failure_name(msg.failure)
+            target = clean_text(msg.args[0], self.cfg['max_id_length']) if msg.args else ''
+            changed = self.graph.note_skill_failure(kind, target, to_sec(msg.header.stamp) or None)
+            if changed:
+                self._evidence[kind] = self._evidence.get(kind, 0) + 1
+                self.rejections.set_value(f'evidence.{kind}', self._evidence[kind])
+                self.store.commit(self.graph)
+        except Exception as e:
+            self.rejections.reject('bad_skill_result', f'{type(e).__name__}: {clean_text(str(e), 200)}')
 
     def _update_figures(self) -> None:
         self.rejections.set_value('applied.messages', self.applied_messages)

@@ -72,6 +72,7 @@ class RunnerConfig:
     explore_horizons: tuple = (30.0,)  # camera horizons of each look (30 down, 0 level)
     region_radius: float = 1.5      # extent of a region the memory gives without a size
     max_steps_per_skill: int = 400
+    container_looks: int = 3        # frames held looking into an opened container (explore(C))
 
 
 class _Budget(Exception):
@@ -387,6 +388,10 @@ class SkillRunner(Motion, Macros):
             ok, msg, *why = self._skill_open(arg)
         if not ok:
             return (False, f'searching {arg}: {msg}', *why)
+        # Hold the look for a few frames, as a robot's camera would: a detector that misses
+        # one frame in five still confirms what is inside (memory wants repeated evidence).
+        for _ in range(self.cfg.container_looks):
+            self._act('Pass')
         ok, msg, *_ = self._skill_close(arg)
         return True, f'searched inside {arg}' + ('' if ok else f' (left open: {msg})')
 
