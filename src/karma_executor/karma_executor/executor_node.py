@@ -68,6 +68,7 @@ class ExecutorNode(Node):
         self._busy = threading.Lock()
         self._held = ''
         self._hand = RobotState()   # hand_state HAND_UNKNOWN until a skill server reports
+        self._last_result: SkillResult | None = None   # the last step's outcome (for replans)
         self.server = ActionServer(self, ExecuteTask, '/karma/execute_task', self.execute_task,
                                    goal_callback=self.on_goal,
                                    cancel_callback=lambda _req: CancelResponse.ACCEPT,
@@ -106,6 +107,8 @@ class ExecutorNode(Node):
             return PlanReply(False, [], message=f'{self.cfg["plan_service"]} is not available')
         req = Plan.Request(instruction=instruction, goals=list(goals), feedback=feedback[:1000],
                            robot_state=self._hand)
+        if self._last_result is not None and not self._last_result.success:
+            req.failed_step = self._last_result
         resp = self._wait(self.plan_client.call_async(req), self.cfg['plan_timeout_s'])
         if resp is None:
             return PlanReply(False, [], message='planning timed out')
@@ -185,6 +188,7 @@ class ExecutorNode(Node):
                           held_object_id=self._held, failure=FAILURE_CODE.get(reply.kind, 1),
                           blocking_id=blocking[:256])
         msg.header.stamp = self.get_clock().now().to_msg()
+        self._last_result = msg
         self.results_pub.publish(msg)
 
     # -- the action ----------------------------------------------------------------------
@@ -194,7 +198,7 @@ class ExecutorNode(Node):
             # Between tasks the world may have been reset (a new episode): the first plan of a
             # task takes the hand from the latest karma/robot_state (the planner listens),
             # later ones from what this task's skills reported.
-            self._hand, self._held = RobotState(), ''
+            self._hand, self._held, self._last_result = RobotState(), '', None
             def on_step(record: StepRecord):
                 fb = ExecuteTask.Feedback(step_index=record.index,
                                           step=PlanStep(skill=record.step.skill,

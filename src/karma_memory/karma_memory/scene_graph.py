@@ -476,14 +476,16 @@ class SceneGraph:
         return changed
 
     # ------------------------------------------------------------------ skill evidence
-    def note_skill_failure(self, kind: str, target: str, stamp: float | None = None) -> list[str]:
+    def note_skill_failure(self, kind: str, target: str, stamp: float | None = None,
+                           blocking: str = "") -> list[str]:
         """A failed skill is evidence about ``target`` (a memory id); returns changed ids.
 
         ``not_found``: the robot went to look where memory has it and it was not there: a
         deliberate look, so the belief drops below ``stale_below`` at once (the object is
         kept, demoted: a later sighting restores it, and a new object of its type elsewhere
         may be recognised as it, moved). ``hand_empty``: nothing is held. ``container_closed``:
-        the receptacle holding ``target`` (or ``target`` itself when it opens) is closed.
+        ``blocking`` (when memory knows it), else the receptacle holding ``target`` (or
+        ``target`` itself when it opens), is closed.
         Other kinds say nothing about the world.
         """
         now = time.time() if stamp is None else float(stamp)
@@ -505,7 +507,7 @@ class SceneGraph:
         elif kind == "hand_empty" and self._held:
             changed += self._release(now)
         elif kind == "container_closed":
-            nid = target
+            nid = blocking if blocking in self._index else target
             if "isOpen" not in self._g.nodes[nid]["states"]:
                 nid = self._g.nodes[nid].get("parent", "")
             if nid in self._index and "isOpen" in self._g.nodes[nid]["states"]:

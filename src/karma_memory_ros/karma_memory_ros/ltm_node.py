@@ -230,7 +230,8 @@ class LtmNode(Node):
         try:
             kind = failure_name(msg.failure)
             target = clean_text(msg.args[0], self.cfg['max_id_length']) if msg.args else ''
-            changed = self.graph.note_skill_failure(kind, target, to_sec(msg.header.stamp) or None)
+            changed = self.graph.note_skill_failure(kind, target, to_sec(msg.header.stamp) or None,
+                                                    clean_text(msg.blocking_id, self.cfg['max_id_length']))
             if changed:
                 self._evidence[kind] = self._evidence.get(kind, 0) + 1
                 self.rejections.set_value(f'evidence.{kind}', self._evidence[kind])

@@ -40,6 +40,7 @@ from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.memory_view import Hand
+from karma_planning.skills import failure_name
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_planning.retrieval import Retriever
@@ -199,6 +200,10 @@ class PlannerNode(Node):
                     if hand.state == 'unknown':
                         hand = self.hand
                     view = self.mode.view(graph, stm).with_hand(hand)
+                    f = req.failed_step
+                    if f.skill and not f.success and f.args:
+                        view = view.with_failure(failure_name(f.failure), f.args[0][:128],
+                                                 f.blocking_id[:128])
                     view.now = self.get_clock().now().nanoseconds * 1e-9
                     prepared = self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
                     if self.mode.needs_perception and self.mode.history.latest is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .skills import FIXED_TYPES, RECEPTACLE_TYPES
+from .skills import FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES
 from .text import clean, is_type_label, type_words
 
 
@@ -126,6 +126,42 @@ class MemoryView:
                 if self.hand.state == 'unknown' or it.type.lower() == self.hand.held_type.lower():
                     return it.id
         return None
+
+    def with_failure(self, kind: str, target: str, blocking: str = '') -> 'MemoryView':
+        """This view with a failed step's evidence (karma_planning.skills.FAILURES) applied,
+        as the memories will apply it: ``container_closed`` closes the container that blocked
+        (``blocking`` when memory knows it, else the one holding ``target``, else the only
+        openable one of ``blocking``'s type) and puts ``target`` in it; ``not_found`` makes
+        ``target`` a stale, weak belief.
+
+        >>> v = MemoryView({'Egg_1': MemoryItem('Egg_1', 'Egg'),
+        ...                 'Fridge_1': MemoryItem('Fridge_1', 'Fridge', 'receptacle', states={'isOpen': 'true'})})
+        >>> w = v.with_failure('container_closed', 'Egg_1', 'Fridge|-2.1|0|1.07')
+        >>> w['Egg_1'].receptacle, w['Fridge_1'].states['isOpen']
+        ('Fridge_1', 'false')
+        """
+        items = {k: MemoryItem(**{**v.__dict__, '_text': None}) for k, v in self.items.items()}
+        it = items.get(target)
+        if kind == 'not_found' and it is not None and it.layer != 'region':
+            it.stale, it.confidence = True, min(it.confidence, 0.25)
+        elif kind == 'container_closed':
+            box = items.get(blocking)
+            if box is None and it is not None and it.receptacle in items \
+                    and items[it.receptacle].type in OPENABLE_TYPES:
+                box = items[it.receptacle]
+            if box is None and blocking:
+                btype = blocking.replace('|', '_').split('_')[0].lower()
+                same = [c for c in items.values() if c.type.lower() == btype and c.type in OPENABLE_TYPES]
+                box = same[0] if len(same) == 1 else None
+            if box is not None:
+                box.states = {**box.states, 'isOpen': 'false'}
+                if box.recent:
+                    box.recent = {k: v for k, v in box.recent.items() if k not in ('open', 'isOpen')}
+                if it is not None:
+                    it.receptacle, it.region = box.id, box.region or it.region
+        view = MemoryView(items, self.hand)
+        view.now = self.now
+        return view
 
     def with_hand(self, hand: Hand) -> 'MemoryView':
         """This view with the robot's hand report; a held object memory lacks is added."""

@@ -3,7 +3,7 @@ import doctest
 
 import pytest
 
-from karma_planning import memory_modes, planner as planner_mod, reference
+from karma_planning import memory_modes, memory_view, planner as planner_mod, reference, validate
 from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder
 from karma_planning.memory_modes import (MEMORY_MODES, Frame, ModeMemory, PerceptionHistory, Seen,
@@ -191,6 +191,6 @@ def test_explore_kept_when_plan_is_long():
     assert len(steps) == 3 and steps[-1] == ('explore', ['kitchen'])
 
 
-@pytest.mark.parametrize('mod', [memory_modes, planner_mod, reference])
+@pytest.mark.parametrize("mod", [memory_modes, memory_view, planner_mod, reference, validate])
 def test_doctests(mod):
     assert doctest.testmod(mod).failed == 0
