@@ -69,6 +69,7 @@ class ExecutorNode(Node):
         self._held = ''
         self._hand = RobotState()   # hand_state HAND_UNKNOWN until a skill server reports
         self._last_result: SkillResult | None = None   # the last step's outcome (for replans)
+        self._explored: set[str] = set()                 # what this task explored (for replans)
         self.server = ActionServer(self, ExecuteTask, '/karma/execute_task', self.execute_task,
                                    goal_callback=self.on_goal,
                                    cancel_callback=lambda _req: CancelResponse.ACCEPT,
@@ -109,6 +110,7 @@ class ExecutorNode(Node):
                            robot_state=self._hand)
         if self._last_result is not None and not self._last_result.success:
             req.failed_step = self._last_result
+        req.explored = sorted(self._explored)
         resp = self._wait(self.plan_client.call_async(req), self.cfg['plan_timeout_s'])
         if resp is None:
             return PlanReply(False, [], message='planning timed out')
@@ -189,6 +191,8 @@ class ExecutorNode(Node):
                           blocking_id=blocking[:256])
         msg.header.stamp = self.get_clock().now().to_msg()
         self._last_result = msg
+        if step.skill == 'explore' and step.args:
+            self._explored.add(step.args[0][:128])
         self.results_pub.publish(msg)
 
     # -- the action ----------------------------------------------------------------------
@@ -199,6 +203,7 @@ class ExecutorNode(Node):
             # task takes the hand from the latest karma/robot_state (the planner listens),
             # later ones from what this task's skills reported.
             self._hand, self._held, self._last_result = RobotState(), '', None
+            self._explored: set[str] = set()
             def on_step(record: StepRecord):
                 fb = ExecuteTask.Feedback(step_index=record.index,
                                           step=PlanStep(skill=record.step.skill,

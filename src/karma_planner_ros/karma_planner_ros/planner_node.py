@@ -210,7 +210,9 @@ class PlannerNode(Node):
                         notes.append('no perception frame yet')
                 r = self.planner.plan(req.instruction, view, list(req.goals), image, int(req.max_steps),
                                       feedback=req.feedback, prepared=prepared,
-                                      list_regions=self.mode.list_regions, scene_title=self.mode.scene_title)
+                                      list_regions=self.mode.list_regions, scene_title=self.mode.scene_title,
+                                      explored=([e[:128] for e in req.explored[:200]]
+                                                if req.explored or not req.feedback else None))
             resp.success, resp.steps = r.success, [PlanStep(skill=s, args=list(a)) for s, a in r.steps]
             resp.message = r.message + (f' ({"; ".join(notes)})' if notes else '')
             resp.memory_ids, resp.prompt_tokens, resp.completion_tokens = r.memory_ids, r.prompt_tokens, r.completion_tokens

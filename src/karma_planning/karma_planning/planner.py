@@ -58,18 +58,23 @@ class Planner:
 
     def plan(self, instruction: str, view: MemoryView, goals=(), image=None, max_steps: int = 0,
              feedback: str = '', prepared: Retrieval | None = None, list_regions: bool = False,
-             scene_title: str = 'scene graph excerpt') -> PlanResult:
+             scene_title: str = 'scene graph excerpt', explored=None) -> PlanResult:
         """Plan ``instruction`` over ``view``.
 
-        ``feedback`` is the executor's replan text (empty on a task's first call): the regions
-        it reports explored are remembered for the task (see :class:`TaskExplorations`).
+        ``feedback`` is the executor's replan text (empty on a task's first call), data for
+        the prompt. ``explored`` lists what this task explored (the executor's typed account);
+        without it the regions are read from ``feedback`` (deprecated, see
+        :class:`TaskExplorations`).
         ``prepared`` is the prompt's memory when it is not retrieved (the full-history
         baseline); ``list_regions`` appends the view's region names to the prompt's memory;
         ``scene_title`` names that memory section in the prompt.
         """
         t0 = time.perf_counter()
         max_steps = max_steps or self.max_steps
-        explored = self.explorations.update(instruction, goals, feedback)
+        if explored is not None:   # the executor's typed account (Plan.explored)
+            explored = set(explored)
+        else:                      # deprecated: read from the replan prose
+            explored = self.explorations.update(instruction, goals, feedback)
         if prepared is not None:
             r = prepared
         else:
