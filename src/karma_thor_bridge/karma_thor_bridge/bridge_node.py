@@ -44,7 +44,8 @@ from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
 from . import ros_msgs
 from .backend import SIMULATORS, make_backend
-from .perception import Perception, PerceptionConfig
+from .perception import Perception
+from .profiles import DEFAULT_PROFILE, ProfileError, config_from_parameters, load_profile
 from .navigation import HORIZONS
 from .resolve import Ref
 from .skills import NAVIGATION_MODES, RunnerConfig, SkillRunner
@@ -62,6 +63,14 @@ def _horizons_ok(v):
     return None
 
 
+def _profile_ok(v):
+    try:
+        load_profile(v)
+    except ProfileError as e:
+        return str(e)
+    return None
+
+
 SCHEMA = {
     'scene': Param('FloorPlan1', 'Scene loaded at start-up', check=_scene_ok),
     'seed': Param(0, 'Seed of the start pose (embedded) / object placement (real THOR) and '
@@ -75,11 +84,16 @@ SCHEMA = {
     'server_timeout_s': Param(60.0, 'ai2thor client timeout per action', min_value=1.0),
     'navigation': Param('grid', 'grid = MoveAhead/Rotate along the reachable grid; teleport',
                         choices=NAVIGATION_MODES),
-    'noise_std': Param(0.0, 'Gaussian position noise per axis of perceived objects, m',
-                       min_value=0.0, max_value=1.0),
-    'dropout': Param(0.0, 'Probability that a visible object is missed in a frame',
-                     min_value=0.0, max_value=1.0),
-    'withhold_ids': Param(False, 'Publish empty instance ids: the memory must associate on its own'),
+    'perception': Param(DEFAULT_PROFILE, 'Perception profile: a name in config/perception '
+                        '(oracle | realistic | harsh) or the path of a profile YAML',
+                        check=_profile_ok),
+    'noise_std': Param(-1.0, 'Overrides the profile: Gaussian position noise per axis of '
+                       'perceived objects, m; negative = the profile\'s', min_value=-1.0,
+                       max_value=1.0),
+    'dropout': Param(-1.0, 'Overrides the profile: probability that a visible object is missed '
+                     'in a frame; negative = the profile\'s', min_value=-1.0, max_value=1.0),
+    'withhold_ids': Param(False, 'true: publish empty instance ids whatever the profile says '
+                          '(false leaves it to the profile)'),
     'visibility_distance': Param(1.5, 'THOR visibilityDistance (also the published max_range), m',
                                  min_value=0.1, max_value=20.0),
     'grid_size': Param(0.25, 'THOR gridSize, m', min_value=0.05, max_value=1.0),
@@ -129,9 +143,7 @@ class BridgeNode(Node):
         self.backend = make_backend(c['simulator'], c['scene'], c['seed'], init, c['width'],
                                     c['height'], c['publish_rgb'], c['x_display'],
                                     c['thor_build'], c['server_timeout_s'])
-        self.perception = Perception(PerceptionConfig(
-            noise_std=c['noise_std'], dropout=c['dropout'], withhold_ids=c['withhold_ids'],
-            seed=c['seed'], max_range=c['visibility_distance']))
+        self.perception = Perception(config_from_parameters(c))
         self.runner = SkillRunner(self.backend, RunnerConfig(
             navigation=c['navigation'], grid_size=c['grid_size'],
             rotate_step=c['rotate_step_degrees'], reach=c['reach'],

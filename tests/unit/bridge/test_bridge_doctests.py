@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-CORE = ['backend', 'perception', 'navigation', 'resolve', 'skills']
+CORE = ['backend', 'perception', 'profiles', 'navigation', 'resolve', 'skills']
 
 
 @pytest.mark.parametrize('name', CORE)
