@@ -106,6 +106,9 @@ SCHEMA = {
     'reach': Param(1.25, 'navigate_to stands within this distance of the target box, m',
                    min_value=0.25, max_value=5.0),
     'max_nav_attempts': Param(6, 'View poses tried per navigate_to', min_value=1, max_value=50),
+    'act_reach': Param(1.5, 'Acting on a memory id (pickup, put, open, ...): only objects of '
+                       'that type within this horizontal distance of the robot qualify, m',
+                       min_value=0.25, max_value=10.0),
     'match_radius': Param(1.5, 'Memory position -> simulator object of that type within, m',
                           min_value=0.05, max_value=50.0),
     'type_fallback': Param(False, 'Unresolvable minted ids (Apple_3) fall back to the nearest '
@@ -148,6 +151,7 @@ class BridgeNode(Node):
             navigation=c['navigation'], grid_size=c['grid_size'],
             rotate_step=c['rotate_step_degrees'], reach=c['reach'],
             max_nav_attempts=c['max_nav_attempts'], match_radius=c['match_radius'],
+            act_reach=c['act_reach'],
             type_fallback=c['type_fallback'], explore_viewpoints=c['explore_viewpoints'],
             explore_max_steps=c['explore_max_steps'], explore_radius=c['explore_radius'],
             explore_margin=c['explore_margin'], explore_min_gain=c['explore_min_gain'],

@@ -32,6 +32,8 @@ NAVIGATION_MODES = ('grid', 'teleport')
 # Closed, these hide what is inside (ALFRED's openable receptacles); a closed toilet lid or
 # laptop does not hide what lies on it.
 CONTAINER_TYPES = frozenset({'Box', 'Cabinet', 'Drawer', 'Fridge', 'Microwave', 'Safe'})
+# Actions that also act on the object in hand (besides the objectId they name).
+_HAND_ACTIONS = frozenset({'PutObject', 'DropHandObject', 'ThrowObject'})
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class RunnerConfig:
     max_nav_attempts: int = 6       # view poses tried per navigate_to
     max_replans: int = 4            # re-plans after a blocked move, per view pose
     match_radius: float = 1.5       # memory position -> simulator object of that type
+    act_reach: float = 1.5          # acting on a memory id: only objects this close to the robot
     type_fallback: bool = False     # unresolvable Apple_3 -> nearest Apple to the agent
     explore_viewpoints: int = 20    # most viewpoints looked around from per explore
     explore_max_steps: int = 130    # THOR actions one explore may spend (travel and looks)
@@ -83,12 +86,16 @@ class SkillRunner(Motion, Macros):
         self._status_cb: Callable[[str], None] | None = None
         self._phase_text = ''
         self.total_steps = 0
+        # objectType -> the object of that type the robot last acted on in this episode (the
+        # one that changes behind its back pick, see world_change.py)
+        self.last_acted: dict[str, str] = {}
 
     # ---- plumbing ------------------------------------------------------------------------
     def reset_map(self) -> None:
         """Forget the grid (call after the simulator was reset to another scene)."""
         self._grid_obj = None
         self.meta = self.backend.last
+        self.last_acted = {}
 
     def scene_info(self) -> dict:
         return self.backend.scene_info()
@@ -102,7 +109,12 @@ class SkillRunner(Motion, Macros):
     def _act(self, action: str, **kw) -> dict:
         if self._steps >= self.cfg.max_steps_per_skill:
             raise _Budget()
+        touched = [kw.get('objectId'), self.held() if action in _HAND_ACTIONS else None]
+        types = {o['objectId']: o['objectType'] for o in self.meta.get('objects') or []
+                 if o['objectId'] in touched}  # before the action: slicing removes the original
         self.meta = self.backend.step(action, **kw)
+        if self.meta.get('lastActionSuccess'):
+            self.last_acted.update({t: oid for oid, t in types.items()})
         self._steps += 1
         self.total_steps += 1
         if self.on_step is not None:
@@ -154,9 +166,12 @@ class SkillRunner(Motion, Macros):
         x, z, _, _ = self.pose()
         return (x, self.cam_y(), z)
 
-    def resolve(self, arg: str) -> tuple[dict | None, str]:
+    def resolve(self, arg: str, acting: bool = False) -> tuple[dict | None, str]:
+        """The simulator object ``arg`` names; ``acting``: the robot is about to act on it, so
+        only objects within ``act_reach`` of where it stands qualify (see resolve.py)."""
         return resolve_object(arg, self.meta.get('objects') or [], self.resolver,
-                              self._agent_xyz(), self.cfg.match_radius, self.cfg.type_fallback)
+                              self._agent_xyz(), self.cfg.match_radius, self.cfg.type_fallback,
+                              reach=self.cfg.act_reach if acting else None)
 
     def _region_ref(self, arg: str) -> Ref | None:
         if self.resolver is None:
@@ -297,7 +312,7 @@ class SkillRunner(Motion, Macros):
 
     # ---- object skills ---------------------------------------------------------------
     def _interact(self, arg: str, action: str, **kw):
-        o, why = self.resolve(arg)
+        o, why = self.resolve(arg, acting=True)
         if o is None:
             return False, why
         o = self._redirect(o, action)
@@ -380,7 +395,7 @@ class SkillRunner(Motion, Macros):
 
     def _skill_slice(self, arg):
         # THOR slices without a knife; a real skill server would fetch one here.
-        o, _why = self.resolve(arg)
+        o, _why = self.resolve(arg, acting=True)
         if o is not None and o['objectType'].endswith(('Sliced', 'Cracked')):
             # The id names an object already cut into pieces: the skill's goal holds.
             return True, f'{arg} is already sliced'

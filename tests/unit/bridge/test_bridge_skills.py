@@ -121,3 +121,26 @@ def test_progress_is_reported_per_phase_and_per_thor_action(make_runner):
     for phase in ('heat: going to Microwave', 'heat: opening', 'heat: putting it in',
                   'heat: switching on', 'heat: taking it out'):
         assert any(s.startswith(phase) for s in status), (phase, status)
+
+
+def test_a_memory_id_far_from_the_robot_is_not_acted_on_from_across_the_room(make_runner):
+    from karma_thor_bridge.resolve import Ref
+    potato = 'Potato|-01.66|+00.93|-02.15'  # about 3 m from the start pose
+    mem = {'Potato_1': Ref('Potato_1', 'Potato', (-1.6, 0.95, -2.1))}
+    r = make_runner(resolver=mem.get)
+    out = r.run('pickup', ['Potato_1'])  # never walked there: the potato is out of reach
+    assert not out.success and 'within reach' in out.message and out.steps == 0
+    ok(r.run('navigate_to', ['Potato_1']))
+    ok(r.run('pickup', ['Potato_1']))
+    assert r.held() == potato
+
+
+def test_the_runner_remembers_what_it_last_acted_on_per_type(make_runner):
+    r = make_runner()
+    ok(r.run('navigate_to', [APPLE]))
+    ok(r.run('pickup', [APPLE]))
+    assert r.last_acted == {'Apple': APPLE}
+    ok(r.run('drop', []))
+    assert r.last_acted == {'Apple': APPLE}
+    r.reset_map()
+    assert r.last_acted == {}
