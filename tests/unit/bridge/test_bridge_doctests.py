@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-CORE = ['backend', 'perception', 'profiles', 'navigation', 'resolve', 'skills']
+CORE = ['backend', 'perception', 'profiles', 'navigation', 'resolve', 'skills', 'world_change']
 
 
 @pytest.mark.parametrize('name', CORE)
