@@ -11,7 +11,10 @@ Publishes (after every THOR action a skill takes, and after each reset)
 Serves
   ``/karma/execute_skill`` (ExecuteSkill action; feedback per THOR action / macro phase),
   ``/karma/sim/reset`` (ResetSimulation),
-  ``/karma/sim/ground_truth`` (GetGroundTruth, EVALUATION ONLY: never fed to the memory).
+  ``/karma/sim/ground_truth`` (GetGroundTruth, EVALUATION ONLY: never fed to the memory;
+      adds ``perceived``, the THOR ids the robot's perception detected since the reset),
+  ``/karma/sim/apply_world_change`` (ApplyWorldChange, EVALUATION ONLY: a task's ``before``,
+      changes behind the robot's back; nothing is published while they are applied).
 Calls
   ``/karma/query_scene_graph`` to resolve memory ids (``Apple_2``, ``region:kitchen_1``).
 
@@ -22,13 +25,14 @@ Run::
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 
 import rclpy
 from karma_interfaces.action import ExecuteSkill
 from karma_interfaces.msg import NavigableMap, ObjectObservationArray
-from karma_interfaces.srv import GetGroundTruth, QuerySceneGraph, ResetSimulation
+from karma_interfaces.srv import ApplyWorldChange, GetGroundTruth, QuerySceneGraph, ResetSimulation
 from geometry_msgs.msg import PoseStamped
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
@@ -49,6 +53,7 @@ from .profiles import DEFAULT_PROFILE, ProfileError, config_from_parameters, loa
 from .navigation import HORIZONS
 from .resolve import Ref
 from .skills import NAVIGATION_MODES, RunnerConfig, SkillRunner
+from .world_change import WorldChanger, parse_changes
 
 _SCENE_RE = re.compile(r'^[A-Za-z0-9_]{1,64}$')
 
@@ -184,6 +189,8 @@ class BridgeNode(Node):
                             callback_group=services)
         self.create_service(GetGroundTruth, '/karma/sim/ground_truth', self.on_ground_truth,
                             callback_group=self._client_group)
+        self.create_service(ApplyWorldChange, '/karma/sim/apply_world_change',
+                            self.on_world_change, callback_group=services)
         self.action = ActionServer(self, ExecuteSkill, '/karma/execute_skill', self.execute_skill,
                                    goal_callback=lambda _g: GoalResponse.ACCEPT,
                                    cancel_callback=lambda _g: CancelResponse.REJECT,
@@ -243,7 +250,7 @@ class BridgeNode(Node):
             out = self.runner.run(skill, args, status=status)
             if self.gt_pub is not None and out.steps:
                 try:
-                    self.gt_pub.publish(String(data=ros_msgs.ground_truth_json(self.backend.ground_truth())))
+                    self.gt_pub.publish(String(data=ros_msgs.ground_truth_json(self.truth())))
                 except Exception as e:  # evaluation aid only; never fail the skill for it
                     self.get_logger().warning(f'ground truth event not published: {e}')
         if not out.success and out.steps == 0:
@@ -275,9 +282,29 @@ class BridgeNode(Node):
         resp.success, resp.message = ok, str(msg)[:1000]
         return resp
 
+    def truth(self) -> dict:
+        """EVALUATION ONLY: the simulator's ground truth plus what perception detected."""
+        return dict(self.backend.ground_truth(), perceived=sorted(self.perception.detected))
+
+    def on_world_change(self, req, resp):
+        applied = []
+        try:
+            changes = parse_changes(json.loads(req.changes_json or '[]'))
+            with self._busy:  # straight to the simulator: no frame, no skill result
+                changer = WorldChanger(self.backend, self.runner.last_acted)
+                for change in changes:
+                    applied.append(changer.apply(change))
+            resp.success, resp.message = True, ''
+        except ValueError as e:  # ChangeError, bad JSON
+            resp.success, resp.message = False, str(e)[:1000]
+        except Exception as e:  # a dead simulator: say so, keep serving
+            resp.success, resp.message = False, f'world change failed: {type(e).__name__}: {e}'[:1000]
+        resp.applied_json = json.dumps(applied)
+        return resp
+
     def on_ground_truth(self, req, resp):
         try:
-            resp.json = ros_msgs.ground_truth_json(self.backend.ground_truth())
+            resp.json = ros_msgs.ground_truth_json(self.truth())
             resp.success = True
         except Exception as e:
             resp.success, resp.json = False, ros_msgs.ground_truth_json({'error': str(e)})

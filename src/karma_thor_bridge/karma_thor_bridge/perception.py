@@ -140,6 +140,9 @@ class Perception:
 
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self.config.seed if seed is None else seed)
+        # EVALUATION ONLY: THOR ids detected at least once since the reset (ids withheld or
+        # not), so a benchmark can judge the memory against what it was shown.
+        self.detected: set[str] = set()
 
     def perceive(self, meta: dict) -> Frame:
         c = self.config
@@ -155,6 +158,7 @@ class Perception:
             label = self._confused(str(o.get('objectType', '')))
             if drop:
                 continue
+            self.detected.add(str(o.get('objectId', '')))
             box = o.get('axisAlignedBoundingBox') or {}
             centre = _vec(box.get('center'), _vec(o.get('position')))
             parents = o.get('parentReceptacles') or []

@@ -155,3 +155,16 @@ def test_realistic_profile_on_a_simulator_frame_is_deterministic_for_a_seed():
     seen = sum(len(f) for f in fa) / (30 * sum(o['visible'] for o in meta['objects']))
     assert 0.7 < seen < 0.9  # 20% missed, a few false detections added
     assert all(o.instance_id == '' for o in a.perceive(meta).objects)
+
+
+def test_detected_ids_are_kept_for_evaluation_even_when_withheld_and_reset_clears_them():
+    meta = _surface_meta()
+    p = Perception(PerceptionConfig(withhold_ids=True, dropout=0.5, seed=1))
+    first = p.perceive(meta)
+    assert all(o.instance_id == '' for o in first.objects)
+    assert len(p.detected) == len(first.objects)
+    for _ in range(30):
+        p.perceive(meta)
+    assert p.detected == {'CounterTop|1', 'Cup|1', 'Apple|1'}
+    p.reset(1)
+    assert p.detected == set()
