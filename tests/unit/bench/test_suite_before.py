@@ -35,3 +35,27 @@ def test_bad_before_names_episode_task_and_change(before, fragment):
     with pytest.raises(SuiteError) as e:
         suite_from_dict(_suite(before))
     assert str(e.value).startswith("episode 'e1' task 't2': 'before'") and fragment in str(e.value)
+
+
+def test_changes_the_scene_cannot_take_are_suite_problems():
+    from karma_bench.validate import suite_problems
+    bad = _suite([{'move': 'Mug', 'to': 'Toilet'}, {'open': 'Unicorn'},
+                  {'move': 'Pencil', 'to': 'Fridge'}, {'move': 'Apple', 'to': 'Fridge'}])
+    problems = suite_problems(suite_from_dict(bad))
+    assert any("no receptacle 'Toilet' in FloorPlan1" in p for p in problems)
+    assert any("no 'Unicorn' in FloorPlan1" in p for p in problems)
+    assert any("no 'Pencil' in FloorPlan1" in p for p in problems)
+    assert not any('Apple' in p for p in problems)
+    assert all(p.startswith('e1/t2: before {') for p in problems)
+
+
+def test_the_shipped_suite_has_episodes_that_change_behind_the_robots_back():
+    from pathlib import Path
+    from karma_bench.suite import load_suite
+    suite = load_suite(Path(__file__).resolve().parents[3] / 'suites' / 'karma_household.json')
+    changed = [ep for ep in suite.episodes if any(t.before for t in ep.tasks)]
+    assert len(changed) >= 3
+    verbs = {c.verb for ep in changed for t in ep.tasks for c in t.before}
+    assert verbs >= {'move', 'open', 'toggle_on', 'toggle_off', 'set'}
+    assert {ep.scene for ep in changed}.isdisjoint(
+        {ep.scene for ep in suite.episodes if ep not in changed})
