@@ -25,7 +25,7 @@ from karma_planning.skills import check_call
 
 from .macros import Macros
 from .motion import Motion
-from .navigation import Coverage, Grid, cell_costs, rotation_plan
+from .navigation import Coverage, Grid, cell_costs, rotation_plan, view_poses
 from .resolve import Ref, Resolver, looks_like_region, resolve_object, resolve_region
 
 NAVIGATION_MODES = ('grid', 'teleport')
@@ -213,7 +213,7 @@ class SkillRunner(Motion, Macros):
         if o is None:
             if self._region_ref(arg) is not None or looks_like_region(arg):
                 return self._to_region(arg)
-            return False, why
+            return self._look_where_believed(arg, why)
         if o.get('isPickedUp') or o['objectId'] == self.held():
             return True, f'{o["objectId"]} is in hand'
         # a sink or bathtub is used through its basin: stand where the basin is in view
@@ -222,6 +222,36 @@ class SkillRunner(Motion, Macros):
         if ok and target is not o and not target['objectId'].startswith(o['objectId'] + '|'):
             return True, f'{o["objectId"]} is inside closed {target["objectId"]}; standing at it'
         return ok, msg
+
+    def _look_where_believed(self, arg: str, why: str):
+        """Nothing of that type where memory places ``arg``: go there and look anyway, as a
+        robot must to find out (its perception then shows the place without it), and fail
+        with the reason."""
+        ref = self._object_ref(arg)
+        if ref is None or ref.position is None:
+            return False, why
+        half = [max(0.05, v / 2) for v in (ref.size or (0.1, 0.1, 0.1))]
+        lo = tuple(c - h for c, h in zip(ref.position, half))
+        hi = tuple(c + h for c, h in zip(ref.position, half))
+        x, z, yaw, _ = self.pose()
+        g = self.grid()
+        poses = view_poses(g, g.search(g.cell(x, z), self._aligned(yaw)), lo, hi, self.cam_y(),
+                           self.cfg.reach)
+        px, py, pz = ref.position
+        where = f'({px:.2f}, {py:.2f}, {pz:.2f})'
+        self._status(f'navigating to where memory places {arg} {where}')
+        if not poses or not self._go_to(poses[0].cell, poses[0].yaw, poses[0].horizon):
+            return False, f'{arg}: could not reach where memory places it {where}; {why}'
+        return False, f'{arg} not found where memory places it {where}: looked from there; {why}'
+
+    def _object_ref(self, arg: str) -> Ref | None:
+        if self.resolver is None or '|' in arg:
+            return None
+        try:
+            ref = self.resolver(arg)
+        except Exception:  # a memory that is down must not break the skill
+            return None
+        return ref if ref is not None and ref.layer in ('object', 'receptacle') else None
 
     def _to_region(self, arg: str):
         pts, (cx, cz), note = self._region(arg)

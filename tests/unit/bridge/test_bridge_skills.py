@@ -144,3 +144,20 @@ def test_the_runner_remembers_what_it_last_acted_on_per_type(make_runner):
     assert r.last_acted == {'Apple': APPLE}
     r.reset_map()
     assert r.last_acted == {}
+
+
+def test_a_ghost_belief_is_looked_at_where_memory_places_it_then_fails(make_runner):
+    from karma_thor_bridge.resolve import Ref
+    # Memory believes a mug on the counter by the apple; the scene's mug is metres away.
+    ghost = Ref('Mug_7', 'Mug', (-0.45, 1.2, 0.5))
+    r = make_runner(resolver={'Mug_7': ghost}.get)
+    out = r.run('navigate_to', ['Mug_7'])
+    assert not out.success and out.steps > 0
+    assert out.message.startswith('Mug_7 not found where memory places it (-0.45, 1.20, 0.50)')
+    assert 'no Mug within' in out.message
+    from karma_thor_bridge.navigation import box_distance_xz
+    x, z, _, _ = r.pose()
+    assert box_distance_xz(x, z, (-0.5, 1.1, 0.45), (-0.4, 1.3, 0.55)) <= r.cfg.reach
+    # Unknown to memory: nothing to look at, no step taken.
+    out = r.run('navigate_to', ['Mug_8'])
+    assert not out.success and out.steps == 0 and 'memory does not know it' in out.message
