@@ -7,6 +7,8 @@ closest pairs first. Then, after a task:
 
 ``recall``                ground-truth objects perception detected so far that memory holds
                           (matched) / those detected;
+``recall_repeated``       the same over objects detected in at least two frames (a memory
+                          that waits for repeated evidence cannot hold a single sighting);
 ``precision``             matched memory objects / memory objects;
 ``duplicate_rate``        memory objects left unmatched although a same-type object within
                           ``radius`` is matched to another memory object / memory objects;
@@ -38,8 +40,8 @@ from statistics import median
 RADIUS = 0.5
 CONFIDENT = 0.5
 # The counts kept per task; ratios are recomputed from their sums when tasks are pooled.
-COUNTS = ('seen', 'recalled', 'memory', 'matched', 'duplicates', 'contained', 'contained_ok',
-          'stale')
+COUNTS = ('seen', 'recalled', 'seen_repeated', 'recalled_repeated', 'memory', 'matched',
+          'duplicates', 'contained', 'contained_ok', 'stale')
 
 
 def _centre(o: dict) -> tuple[float, float, float]:
@@ -75,13 +77,18 @@ def match(memory: list[dict], objects: list[dict], radius: float = RADIUS):
 def judge(memory: list[dict], truth: dict, radius: float = RADIUS) -> dict:
     """Memory quality after a task (see the module doc); ``memory`` holds dicts with ``id``,
     ``type``, ``position`` and optionally ``parent`` and ``confidence``; ``truth`` is a
-    ground-truth snapshot with ``objects`` and ``perceived`` (THOR ids detected so far)."""
+    ground-truth snapshot with ``objects`` and ``perceived`` (THOR id -> frames it was
+    detected in so far; a plain list of ids counts each once)."""
     objects = [o for o in truth.get('objects') or [] if o.get('objectId') and o.get('objectType')]
     by_id = {o['objectId']: o for o in objects}
     memory = [m for m in memory if m.get('id') and m.get('layer', 'object') in ('object', 'receptacle')]
     m2g, dists = match(memory, objects, radius)
     g2m = {g: m for m, g in m2g.items()}
-    seen = {i for i in truth.get('perceived') or [] if i in by_id}
+    perceived = truth.get('perceived') or {}
+    if not isinstance(perceived, dict):
+        perceived = {i: 1 for i in perceived}
+    seen = {i for i in perceived if i in by_id}
+    repeated = {i for i in seen if perceived[i] >= 2}
     dup, stale = 0, 0
     types = {o['objectType'].lower() for o in objects}
     for m in memory:
@@ -103,6 +110,8 @@ def judge(memory: list[dict], truth: dict, radius: float = RADIUS) -> dict:
         contained += 1
         contained_ok += m2g.get(parents.get(mid, '')) == gparent
     counts = {'seen': len(seen), 'recalled': sum(1 for g in seen if g in g2m),
+              'seen_repeated': len(repeated),
+              'recalled_repeated': sum(1 for g in repeated if g in g2m),
               'memory': len(memory), 'matched': len(m2g), 'duplicates': dup,
               'contained': contained, 'contained_ok': int(contained_ok), 'stale': stale}
     return summarize_counts(counts, median(dists) if dists else None)
@@ -110,6 +119,7 @@ def judge(memory: list[dict], truth: dict, radius: float = RADIUS) -> dict:
 
 def summarize_counts(c: dict, position_error: float | None) -> dict:
     return {'recall': _ratio(c['recalled'], c['seen']),
+            'recall_repeated': _ratio(c['recalled_repeated'], c['seen_repeated']),
             'precision': _ratio(c['matched'], c['memory']),
             'duplicate_rate': _ratio(c['duplicates'], c['memory']),
             'position_error_m': None if position_error is None else round(position_error, 4),

@@ -12,7 +12,8 @@ Serves
   ``/karma/execute_skill`` (ExecuteSkill action; feedback per THOR action / macro phase),
   ``/karma/sim/reset`` (ResetSimulation),
   ``/karma/sim/ground_truth`` (GetGroundTruth, EVALUATION ONLY: never fed to the memory;
-      adds ``perceived``, the THOR ids the robot's perception detected since the reset),
+      adds ``perceived``: THOR id -> frames the robot's perception detected it in since
+      the reset),
   ``/karma/sim/apply_world_change`` (ApplyWorldChange, EVALUATION ONLY: a task's ``before``,
       changes behind the robot's back; nothing is published while they are applied).
 Calls
@@ -284,7 +285,7 @@ class BridgeNode(Node):
 
     def truth(self) -> dict:
         """EVALUATION ONLY: the simulator's ground truth plus what perception detected."""
-        return dict(self.backend.ground_truth(), perceived=sorted(self.perception.detected))
+        return dict(self.backend.ground_truth(), perceived=dict(sorted(self.perception.detected.items())))
 
     def on_world_change(self, req, resp):
         applied = []

@@ -140,9 +140,9 @@ class Perception:
 
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self.config.seed if seed is None else seed)
-        # EVALUATION ONLY: THOR ids detected at least once since the reset (ids withheld or
-        # not), so a benchmark can judge the memory against what it was shown.
-        self.detected: set[str] = set()
+        # EVALUATION ONLY: THOR id -> frames it was detected in since the reset (ids withheld
+        # or not), so a benchmark can judge the memory against what it was shown.
+        self.detected: dict[str, int] = {}
 
     def perceive(self, meta: dict) -> Frame:
         c = self.config
@@ -158,7 +158,8 @@ class Perception:
             label = self._confused(str(o.get('objectType', '')))
             if drop:
                 continue
-            self.detected.add(str(o.get('objectId', '')))
+            oid = str(o.get('objectId', ''))
+            self.detected[oid] = self.detected.get(oid, 0) + 1
             box = o.get('axisAlignedBoundingBox') or {}
             centre = _vec(box.get('center'), _vec(o.get('position')))
             parents = o.get('parentReceptacles') or []

@@ -48,8 +48,9 @@ def test_ghosts_duplicates_misses_and_wrong_containers():
            _m('Pear_1', 'Pear', (0, 1, 0), conf=0.9)]                 # a type the scene lacks
     q = judge(mem, GT)
     c = q['counts']
-    assert c == {'seen': 5, 'recalled': 3, 'memory': 7, 'matched': 3, 'duplicates': 1,
-                 'contained': 2, 'contained_ok': 1, 'stale': 1}
+    assert c == {'seen': 5, 'recalled': 3, 'seen_repeated': 0, 'recalled_repeated': 0,
+                 'memory': 7, 'matched': 3, 'duplicates': 1, 'contained': 2, 'contained_ok': 1,
+                 'stale': 1}
     assert q['recall'] == 0.6 and q['precision'] == pytest.approx(3 / 7)
     assert q['duplicate_rate'] == pytest.approx(1 / 7) and q['containment_accuracy'] == 0.5
     assert q['stale_beliefs'] == 1
@@ -60,6 +61,13 @@ def test_recall_counts_only_what_perception_detected_and_empty_is_none():
     assert q['recall'] is None and q['precision'] is None and q['position_error_m'] is None
     q = judge([], _gt(('Mug|1', 'Mug', (0, 1, 0), '', True), perceived=['Mug|1', 'Gone|9']))
     assert q['recall'] == 0.0 and q['counts']['seen'] == 1
+
+
+def test_recall_over_repeated_sightings():
+    gt = _gt(('Mug|1', 'Mug', (0, 1, 0), '', True), ('Cup|1', 'Cup', (1, 1, 0), '', True),
+             perceived={'Mug|1': 1, 'Cup|1': 4})
+    q = judge([_m('Cup_1', 'Cup', (1, 1, 0))], gt)
+    assert q['recall'] == 0.5 and q['recall_repeated'] == 1.0
 
 
 def test_matching_is_one_to_one_closest_first():
