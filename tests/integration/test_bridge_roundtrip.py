@@ -14,7 +14,7 @@ import pytest
 rclpy = pytest.importorskip('rclpy')
 from geometry_msgs.msg import PoseStamped  # noqa: E402
 from karma_interfaces.action import ExecuteSkill  # noqa: E402
-from karma_interfaces.msg import NavigableMap, ObjectObservationArray  # noqa: E402
+from karma_interfaces.msg import NavigableMap, ObjectObservationArray, RobotState, SkillResult  # noqa: E402
 from karma_interfaces.srv import GetGroundTruth, ResetSimulation  # noqa: E402
 from karma_ros_common.qos import LATCHED, SENSOR_DATA  # noqa: E402
 from rclpy.action import ActionClient  # noqa: E402
@@ -33,7 +33,9 @@ class Client:
         self.frames: list[ObjectObservationArray] = []
         self.maps: list[NavigableMap] = []
         self.poses: list[PoseStamped] = []
+        self.states: list[RobotState] = []
         self.subs = [
+            ros_node.create_subscription(RobotState, '/karma/robot_state', self.states.append, LATCHED),
             ros_node.create_subscription(ObjectObservationArray, '/karma/perception/objects',
                                          self.frames.append, SENSOR_DATA),
             ros_node.create_subscription(NavigableMap, '/karma/map/navigable', self.maps.append,
@@ -103,8 +105,18 @@ def test_navigate_and_pick_up_an_apple(client, ros_node, bridge_proc):
     assert apple_obs.label == 'Apple' and apple_obs.parent_id.startswith('CounterTop|')
     assert ros_node.spin_until(lambda: client.poses, 5.0)
 
+    # the robot's own state: latched, the hand empty before the pickup
+    assert ros_node.spin_until(lambda: client.states, 10.0), 'no latched robot state'
+    assert client.states[-1].hand_state == RobotState.HAND_EMPTY
     res, _ = client.skill('pickup', [APPLE])
     assert res.success and res.simulator_steps == 1, res.message
+    assert res.hand_state == RobotState.HAND_HOLDING and res.held_object_id == APPLE
+    assert res.held_object_type == 'Apple'
+    assert ros_node.spin_until(lambda: client.states[-1].hand_state == RobotState.HAND_HOLDING, 10.0)
+    st = client.states[-1]
+    assert st.held_object_id == APPLE and st.held_object_type == 'Apple' and st.header.frame_id == 'map'
+    res, _ = client.skill('pickup', [APPLE])
+    assert not res.success and res.failure == SkillResult.FAILURE_HAND_FULL, res
     gt = client.ground_truth()
     apple = next(o for o in gt['objects'] if o['objectId'] == APPLE)
     assert apple['isPickedUp'] is True
@@ -127,6 +139,8 @@ def test_malformed_goals_fail_and_the_node_keeps_running(client, bridge_proc):
     for skill, args, fragment in MALFORMED:
         res, _ = client.skill(skill, args, timeout=20.0)
         assert not res.success and fragment in res.message and res.simulator_steps == 0, res
+        assert res.failure in (SkillResult.FAILURE_INVALID_CALL, SkillResult.FAILURE_NOT_FOUND,
+                               SkillResult.FAILURE_HAND_EMPTY), res
         assert bridge_proc.poll() is None
     res, _ = client.skill('navigate_to', [APPLE])  # still serving real work
     assert res.success, res.message

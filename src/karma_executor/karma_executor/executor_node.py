@@ -1,11 +1,17 @@
 """ROS shell of the task executor: serves ExecuteTask on /karma/execute_task.
 
 Plans through /karma/plan, executes each step through the /karma/execute_skill action,
-publishes every skill's outcome on /karma/skill_results (the short-term memory listens),
-and replans as karma_executor.loop decides. Feedback after every step.
+publishes every skill's outcome on /karma/skill_results (the memories listen: a failure is
+evidence), and replans as karma_executor.loop decides. Feedback after every step.
+
+The hand is what the skill server reports after each skill (karma_interfaces/RobotState's
+codes in the ExecuteSkill result); the executor passes it to every plan call. After a
+successful ``navigate_to`` of a remembered object it verifies, from the perception frames of
+the approach, that the object is really there (karma_executor.verify) before acting on it.
 """
 from __future__ import annotations
 
+import collections
 import threading
 
 import rclpy
@@ -14,12 +20,14 @@ from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 
 from karma_interfaces.action import ExecuteSkill, ExecuteTask
-from karma_interfaces.msg import PlanStep, SkillResult
-from karma_interfaces.srv import Plan
+from karma_interfaces.msg import ObjectObservationArray, PlanStep, RobotState, SkillResult
+from karma_interfaces.srv import FindObject, Plan
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import RELIABLE_EVENTS
+from karma_planning.skills import FAILURE_CODE, HAND_STATES, failure_name
+from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 from karma_executor.loop import PlanReply, SkillReply, Step, StepRecord, TaskLoop
+from karma_executor.verify import seen_on_arrival
 
 SCHEMA = {
     'max_replans': Param(3, 'Replans allowed after failed steps (exploring does not count)',
@@ -29,6 +37,11 @@ SCHEMA = {
     'skill_timeout_s': Param(120.0, 'Longest wait for one skill', min_value=0.1),
     'plan_service': Param('/karma/plan', 'Planning service'),
     'skill_action': Param('/karma/execute_skill', 'Skill execution action'),
+    'verify_on_arrival': Param(True, 'After navigate_to(X), check the approach frames show X where '
+                               'memory has it; if not, report the step as not_found'),
+    'verify_radius_m': Param(1.0, 'Verify: a detection of the type this close to the belief counts',
+                             min_value=0.05, max_value=10.0),
+    'find_service': Param('/karma/find_object', 'Long-term memory look-up used by the verify step'),
 }
 
 HOLD_SKILLS = {'pickup'}
@@ -44,8 +57,17 @@ class ExecutorNode(Node):
         self.skill_client = ActionClient(self, ExecuteSkill, self.cfg['skill_action'],
                                          callback_group=group)
         self.results_pub = self.create_publisher(SkillResult, '/karma/skill_results', RELIABLE_EVENTS)
+        self.find_client = self.create_client(FindObject, self.cfg['find_service'], callback_group=group)
+        # Perception frames as (detections) for the verify step; bounded.
+        self._frames: collections.deque = collections.deque(maxlen=200)
+        self._frames_seen = 0
+        self._frames_lock = threading.Lock()
+        if self.cfg['verify_on_arrival']:
+            self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
+                                     self.on_frame, SENSOR_DATA, callback_group=group)
         self._busy = threading.Lock()
         self._held = ''
+        self._hand = RobotState()   # hand_state HAND_UNKNOWN until a skill server reports
         self.server = ActionServer(self, ExecuteTask, '/karma/execute_task', self.execute_task,
                                    goal_callback=self.on_goal,
                                    cancel_callback=lambda _req: CancelResponse.ACCEPT,
@@ -70,10 +92,20 @@ class ExecutorNode(Node):
             return None
         return future.result()
 
+    def on_frame(self, msg: ObjectObservationArray) -> None:
+        dets = []
+        for o in msg.observations[:2000]:
+            p = o.pose.position
+            dets.append((o.label[:64], (p.x, p.y, p.z)))
+        with self._frames_lock:
+            self._frames.append(dets)
+            self._frames_seen += 1
+
     def plan(self, instruction: str, goals, feedback: str) -> PlanReply:
         if not self.plan_client.wait_for_service(timeout_sec=10.0):
             return PlanReply(False, [], message=f'{self.cfg["plan_service"]} is not available')
-        req = Plan.Request(instruction=instruction, goals=list(goals), feedback=feedback[:1000])
+        req = Plan.Request(instruction=instruction, goals=list(goals), feedback=feedback[:1000],
+                           robot_state=self._hand)
         resp = self._wait(self.plan_client.call_async(req), self.cfg['plan_timeout_s'])
         if resp is None:
             return PlanReply(False, [], message='planning timed out')
@@ -82,29 +114,76 @@ class ExecutorNode(Node):
                          resp.completion_tokens)
 
     def execute_skill(self, step: Step) -> SkillReply:
+        blocking = ''
+        with self._frames_lock:
+            first_frame = self._frames_seen
         if not self.skill_client.wait_for_server(timeout_sec=10.0):
-            reply = SkillReply(False, f'{self.cfg["skill_action"]} is not available')
+            reply = SkillReply(False, f'{self.cfg["skill_action"]} is not available', failure='other')
         else:
             goal = ExecuteSkill.Goal(skill=step.skill, args=list(step.args))
             handle = self._wait(self.skill_client.send_goal_async(goal), 10.0)
             if handle is None or not handle.accepted:
-                reply = SkillReply(False, 'skill goal was rejected')
+                reply = SkillReply(False, 'skill goal was rejected', failure='invalid_call')
             else:
                 res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'])
-                reply = (SkillReply(False, 'skill timed out') if res is None else
-                         SkillReply(res.result.success, res.result.message,
-                                    res.result.simulator_steps))
-        self._publish_result(step, reply)
+                if res is None:
+                    reply = SkillReply(False, 'skill timed out', failure='other')
+                else:
+                    r = res.result
+                    self._track_hand(step, r)
+                    blocking = r.blocking_id
+                    reply = SkillReply(r.success, r.message, r.simulator_steps,
+                                       failure_name(r.failure) if not r.success else 'none')
+        if reply.success and step.skill == 'navigate_to' and self.cfg['verify_on_arrival']:
+            reply = self._verify(step, reply, first_frame)
+        reply.hand = (HAND_STATES[self._hand.hand_state] if self._hand.hand_state < len(HAND_STATES)
+                      else 'unknown', self._hand.held_object_id)
+        self._publish_result(step, reply, blocking)
         return reply
 
-    def _publish_result(self, step: Step, reply: SkillReply) -> None:
-        if reply.success and step.skill in HOLD_SKILLS and step.args:
+    def _track_hand(self, step: Step, r) -> None:
+        """The skill server's hand report; a server that cannot tell (HAND_UNKNOWN) leaves
+        the executor's own bookkeeping of pickups and puts."""
+        if r.hand_state != RobotState.HAND_UNKNOWN:
+            self._hand = RobotState(hand_state=r.hand_state, held_object_id=r.held_object_id,
+                                    held_object_type=r.held_object_type)
+            self._held = r.held_object_id
+            return
+        if r.success and step.skill in HOLD_SKILLS and step.args:
             self._held = step.args[0]
-        elif reply.success and step.skill in RELEASE_SKILLS:
+        elif r.success and step.skill in RELEASE_SKILLS:
             self._held = ''
+
+    def _verify(self, step: Step, reply: SkillReply, first_frame: int) -> SkillReply:
+        """navigate_to(X) arrived: did the frames of the approach show X where memory has it?"""
+        target = step.args[0] if step.args else ''
+        if not target or target == self._hand.held_object_id:
+            return reply
+        belief = self._find(target)
+        if belief is None or belief.id != target:
+            return reply   # not a remembered object (a region, or a mode without memory)
+        with self._frames_lock:
+            n_new = self._frames_seen - first_frame
+            frames = list(self._frames)[-min(len(self._frames), n_new + 3):]
+        p, s = belief.position, belief.size
+        radius = max(self.cfg['verify_radius_m'], 0.5 * max(s.x, s.y, s.z))
+        if seen_on_arrival(belief.type, (p.x, p.y, p.z), frames, radius):
+            return reply
+        return SkillReply(False, f'arrived where memory places {target} ({belief.type}) but the '
+                          f'camera does not show it there', reply.simulator_steps, 'not_found')
+
+    def _find(self, object_id: str):
+        if not self.find_client.wait_for_service(timeout_sec=2.0):
+            return None
+        resp = self._wait(self.find_client.call_async(FindObject.Request(query=object_id,
+                                                                         max_results=1)), 5.0)
+        return resp.objects[0] if resp is not None and resp.objects else None
+
+    def _publish_result(self, step: Step, reply: SkillReply, blocking: str = '') -> None:
         msg = SkillResult(skill=step.skill, args=list(step.args), success=reply.success,
                           message=reply.message[:1000], object_ids=list(step.args),
-                          held_object_id=self._held)
+                          held_object_id=self._held, failure=FAILURE_CODE.get(reply.kind, 1),
+                          blocking_id=blocking[:256])
         msg.header.stamp = self.get_clock().now().to_msg()
         self.results_pub.publish(msg)
 
@@ -112,9 +191,10 @@ class ExecutorNode(Node):
     def execute_task(self, goal_handle):
         goal = goal_handle.request
         with self._busy:
-            # The hand is only known from this task's own skills: between tasks the world may
-            # have been reset (a new episode) and perception reports what is really held.
-            self._held = ''
+            # Between tasks the world may have been reset (a new episode): the first plan of a
+            # task takes the hand from the latest karma/robot_state (the planner listens),
+            # later ones from what this task's skills reported.
+            self._hand, self._held = RobotState(), ''
             def on_step(record: StepRecord):
                 fb = ExecuteTask.Feedback(step_index=record.index,
                                           step=PlanStep(skill=record.step.skill,

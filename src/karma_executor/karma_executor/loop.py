@@ -44,10 +44,18 @@ class PlanReply:
 
 @dataclass
 class SkillReply:
-    """What executing one skill answered (mirrors ExecuteSkill's result)."""
+    """What executing one skill answered (mirrors ExecuteSkill's result). ``failure`` is one of
+    karma_planning.skills.FAILURES; ``hand`` is (state, held id) as the robot reports it after
+    the skill, None when it cannot tell."""
     success: bool
     message: str = ''
     simulator_steps: int = 0
+    failure: str = ''
+    hand: tuple[str, str] | None = None
+
+    @property
+    def kind(self) -> str:
+        return 'none' if self.success else (self.failure or 'other')
 
 
 @dataclass
@@ -103,6 +111,9 @@ class TaskLoop:
     def run(self, instruction: str, goals: Sequence[str] = ()) -> TaskOutcome:
         out = TaskOutcome(success=False, message='')
         feedback = ''
+        self._failed: dict[Step, tuple[str, tuple, str]] = {}
+        self._done = {'any': 0, 'containers': 0}
+        self._hand: tuple[str, str] | None = None
         while True:
             reply = self.plan(instruction, list(goals), feedback)
             out.planner_calls += 1
@@ -141,14 +152,40 @@ class TaskLoop:
                 return 'stop:cancelled'
             if len(out.executed) >= self.max_steps:
                 return f'stop:step budget of {self.max_steps} exhausted'
+            repeat = self._failed.get(step)
+            if repeat is not None and repeat[1] == self._signature(repeat[0]):
+                return (f'stop:{step} failed before ({repeat[0]}: {repeat[2]}) and nothing it '
+                        f'depends on has changed since; not repeating it')
             result = self.execute(step)
             out.simulator_steps += result.simulator_steps
             record = StepRecord(len(out.executed), step, result.success, result.message,
                                 list(reply.memory_ids))
             out.executed.append(record)
             self.on_step(record)
+            self._observe(step, result)
             if not result.success:
                 return f'step {step} failed: {result.message}'
             if step.skill in REPLAN_AFTER:
                 return f'explored {", ".join(step.args)}; memory has changed'
         return None
+
+    # -- the no-repeat rule: a failed step runs again only after what it depends on changed --
+    def _signature(self, kind: str) -> tuple:
+        """What a failure of this kind depends on: the hand for hand failures, the opening
+        and closing done for a closed container, any successful step otherwise."""
+        if kind in ('hand_empty', 'hand_full'):
+            return ('hand', self._hand)
+        if kind == 'container_closed':
+            return ('containers', self._done['containers'])
+        return ('any', self._done['any'])
+
+    def _observe(self, step: Step, result: SkillReply) -> None:
+        if result.hand is not None:
+            self._hand = tuple(result.hand)
+        if result.success:
+            self._done['any'] += 1
+            if step.skill in ('open', 'close', 'explore'):
+                self._done['containers'] += 1
+            self._failed.pop(step, None)
+        else:
+            self._failed[step] = (result.kind, self._signature(result.kind), result.message[:200])

@@ -81,6 +81,27 @@ def _vec(v, n=3) -> tuple | None:
     return t if len(t) == n and all(math.isfinite(c) for c in t) else None
 
 
+def _evidence(d: dict, lim) -> dict:
+    """Miss counters and label votes of a node (absent or malformed: none)."""
+    out = {}
+    for k in ("misses", "missed_total"):
+        v = d.get(k, 0)
+        out[k] = v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 else 0
+    votes = d.get("type_votes")
+    if isinstance(votes, dict) and votes:
+        clean = {}
+        for label, n in list(votes.items())[:16]:
+            try:
+                label = validate_label(str(label), lim.max_label_len)
+            except LabelError:
+                continue
+            if isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**31:
+                clean[label] = n
+        if clean:
+            out["type_votes"] = clean
+    return out
+
+
 def merge(graph, data: dict, replace: bool) -> int:
     """Load ``data`` into ``graph``; returns how many objects/receptacles were loaded."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -129,6 +150,7 @@ def merge(graph, data: dict, replace: bool) -> int:
                      parent="", relation="", near="", confidence=conf, stale=bool(d.get("stale")),
                      times_seen=max(times, 0), first_seen=first, last_seen=last,
                      source=clean_text(d.get("source", "import"), 64), rev=1)
+        attrs.update(_evidence(d, lim))
         obb = d.get("obb")
         if isinstance(obb, dict) and _vec(obb.get("center")) and _vec(obb.get("extent")) \
                 and _vec(obb.get("rotation"), 9):

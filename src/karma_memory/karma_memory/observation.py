@@ -22,7 +22,9 @@ class Observation:
 
     ``instance_id`` is the source's stable id ("" when unknown: the memory associates by class
     and distance). ``position``/``size`` are the box centre and extents in metres, AI2-THOR axes
-    (y up). ``parent_id`` is the holding receptacle's id or type ("" = infer from geometry).
+    (y up); ``None`` means unknown, and leaves what memory holds (an unknown position can only
+    update an object known by id: states alone). ``parent_id`` is the holding receptacle's id
+    or type ("" = unknown: inferred from geometry when the position is known, else kept).
     ``points`` is an optional ``(N, 3)`` float array of the object's segment, fused per object.
     ``stamp`` is the observation time in seconds (any monotonic-ish clock; stored as given).
     """
@@ -30,8 +32,8 @@ class Observation:
     label: str
     instance_id: str = ""
     confidence: float = 1.0
-    position: Vec3 = (0.0, 0.0, 0.0)
-    size: Vec3 = (0.0, 0.0, 0.0)
+    position: Vec3 | None = (0.0, 0.0, 0.0)
+    size: Vec3 | None = (0.0, 0.0, 0.0)
     states: dict[str, str] = field(default_factory=dict)
     parent_id: str = ""
     is_receptacle: bool = False
@@ -44,8 +46,9 @@ class Observation:
 class Observer:
     """The camera of one frame: position, orientation quaternion ``(x, y, z, w)``, view cone.
 
-    The camera looks along its local +z axis (AI2-THOR/Unity and ROS optical-frame
-    convention). ``fov_deg`` is the full horizontal field of view; the memory uses it as a
+    The camera looks along its local +z axis (AI2-THOR/Unity camera and REP-103 optical frame,
+    ``forward_axis="z"``), or along +x for a REP-103 body frame (``forward_axis="x"``:
+    camera_link, base_link). See karma_interfaces/msg/ObjectObservationArray.msg. ``fov_deg`` is the full horizontal field of view; the memory uses it as a
     cone half-angle of ``fov_deg / 2`` (shrunk by a margin) so objects at the image border are
     not penalised. ``fov_deg <= 0`` or ``max_range <= 0`` disables negative observations.
     """
@@ -54,16 +57,19 @@ class Observer:
     orientation: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
     fov_deg: float = 0.0
     max_range: float = 0.0
+    forward_axis: str = "z"
 
     def forward(self) -> Vec3:
-        """Unit +z axis of the camera in the world frame.
+        """Unit viewing axis of the camera in the world frame (local +z, or +x for a body frame).
 
-        >>> Observer((0, 0, 0)).forward()
-        (0.0, 0.0, 1.0)
+        >>> Observer((0, 0, 0)).forward(), Observer((0, 0, 0), forward_axis="x").forward()
+        ((0.0, 0.0, 1.0), (1.0, 0.0, 0.0))
         """
         x, y, z, w = self.orientation
         n = math.sqrt(x * x + y * y + z * z + w * w) or 1.0
         x, y, z, w = x / n, y / n, z / n, w / n
+        if self.forward_axis == "x":   # first column of the rotation matrix
+            return (1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y))
         # Third column of the rotation matrix of the unit quaternion.
         return (2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y))
 
@@ -82,11 +88,20 @@ class UpdateReport:
     moved: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Indices of id-less detections held back as tentative (not yet seen often enough).
+    tentative: list[int] = field(default_factory=list)
+    #: Input index -> memory id of every applied observation.
+    ids: dict[int, str] = field(default_factory=dict)
+    #: Ids removed because they were duplicates of another object (absorbed into it).
+    merged: list[str] = field(default_factory=list)
+    #: Ids removed because repeated looks found them gone (belief under ``prune_below``).
+    pruned: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         """True when the graph's content changed in a way a subscriber should see."""
-        return bool(self.created or self.moved or self.missed or self.applied)
+        return bool(self.created or self.moved or self.missed or self.applied or self.merged
+                    or self.pruned)
 
 
 @dataclass(frozen=True)
@@ -117,14 +132,15 @@ def check_observation(obs: Observation, limits: Limits = Limits()) -> tuple[str,
     also cleaned; this checks the numbers.
     """
     p = obs.position
-    if not _finite3(p):
-        return "bad_position", "position is not finite"
-    w = limits.workspace_limit
-    if not (-w <= p[0] <= w and -w <= p[1] <= w and -w <= p[2] <= w):
-        return "out_of_bounds", f"position beyond +-{w} m"
+    if p is not None:   # None: unknown, the object's known position stays
+        if not _finite3(p):
+            return "bad_position", "position is not finite"
+        w = limits.workspace_limit
+        if not (-w <= p[0] <= w and -w <= p[1] <= w and -w <= p[2] <= w):
+            return "out_of_bounds", f"position beyond +-{w} m"
     s = obs.size
     m = limits.max_object_size
-    if not _finite3(s) or not (0 <= s[0] <= m and 0 <= s[1] <= m and 0 <= s[2] <= m):
+    if s is not None and (not _finite3(s) or not (0 <= s[0] <= m and 0 <= s[1] <= m and 0 <= s[2] <= m)):
         return "bad_size", f"size must be finite, in [0, {m}] m"
     c = obs.confidence
     if not isinstance(c, (int, float)) or not 0 <= c <= 1:   # NaN fails the comparison too
@@ -144,6 +160,8 @@ def check_observer(obs: Observer) -> tuple[str, str] | None:
         return "bad_observer_pose", "observer orientation is a zero quaternion"
     if not math.isfinite(obs.fov_deg) or not 0 <= obs.fov_deg <= 360:
         return "bad_fov", "fov_deg must be in [0, 360]"
+    if obs.forward_axis not in ("x", "z"):
+        return "bad_convention", "forward_axis must be 'x' (REP-103 body) or 'z' (camera/optical)"
     if not math.isfinite(obs.max_range) or obs.max_range < 0:
         return "bad_range", "max_range must be finite and >= 0"
     return None

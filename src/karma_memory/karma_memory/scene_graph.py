@@ -41,18 +41,23 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
-from karma_memory import node_link, render
-from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, infer_relation,
+from karma_memory import beliefs, node_link, render
+from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view, infer_relation,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
+from karma_memory.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       check_observation, check_observer)
 from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
+from karma_memory.tracks import TentativeTracks
+from karma_memory.vocabulary import canonical_type, is_receptacle_type
 
 SCENE = "scene"
 REGION_PREFIX = "region:"
 HOLD_RELATIONS = ("in", "on")
+#: Hand states of :meth:`SceneGraph.set_robot_state` (karma_interfaces/RobotState.hand_state).
+HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = 0, 1, 2
 
 
 @dataclass
@@ -62,7 +67,19 @@ class MemoryConfig:
     association_distance: float = 0.5   # same-class match radius for observations without id
     move_threshold: float = 0.05        # re-place an object (rewire relations) beyond this
     near_distance: float = 1.0          # "near" edge to the closest receptacle within this
-    miss_decay: float = 0.6             # confidence factor per negative observation
+    miss_decay: float = 0.6             # unused since beliefs replaced the fixed factor (kept
+                                        # so old parameter files still load)
+    prior_detection_rate: float = 0.8   # how often a visible object is detected, before history
+    confirm_frames: int = 2             # frames an id-less new object must be seen in first
+    lookalike_penalty: float = 0.15     # extra match distance for a look-alike label, m
+    stale_below: float = 0.5            # belief under which an object is stale
+    prune_below: float = 0.02           # belief under which an object missed often is dropped
+    prune_after_misses: int = 5         # ... after at least this many misses in a row
+    merge_distance: float = 0.3         # two same-type objects this close may be one
+    merge_after: int = 3                # frames seen apart (never together) before merging
+    smoothing_floor: float = 0.2        # least weight of a new id-less sighting in the mean
+    hand_radius: float = 0.6            # detections of the held type this close are the hand's
+    release_radius: float = 2.0         # match radius of an object just put down
     view_margin: float = 0.85           # shrink the view cone: border objects are often cut off
     region_snap: float = 1.0            # a point outside every region joins one this close
     cell: float = 1.0                   # voxel size of the spatial index
@@ -91,6 +108,7 @@ class MemoryItem:
     stale: bool
     source: str
     score: float = 0.0
+    held: bool = False   # the robot's gripper holds it (robot state)
 
 
 def mint_base(label: str) -> str:
@@ -119,6 +137,15 @@ class SceneGraph:
         self._labels: dict[str, object] = {}
         self._match_cache: dict[tuple[str, int], list] = {}
         self._fusion = None
+        self._tracks = TentativeTracks(self.config.confirm_frames, self.config.association_distance,
+                                       compatible=self._compatible_labels)
+        self._frame = 0                    # apply() calls so far: one frame each
+        self._pairs: dict[tuple[str, str], int] = {}   # near same-type pairs: frames seen apart
+        self._co_seen: set[tuple[str, str]] = set()    # pairs detected in one frame: distinct
+        self._gone: dict[str, list[tuple[str, float]]] = {}   # pruned ids by type key
+        self._held = ""                    # id of the object in the robot's hand
+        self._released = ""                # object just put down (wider match radius)
+        self._base: tuple | None = None    # robot base position from the robot state
         self._dirty: set[str] = set()      # nodes whose stored row must be rewritten
         self._sighted: set[str] = set()    # nodes only re-seen (times_seen/last_seen/confidence)
         self._deleted: set[str] = set()
@@ -359,39 +386,147 @@ class SceneGraph:
         Invalid observations are rejected (``report.rejected``) without touching memory;
         duplicate instance ids within the batch are all rejected (they contradict each other).
         Receptacles are applied first so objects can name them as parents in the same batch.
-        With an ``observer``, objects in its view cone that were not seen lose confidence and
-        are marked stale (negative observations), unless a closed receptacle hides them.
+        Observations without an instance id are associated with known objects (type or
+        look-alike type, distance); one that matches nothing becomes an object only once it
+        was seen in ``confirm_frames`` frames (``report.tentative`` until then), unless it
+        turns out to be a stale object seen elsewhere (moved). With an ``observer``, objects in
+        its view cone that were not seen lose belief (see :mod:`karma_memory.beliefs`), and
+        become stale only when their belief drops under ``stale_below``.
         """
         now = time.time() if stamp is None else float(stamp)
+        self._frame += 1
+        frame = self._frame
         report = UpdateReport()
         accepted = self._validate(list(observations), report, source)
         accepted.sort(key=lambda t: not t[1].is_receptacle)   # stable: receptacles first
         seen: set[str] = set()
+        guessed: set[str] = set()     # matched by association, not by the source's id
         slots: dict[int, str] = {}
         for idx, obs in accepted:
             nid = obs.instance_id
-            if not nid:
-                nid = self._associate(obs, seen)
-                if nid:
-                    report.associated.append(nid)
             if nid and nid in self._index:
                 if self._update(nid, obs, now):
                     report.moved.append(nid)
-            else:
-                nid = self._create(nid or self._mint(obs.label), obs, now)
+            elif obs.position is None:
+                report.rejected.append((idx, "no_pose", "an unknown pose can only update a known object"))
+                continue
+            elif nid:
+                self._create(nid, obs, now)
                 report.created.append(nid)
+            elif self._held and self._is_in_hand(obs):
+                nid = self._held      # the gripper's own object in front of the camera
+            else:
+                nid = self._associate(obs, seen)
+                if nid:
+                    report.associated.append(nid)
+                    if self._update(nid, obs, now, smooth=True):
+                        report.moved.append(nid)
+                else:
+                    track = self._tracks.offer(obs.label, obs.position, frame, obs.size, obs)
+                    if track is None:
+                        report.tentative.append(idx)
+                        continue
+                    nid = self._confirm(track, obs, now, report)
+                guessed.add(nid)
             seen.add(nid)
             slots[idx] = nid
         report.applied = [slots[i] for i in sorted(slots)]
+        report.ids = dict(slots)
+        self._pair_evidence(guessed, seen)
         if observer is not None:
             problem = check_observer(observer)
             if problem:
                 report.rejected.append((-1, *problem))
             elif observer.fov_deg > 0 and observer.max_range > 0:
-                report.missed = self._negative(observer, seen, now)
-        if report.created or report.moved or report.missed:
+                report.missed = self._negative(observer, seen, now, frame)
+        report.merged = self._merge_duplicates(seen)
+        report.pruned = self._prune(report.missed, now)
+        if report.created or report.moved or report.missed or report.merged or report.pruned:
             self.revision += 1
         return report
+
+    # ------------------------------------------------------------------ robot state
+    def set_robot_state(self, hand_state: int, held_id: str = "", held_type: str = "",
+                        base_position=None, stamp: float | None = None) -> list[str]:
+        """Take the robot's own state (karma_interfaces/RobotState) as given; returns changed ids.
+
+        ``HAND_HOLDING``: the held object (``held_id``, else the known object of ``held_type``
+        nearest the base) leaves its receptacle, follows the base, is never matched with a
+        detection elsewhere and never missed. ``HAND_EMPTY``: a held object was put down near
+        the base; its place is unknown until it is seen again (a wider match radius then).
+        ``HAND_UNKNOWN``: memory keeps its own belief.
+        """
+        now = time.time() if stamp is None else float(stamp)
+        if base_position is not None:
+            base = tuple(float(c) for c in base_position)
+            if len(base) == 3 and all(math.isfinite(c) for c in base):
+                self._base = base
+        changed: list[str] = []
+        if hand_state == HAND_HOLDING:
+            nid = held_id if held_id in self._index else self._nearest_of_type(held_type)
+            if self._held and self._held != nid:
+                changed += self._release(now)
+            if nid:
+                self._hold(nid, now)
+                changed.append(nid)
+        elif hand_state == HAND_EMPTY and self._held:
+            changed += self._release(now)
+        if changed:
+            self.revision += 1
+        return changed
+
+    @property
+    def held(self) -> str:
+        """Id of the object memory believes is in the robot's hand ("" when none)."""
+        return self._held
+
+    def _nearest_of_type(self, type_: str) -> str:
+        if not type_ or self._base is None:
+            return ""
+        key = canonical_type(clean_text(type_, self.config.limits.max_label_len)).lower()
+        cands = [(dist(self._g.nodes[n]["position"], self._base), n)
+                 for n in self._by_type.get(key, ())]
+        return min(cands)[1] if cands and min(cands)[0] <= 2 * self.config.hand_radius else ""
+
+    def _hold(self, nid: str, now: float) -> None:
+        a = self._g.nodes[nid]
+        self._held = nid
+        if self._released == nid:
+            self._released = ""
+        a["states"]["isPickedUp"] = "true"
+        a.update(stale=False, misses=0, last_seen=now,
+                 confidence=max(a["confidence"], self.config.stale_below))
+        if self._base is not None:
+            a["position"] = (self._base[0], a["position"][1], self._base[2])
+            self._reindex(nid)
+        # In the hand, nothing holds it: it joins the region the robot stands in.
+        self._unlink_parent(nid)
+        a["parent"] = a["relation"] = ""
+        region = self.region_at(a["position"][0], a["position"][2])
+        if region:
+            self._g.add_edge(region, nid, relation="contains")
+            a["parent"], a["relation"] = region, "contains"
+        self._touch(nid)
+
+    def _release(self, now: float) -> list[str]:
+        nid, self._held = self._held, ""
+        if nid not in self._index:
+            return []
+        a = self._g.nodes[nid]
+        a["states"]["isPickedUp"] = "false"
+        # Put down somewhere near the base: believed, not seen, until a detection re-anchors it.
+        a.update(stale=True, confidence=min(a["confidence"], self.config.stale_below * 0.8))
+        self._released = nid
+        self._touch(nid)
+        return [nid]
+
+    def _is_in_hand(self, obs: Observation) -> bool:
+        """A detection of the held object's (look-alike) type close to the base."""
+        a = self._g.nodes[self._held]
+        if obs.label.lower() not in self._compatible_keys(a["type"]) or self._base is None:
+            return False
+        p, b = obs.position, self._base
+        return math.hypot(p[0] - b[0], p[2] - b[2]) <= self.config.hand_radius
 
     def remove(self, node_id: str) -> bool:
         """Forget an object/receptacle; what it held becomes top-level (re-placed)."""
@@ -404,6 +539,10 @@ class SceneGraph:
                 self._g.nodes[n]["near"] = ""
                 self._touch(n)
         a = self._g.nodes[node_id]
+        if self._held == node_id:
+            self._held = ""
+        if self._released == node_id:
+            self._released = ""
         self._by_type.get(a["type"].lower(), set()).discard(node_id)
         self._index.remove(node_id)
         self._footprints.remove(node_id)
@@ -432,6 +571,11 @@ class SceneGraph:
         self._minted.clear()
         self._dirty.clear()
         self._sighted.clear()
+        self._tracks.clear()
+        self._pairs.clear()
+        self._co_seen.clear()
+        self._gone.clear()
+        self._held = self._released = ""
         if self._fusion is not None:
             self._fusion.clear()
         self._add_scene()
@@ -484,7 +628,7 @@ class SceneGraph:
         return MemoryItem(nid, a["type"], a["layer"], a["position"], a["size"],
                           a["parent"] if held else "", rel if held else "", self.region_of(nid),
                           dict(a["states"]), a["first_seen"], a["last_seen"], a["times_seen"],
-                          a["confidence"], a["stale"], a["source"], score)
+                          a["confidence"], a["stale"], a["source"], score, nid == self._held)
 
     def _children(self, nid: str) -> list[str]:
         """Things whose hierarchy parent is ``nid``."""
@@ -500,6 +644,8 @@ class SceneGraph:
         if hit is None:
             try:
                 hit = validate_label(raw, self.config.limits.max_label_len)
+                # Open-vocabulary labels ("fridge", "trash can") become the catalogue's types.
+                hit = validate_label(canonical_type(hit), self.config.limits.max_label_len)
             except LabelError as e:
                 hit = e
             if len(self._labels) > 4096:
@@ -540,27 +686,86 @@ class SceneGraph:
                     states[k] = clean_text(v, lim.max_state_len)
             p, s = o.position, o.size
             ok.append((idx, Observation(
-                label, iid, float(o.confidence), (float(p[0]), float(p[1]), float(p[2])),
-                (float(s[0]), float(s[1]), float(s[2])), states,
+                label, iid, float(o.confidence),
+                None if p is None else (float(p[0]), float(p[1]), float(p[2])),
+                None if s is None else (float(s[0]), float(s[1]), float(s[2])), states,
                 clean_text(o.parent_id, lim.max_id_len) if o.parent_id else "",
-                bool(o.is_receptacle), o.points,
+                bool(o.is_receptacle) or is_receptacle_type(label),
+                o.points if p is not None else None,
                 clean_text(o.source, 64) if o.source else default_source, o.stamp)))
         return ok
 
+    def _compatible_labels(self, label: str) -> frozenset:
+        """``label`` and its look-alikes (the types a detector confuses it with)."""
+        return frozenset((label,)) | lookalikes(label)
+
+    def _compatible_keys(self, label: str) -> frozenset:
+        return frozenset(t.lower() for t in self._compatible_labels(label))
+
     def _associate(self, obs: Observation, taken: set[str]) -> str:
-        """Closest same-class thing within the association radius, not already matched."""
-        r = max(self.config.association_distance, 0.5 * max(obs.size))
-        best, bd = "", math.inf
+        """Best known match of an id-less detection, not already matched in this frame.
+
+        Candidates have the detection's type or a look-alike type (at a distance penalty),
+        lie within the association radius (or within half their own extent, for furniture),
+        and are not in the robot's hand. An object just put down matches within
+        ``release_radius``: where exactly it was put is what this detection says.
+        """
+        cfg = self.config
+        size = obs.size or (0.0, 0.0, 0.0)
+        r = max(cfg.association_distance, 0.5 * max(size), cfg.release_radius if self._released else 0)
+        best, bc = "", math.inf
         nodes = self._g.nodes
-        for c in self._index.near(obs.position, r, obs.label.lower()):
-            if c in taken:
-                continue
-            a = nodes[c]
-            d = dist(a["position"], obs.position)
-            if d <= max(self.config.association_distance, 0.5 * max(a["size"])) and (
-                    d < bd or (d == bd and c < best)):
-                best, bd = c, d
+        own = obs.label.lower()
+        for key in self._compatible_keys(obs.label):
+            penalty = 0.0 if key == own else cfg.lookalike_penalty
+            for c in self._index.near(obs.position, r, key):
+                if c in taken or c == self._held:
+                    continue
+                a = nodes[c]
+                d = dist(a["position"], obs.position)
+                gate = max(cfg.association_distance, 0.5 * max(a["size"]))
+                if c == self._released:
+                    gate = max(gate, cfg.release_radius)
+                cost = d + penalty
+                if d <= gate and (cost < bc or (cost == bc and c < best)):
+                    best, bc = c, cost
         return best
+
+    def _confirm(self, track, obs: Observation, now: float, report: UpdateReport) -> str:
+        """A tentative track seen often enough: a moved known object, or a new one."""
+        label = track.best_label
+        merged = Observation(label, "", max(o.confidence for o in track.observations),
+                             track.position, track.size or obs.size, dict(obs.states),
+                             obs.parent_id, any(o.is_receptacle for o in track.observations),
+                             None, obs.source, obs.stamp)
+        old = self._moved_candidate(label, exclude=())
+        if old:
+            self._update(old, merged, now)
+            a = self._g.nodes[old]
+            a["times_seen"] += track.frames - 1
+            report.moved.append(old)
+            report.associated.append(old)
+            return old
+        gone = self._gone.get(label.lower(), [])
+        # One object of this type was dropped as gone, and one appears: it is back, moved.
+        nid = gone.pop()[0] if len(gone) == 1 and gone[0][0] not in self._g else self._mint(label)
+        nid = self._create(nid, merged, now)
+        self._g.nodes[nid]["times_seen"] = track.frames
+        report.created.append(nid)
+        return nid
+
+    def _moved_candidate(self, label: str, exclude) -> str:
+        """The one stale known object of ``label``'s kind, if exactly one: it moved.
+
+        A look at its old place found it gone, and now one object of its type appears
+        elsewhere: the evidence says it is that object, not a new one. With two or more
+        stale candidates the evidence does not say which, so nothing is assumed.
+        """
+        nodes = self._g.nodes
+        stale = [n for n in self._by_type.get(label.lower(), ())
+                 if n not in exclude and n != self._held and nodes[n]["stale"]
+                 and nodes[n].get("misses", 0) > 0]
+        return stale[0] if len(stale) == 1 else ""
 
     def _mint(self, label: str) -> str:
         base = mint_base(label)
@@ -576,9 +781,10 @@ class SceneGraph:
         tl = obs.label.lower()
         self._g.add_node(
             nid, layer="receptacle" if obs.is_receptacle else "object", type=obs.label,
-            position=obs.position, size=obs.size, states=dict(obs.states), parent="", relation="",
-            near="", confidence=float(obs.confidence), stale=False, times_seen=1, first_seen=now,
-            last_seen=now, source=obs.source, rev=0)
+            position=obs.position, size=obs.size or (0.0, 0.0, 0.0), states=dict(obs.states),
+            parent="", relation="", near="", confidence=float(obs.confidence), stale=False,
+            times_seen=1, first_seen=now, last_seen=now, source=obs.source, rev=0, misses=0,
+            missed_total=0)
         self._by_type.setdefault(tl, set()).add(nid)
         self._type_names.setdefault(tl, obs.label)
         if obs.points is not None and len(obs.points):
@@ -588,14 +794,21 @@ class SceneGraph:
         self._touch(nid)
         return nid
 
-    def _update(self, nid: str, obs: Observation, now: float) -> bool:
-        """Merge a re-sighting into ``nid``; return True when it moved (relations rewired)."""
+    def _update(self, nid: str, obs: Observation, now: float, smooth: bool = False) -> bool:
+        """Merge a re-sighting into ``nid``; return True when it moved (relations rewired).
+
+        Unknown pose, size or parent (``None`` / ``""`` with no pose) leave what memory holds.
+        ``smooth``: the sighting is an id-less noisy detection, so position and size are
+        running means (weight ``1/n``, at least ``smoothing_floor`` so a real move is followed)
+        and a look-alike label only changes the type once it out-votes the current one.
+        """
         a = self._g._node[nid]   # raw attribute dict: re-sightings are the hot path
         semantic = a["stale"]
         a["times_seen"] += 1
         a["last_seen"] = now
+        a["misses"] = 0
         old_conf = a["confidence"]
-        conf = 1.0 - (1.0 - old_conf) * (1.0 - obs.confidence)
+        conf = beliefs.after_sighting(old_conf, obs.confidence)
         if conf - old_conf > 0.05 or old_conf - conf > 0.05:
             semantic = True
         a["confidence"] = conf
@@ -607,7 +820,7 @@ class SceneGraph:
             if any(st.get(k) != v for k, v in obs.states.items()):
                 st.update(obs.states)
                 semantic = True
-        if obs.label != a["type"]:
+        if obs.label != a["type"] and self._votes_for(a, obs.label, smooth):
             self._by_type.get(a["type"].lower(), set()).discard(nid)
             tl = obs.label.lower()
             self._by_type.setdefault(tl, set()).add(nid)
@@ -617,12 +830,35 @@ class SceneGraph:
         if obs.is_receptacle and a["layer"] == "object":
             a["layer"] = "receptacle"
             semantic = True
-        pos, size = obs.position, obs.size
+        if obs.position is None:   # states only: where it is and how big stay as they were
+            hint = self._resolve_parent(nid, obs.parent_id) if obs.parent_id else ""
+            if hint and hint != a["parent"] and nid != self._held:
+                # A known new holder (the STM saw it put there): it is where its holder is.
+                p = self._g._node[hint]["position"]
+                a["position"] = (p[0], p[1], p[2])
+                self._reindex(nid)
+                self._place(nid, hint)
+                self._touch(nid)
+                return True
+            if semantic:
+                self._touch(nid)
+            else:
+                self._sighted.add(nid)
+            return False
+        old, osz, th = a["position"], a["size"], self.config.move_threshold
+        pos = obs.position
+        size = osz if obs.size is None else obs.size
         if obs.points is not None and len(obs.points):
             fused = self._fuse(nid, obs.points)
             if fused is not None:
                 pos, size = fused.center, fused.size
-        old, osz, th = a["position"], a["size"], self.config.move_threshold
+        elif smooth:
+            w = max(1.0 / a["times_seen"], self.config.smoothing_floor)
+            pos = (old[0] + (pos[0] - old[0]) * w, old[1] + (pos[1] - old[1]) * w,
+                   old[2] + (pos[2] - old[2]) * w)
+            if obs.size is not None:
+                size = (osz[0] + (size[0] - osz[0]) * w, osz[1] + (size[1] - osz[1]) * w,
+                        osz[2] + (size[2] - osz[2]) * w)
         dx, dy, dz = pos[0] - old[0], pos[1] - old[1], pos[2] - old[2]
         moved = dx * dx + dy * dy + dz * dz > th * th
         resized = (abs(size[0] - osz[0]) > th or abs(size[1] - osz[1]) > th
@@ -630,6 +866,8 @@ class SceneGraph:
         hint = obs.parent_id
         reparent = bool(hint) and hint != a["parent"] and not (
             a["relation"] in HOLD_RELATIONS and self._g._node[a["parent"]]["type"] == hint)
+        if nid == self._held:
+            moved = resized = reparent = False   # the hand holds it; nothing else does
         if moved or resized or reparent:
             if moved:
                 self._shift_descendants(nid, (dx, dy, dz))
@@ -637,11 +875,32 @@ class SceneGraph:
             self._reindex(nid)
             self._place(nid, hint)
             semantic = True
+        elif smooth and nid != self._held:
+            # The mean keeps improving below the rewiring threshold (relations stay).
+            a["position"], a["size"] = pos, size
+            self._reindex(nid)
+        if nid == self._released:
+            self._released = ""
         if semantic:
             self._touch(nid)
         else:
             self._sighted.add(nid)
         return moved or reparent
+
+    @staticmethod
+    def _votes_for(a: dict, label: str, smooth: bool) -> bool:
+        """Count a label vote; True when ``label`` should become the type."""
+        if not smooth:
+            return True   # the source's own id: its label is the type
+        # type_votes holds the other labels' votes; the type has every other sighting.
+        votes = a.setdefault("type_votes", {})
+        votes[label] = votes.get(label, 0) + 1
+        support = a["times_seen"] - sum(votes.values())
+        if votes[label] <= support:
+            return False
+        del votes[label]
+        votes[a["type"]] = support
+        return True
 
     def _shift_descendants(self, nid: str, delta) -> None:
         """Things held by a moved receptacle move with it (a plate carried with its apple)."""
@@ -769,23 +1028,124 @@ class SceneGraph:
             cur = p.get("parent", "")
         return False
 
-    def _negative(self, observer: Observer, seen: set[str], now: float) -> list[str]:
-        from karma_memory.geometry import in_view
+    def _negative(self, observer: Observer, seen: set[str], now: float, frame: int) -> list[str]:
+        """Objects in view and not detected lose belief; returns their ids.
+
+        Tentative tracks in view without a detection are dropped (a false detection does not
+        come back). The held object is never missed: the hand has it.
+        """
         eye = tuple(float(c) for c in observer.position)
         fwd = observer.forward()
         half = math.radians(min(observer.fov_deg, 179.0) / 2) * self.config.view_margin
+        rng = observer.max_range
+        self._tracks.drop_unseen(lambda p: in_view(p, eye, fwd, half, rng), frame)
+        cfg = self.config
         missed = []
-        for nid in sorted(self._index.near(eye, observer.max_range)):
-            if nid in seen:
-                continue
+        for nid in sorted(self._index.near(eye, rng)):
+            if nid in seen or nid == self._held or nid not in self._index:
+                continue   # (not in the index: absorbed by a moved object in this loop)
             a = self._g.nodes[nid]
-            if not in_view(a["position"], eye, fwd, half, observer.max_range) or self._hidden(nid):
+            if not in_view(a["position"], eye, fwd, half, rng) or self._hidden(nid):
                 continue
-            a["confidence"] = a["confidence"] * self.config.miss_decay
-            a["stale"] = True
+            total, run = a.get("missed_total", 0), a.get("misses", 0)
+            q = beliefs.detection_rate(a["times_seen"], total - run, cfg.prior_detection_rate)
+            a["confidence"] = beliefs.after_miss(a["confidence"], q)
+            a["misses"] = run + 1
+            a["missed_total"] = total + 1
+            was = a["stale"]
+            a["stale"] = a["confidence"] < cfg.stale_below
             self._touch(nid)
             missed.append(nid)
+            if a["stale"] and not was:
+                self._reidentify_stale(nid)
         return missed
+
+    def _reidentify_stale(self, nid: str) -> None:
+        """``nid`` was just found gone; if one object of its type appeared since it was last
+        seen (and nothing else of that type is stale), that object is ``nid``, moved."""
+        a = self._g.nodes[nid]
+        if self._moved_candidate(a["type"], exclude=()) != nid:
+            return
+        newer = [n for n in self._by_type.get(a["type"].lower(), ()) if n != nid
+                 and n != self._held and self._g.nodes[n]["first_seen"] > a["last_seen"]
+                 and not self._g.nodes[n]["stale"]]
+        if len(newer) == 1:
+            self._absorb(nid, newer[0])
+
+    def _absorb(self, keep: str, gone: str) -> None:
+        """``gone`` and ``keep`` are one object: ``keep`` (the older id) takes ``gone``'s place
+        and sightings; ``gone`` is removed."""
+        a, b = self._g.nodes[keep], self._g.nodes[gone]
+        pos, size = b["position"], b["size"]
+        a.update(times_seen=a["times_seen"] + b["times_seen"], last_seen=max(a["last_seen"], b["last_seen"]),
+                 first_seen=min(a["first_seen"], b["first_seen"]), confidence=max(a["confidence"], b["confidence"]),
+                 stale=b["stale"], misses=b.get("misses", 0))
+        a["states"].update(b["states"])
+        self.remove(gone)
+        old = a["position"]
+        self._shift_descendants(keep, (pos[0] - old[0], pos[1] - old[1], pos[2] - old[2]))
+        a["position"], a["size"] = pos, size
+        self._reindex(keep)
+        self._place(keep, "")
+        self._touch(keep)
+
+    def _pair_evidence(self, guessed: set[str], seen: set[str]) -> None:
+        """Near same-type pairs: count frames where one was detected without the other;
+        a pair detected in one frame is two objects for good. Only objects matched by
+        association can be duplicates (two source ids are two objects), so only they are
+        checked: id-based streams pay nothing."""
+        r = self.config.merge_distance
+        nodes = self._g.nodes
+        for nid in guessed:
+            if nid not in self._index:
+                continue
+            a = nodes[nid]
+            for c in self._index.near(a["position"], r, a["type"].lower()):
+                if c == nid or dist(nodes[c]["position"], a["position"]) > r:
+                    continue
+                pair = (nid, c) if nid < c else (c, nid)
+                if c in seen:
+                    self._co_seen.add(pair)
+                    self._pairs.pop(pair, None)
+                elif pair not in self._co_seen:
+                    self._pairs[pair] = self._pairs.get(pair, 0) + 1
+        if len(self._pairs) > 100000 or len(self._co_seen) > 100000:
+            self._pairs.clear()      # bounded; evidence is re-collected
+            self._co_seen.clear()
+
+    def _merge_duplicates(self, seen: set[str]) -> list[str]:
+        """Merge pairs seen apart ``merge_after`` times and never together; returns removed ids."""
+        out = []
+        for pair, n in list(self._pairs.items()):
+            if n < self.config.merge_after:
+                continue
+            del self._pairs[pair]
+            u, v = pair
+            if u not in self._index or v not in self._index or self._held in pair:
+                continue
+            nu, nv = self._g.nodes[u], self._g.nodes[v]
+            if dist(nu["position"], nv["position"]) > self.config.merge_distance:
+                continue
+            # The older object keeps its id; the fresher position wins.
+            keep, gone = (u, v) if nu["first_seen"] <= nv["first_seen"] else (v, u)
+            self._absorb(keep, gone)
+            out.append(gone)
+        return out
+
+    def _prune(self, missed: list[str], now: float) -> list[str]:
+        """Drop objects whose belief is nearly gone after many misses in a row (ghosts)."""
+        cfg = self.config
+        out = []
+        for nid in missed:
+            a = self._g.nodes.get(nid) if nid in self._index else None
+            if a is not None and a["confidence"] < cfg.prune_below and \
+                    a.get("misses", 0) >= cfg.prune_after_misses:
+                gone = self._gone.setdefault(a["type"].lower(), [])
+                gone.append((nid, now))
+                del gone[:-8]          # bounded: only recent disappearances matter
+                self.remove(nid)
+                out.append(nid)
+        return out
 
     def _fuse(self, nid: str, points):
         if self._fusion is None:

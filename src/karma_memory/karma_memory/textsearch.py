@@ -49,6 +49,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "saucepan": ("pot",), "toast": ("toaster", "bread"), "water": ("faucet", "sinkbasin", "cup"),
     "book": ("book",), "read": ("book", "newspaper"), "key": ("keychain",), "keys": ("keychain",),
     "wallet": ("wallet",), "money": ("creditcard", "wallet"), "card": ("creditcard",),
+    # Compound detector labels, joined ("trash can" -> "trashcan").
+    "trashcan": ("garbagecan",), "wastebasket": ("garbagecan",), "dustbin": ("garbagecan",),
+    "garbagebin": ("garbagecan",), "coffeemaker": ("coffeemachine",),
+    "microwaveoven": ("microwave",),
 }
 
 _STOP = frozenset({"a", "an", "the", "to", "with", "for", "of", "in", "on", "at", "my", "some",

@@ -14,7 +14,8 @@ import math
 import numpy as np
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import Point, Vector3
-from karma_interfaces.msg import KeyValue, MemoryObject, SceneGraph as SceneGraphMsg
+from karma_interfaces.msg import KeyValue, MemoryObject, ObjectObservationArray
+from karma_interfaces.msg import SceneGraph as SceneGraphMsg
 from karma_interfaces.msg import SceneGraphEdge, SceneGraphNode
 from sensor_msgs.msg import PointField
 from visualization_msgs.msg import Marker, MarkerArray
@@ -81,19 +82,34 @@ def observation_from_msg(o, stamp: float, max_points: int) -> Observation:
         raise ConversionError("bad_orientation", "orientation is not finite")
     return Observation(
         label=o.label, instance_id=o.instance_id, confidence=o.confidence,
-        position=(p.x, p.y, p.z), size=(s.x, s.y, s.z),
+        position=None if o.pose_unknown else (p.x, p.y, p.z),
+        size=None if o.size_unknown else (s.x, s.y, s.z),
         states={kv.key: kv.value for kv in o.states} if o.states else {},
         parent_id=o.parent_id, is_receptacle=o.is_receptacle,
         points=points_from_cloud(o.points, max_points) if o.points.width else None,
         stamp=stamp)
 
 
+#: ObjectObservationArray.observer_convention -> the axis the camera looks along.
+FORWARD_AXIS = {ObjectObservationArray.OBSERVER_CAMERA_Z: "z",
+                ObjectObservationArray.OBSERVER_OPTICAL: "z",
+                ObjectObservationArray.OBSERVER_BODY: "x"}
+
+
 def observer_from_msg(msg) -> Observer | None:
-    """The frame's :class:`Observer`, or ``None`` when fov or range is unknown (0)."""
+    """The frame's :class:`Observer`, or ``None`` when fov or range is unknown (0).
+
+    Raises :class:`ConversionError` (``bad_convention``) for an unknown observer_convention.
+    """
     if msg.fov_deg == 0 or msg.max_range == 0:
         return None
+    axis = FORWARD_AXIS.get(msg.observer_convention)
+    if axis is None:
+        raise ConversionError("bad_convention", f"observer_convention {msg.observer_convention} "
+                              "is none of OBSERVER_CAMERA_Z, OBSERVER_OPTICAL, OBSERVER_BODY")
     p, q = msg.observer_pose.position, msg.observer_pose.orientation
-    return Observer((p.x, p.y, p.z), (q.x, q.y, q.z, q.w), float(msg.fov_deg), float(msg.max_range))
+    return Observer((p.x, p.y, p.z), (q.x, q.y, q.z, q.w), float(msg.fov_deg), float(msg.max_range),
+                    axis)
 
 
 def _kvs(d: dict) -> list:
@@ -110,7 +126,7 @@ def memory_object_msg(item: MemoryItem) -> MemoryObject:
         states=_kvs(item.states),
         first_seen=to_time(item.first_seen), last_seen=to_time(item.last_seen),
         times_seen=min(item.times_seen, 2**32 - 1), confidence=float(item.confidence),
-        stale=item.stale, source=item.source, score=float(item.score))
+        stale=item.stale, source=item.source, score=float(item.score), held=item.held)
 
 
 _NODE_ATTRS = ("confidence", "stale", "parent", "relation", "near", "source", "room_type")

@@ -4,7 +4,12 @@ Subscribes
   ``/karma/perception/objects`` (ObjectObservationArray, sensor-data QoS) and
   ``/karma/ltm/consolidate`` (same type, reliable; written by the short-term memory,
   provenance "short_term").
+  ``karma/robot_state`` (RobotState, relative name): the gripper's held object is taken as
+  given (never placed elsewhere, never matched with a detection on a counter).
 Publishes
+  ``/karma/ltm/associated`` (ObjectObservationArray, reliable): each applied id-less
+  observation of a perception message with ``instance_id`` set to the memory id it was
+  associated with, so the short-term memory keys on the long-term memory's ids;
   ``/karma/scene_graph`` (SceneGraph, transient local; at most ``publish_rate_hz``, only when
   the graph changed), ``/karma/scene_graph/markers`` (MarkerArray), ``/karma/diagnostics``
   (rejection counts plus ``applied.messages``, ``applied.observations``, ``objects``; the
@@ -29,7 +34,8 @@ import os
 import tempfile
 
 import rclpy
-from karma_interfaces.msg import NavigableMap, ObjectObservationArray, SceneGraph as SceneGraphMsg
+from karma_interfaces.msg import (NavigableMap, ObjectObservationArray, RobotState,
+                                  SceneGraph as SceneGraphMsg)
 from karma_interfaces.srv import (FindObject, LoadMemory, QuerySceneGraph, ResetMemory,
                                   SaveMemory)
 from rclpy.node import Node
@@ -61,7 +67,15 @@ SCHEMA = {
     'move_threshold': Param(0.05, 'Displacement beyond which relations are rewired, m',
                             min_value=0.0, max_value=2.0),
     'near_distance': Param(1.0, 'Radius of "near" edges to receptacles, m', min_value=0.0, max_value=5.0),
-    'miss_decay': Param(0.6, 'Confidence factor per negative observation', min_value=0.0, max_value=1.0),
+    'miss_decay': Param(0.6, 'Unused (beliefs replaced the fixed factor); kept so old parameter '
+                        'files load', min_value=0.0, max_value=1.0),
+    'prior_detection_rate': Param(0.8, 'How often a visible object is detected, before its own '
+                                  'history says (belief update of a miss)', min_value=0.05, max_value=0.99),
+    'confirm_frames': Param(2, 'Frames an id-less new object must be seen in before memory has it',
+                            min_value=1, max_value=100),
+    'stale_below': Param(0.5, 'Belief under which an object is stale', min_value=0.0, max_value=1.0),
+    'merge_distance': Param(0.3, 'Same-type objects this close, never seen together, merge, m',
+                            min_value=0.0, max_value=5.0),
     'max_observations_per_message': Param(500, 'Larger observation arrays are rejected whole',
                                           min_value=1, max_value=100000),
     'max_label_length': Param(64, 'Longest accepted object label', min_value=1, max_value=256),
@@ -94,6 +108,8 @@ class LtmNode(Node):
         self.memory_config = MemoryConfig(
             association_distance=cfg['association_distance'], move_threshold=cfg['move_threshold'],
             near_distance=cfg['near_distance'], miss_decay=cfg['miss_decay'],
+            prior_detection_rate=cfg['prior_detection_rate'], confirm_frames=cfg['confirm_frames'],
+            stale_below=cfg['stale_below'], merge_distance=cfg['merge_distance'],
             limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],
                           workspace_limit=cfg['workspace_limit'],
                           max_object_size=cfg['max_object_size'],
@@ -108,6 +124,9 @@ class LtmNode(Node):
 
         self.graph_pub = self.create_publisher(SceneGraphMsg, '/karma/scene_graph', LATCHED)
         self.marker_pub = self.create_publisher(MarkerArray, '/karma/scene_graph/markers', LATCHED)
+        self.associated_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/associated',
+                                                    RELIABLE_EVENTS)
+        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
                                  lambda m: self.handle_observations(m, 'perception'), SENSOR_DATA)
         self.create_subscription(ObjectObservationArray, '/karma/ltm/consolidate',
@@ -155,7 +174,10 @@ class LtmNode(Node):
                 self.rejections.reject(e.reason, f'observation {i}: {e.detail}')
         observer = None
         if channel != 'short_term':   # consolidated entries are not a camera frame
-            observer = observer_from_msg(msg)
+            try:
+                observer = observer_from_msg(msg)
+            except ConversionError as e:
+                self.rejections.reject(e.reason, f'observer: {e.detail}')
             if observer is not None and not math.isfinite(stamp):
                 observer = None
         report = self.graph.apply(observations, observer, source=source, stamp=stamp)
@@ -166,7 +188,35 @@ class LtmNode(Node):
         self.applied_messages += 1
         self.applied_observations += len(report.applied)
         self._update_figures()
+        if channel != 'short_term':
+            self._publish_associated(msg, report, index_of)
         return report
+
+    def _publish_associated(self, msg, report: UpdateReport, index_of: list[int]) -> None:
+        """Republish the applied id-less observations under their memory ids (for the STM)."""
+        out = []
+        for idx, nid in sorted(report.ids.items()):
+            o = msg.observations[index_of[idx]]
+            if not o.instance_id:
+                o.instance_id = nid
+                o.label = self.graph.get(nid).type if nid in self.graph else o.label
+                out.append(o)
+        if out:
+            m = ObjectObservationArray(header=msg.header, observations=out, source=msg.source)
+            self.associated_pub.publish(m)
+
+    def on_robot_state(self, msg: RobotState) -> None:
+        """The robot's own hand: trusted over what detections suggest."""
+        try:
+            p = msg.base_pose.position
+            changed = self.graph.set_robot_state(
+                msg.hand_state, clean_text(msg.held_object_id, self.cfg['max_id_length']),
+                clean_text(msg.held_object_type, self.cfg['max_label_length']), (p.x, p.y, p.z),
+                to_sec(msg.header.stamp) or None)
+            if changed:
+                self.store.commit(self.graph)
+        except Exception as e:
+            self.rejections.reject('bad_robot_state', f'{type(e).__name__}: {clean_text(str(e), 200)}')
 
     def _update_figures(self) -> None:
         self.rejections.set_value('applied.messages', self.applied_messages)

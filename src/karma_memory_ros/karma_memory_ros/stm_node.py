@@ -2,7 +2,10 @@
 
 Subscribes
   ``/karma/perception/objects`` (ObjectObservationArray, sensor-data QoS): state changes
-  found by comparing with what the STM holds or last saw;
+  found by comparing with what the STM holds or last saw, for observations with an id;
+  ``/karma/ltm/associated`` (ObjectObservationArray, reliable): the id-less ones (a robot's
+  detections), under the long-term memory's object ids once it associated them;
+  ``karma/robot_state`` (RobotState): what the gripper holds, as the robot says;
   ``/karma/skill_results`` (SkillResult, reliable): states the skills report, and the hand;
   ``/karma/memory_usage`` (MemoryUsage, reliable): access counts, hits and misses.
 Publishes
@@ -24,7 +27,7 @@ import rclpy
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import Point, Pose, Quaternion
 from karma_interfaces.msg import (KeyValue, MemoryUsage, ObjectObservation, ObjectObservationArray,
-                                  ShortTermEntry, SkillResult)
+                                  RobotState, ShortTermEntry, SkillResult)
 from karma_interfaces.srv import QueryShortTerm, ResetMemory
 from rclpy.node import Node
 
@@ -75,6 +78,8 @@ class StmNode(Node):
         self.positions: dict[str, tuple] = {}
         self.consolidate_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/consolidate', RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_DATA)
+        self.create_subscription(ObjectObservationArray, '/karma/ltm/associated', self.on_objects, RELIABLE_EVENTS)
+        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, RELIABLE_EVENTS)
         self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill, RELIABLE_EVENTS)
         self.create_subscription(MemoryUsage, '/karma/memory_usage', self.on_usage, RELIABLE_EVENTS)
         self.create_service(QueryShortTerm, '/karma/stm/query', self.on_query)
@@ -119,11 +124,15 @@ class StmNode(Node):
         for i, o in enumerate(msg.observations):
             oid = o.instance_id or ''
             if not oid:
-                continue   # without a stable id the LTM associates it; the STM cannot compare
+                continue   # comes back on /karma/ltm/associated under the LTM's id
             if not self._id_ok(oid, f'observation {i}'):
                 continue
             p = o.pose.position
-            pos = (p.x, p.y, p.z)
+            pos = None if o.pose_unknown else (p.x, p.y, p.z)
+            if pos is None:
+                self.stm.observe(oid, _clean(o.label, 64), {kv.key: kv.value for kv in o.states}, None,
+                                 _clean(o.parent_id, 256) or None, self.step, stamp)
+                continue
             if not all(math.isfinite(v) for v in pos):
                 self.rejections.reject('nan_pose', f'observation {i} has a non-finite position')
                 continue
@@ -151,18 +160,33 @@ class StmNode(Node):
                     e.receptacle_id = msg.args[0]
         self._figures()
 
+    def on_robot_state(self, msg: RobotState) -> None:
+        self._guard(self._robot_state)(msg)
+
+    def _robot_state(self, msg: RobotState) -> None:
+        """The robot's hand is the truth about 'held' (unknown: the STM keeps its belief)."""
+        if msg.hand_state == RobotState.HAND_UNKNOWN:
+            return
+        held = msg.held_object_id if msg.hand_state == RobotState.HAND_HOLDING else ''
+        if held and not self._id_ok(held, 'robot_state'):
+            return
+        self.stm.set_held(held, _clean(msg.held_object_type, 64), step=self.step,
+                          stamp=_sec(msg.header.stamp) or self._now())
+        self._figures()
+
     def on_usage(self, msg: MemoryUsage) -> None:
         self._guard(lambda m: self.stm.count_usage(list(m.retrieved_ids), list(m.referenced_ids)))(msg)
         self._figures()
 
     # -- consolidation -----------------------------------------------------------------
     def _consolidate(self, e: StmEntry, reason: str) -> None:
-        pos = e.position or self.positions.get(e.object_id) or self.positions.get(e.receptacle_id)
-        if pos is None:
-            self.rejections.reject('no_position', f'{reason} entry {e.object_id} has no known position; not consolidated')
-            return
+        # What the STM does not know (size always; position often) is sent as unknown, so the
+        # long-term memory keeps its own value instead of taking zeros.
+        pos = e.position or self.positions.get(e.object_id)
         o = ObjectObservation(instance_id=e.object_id, label=e.object_type, confidence=1.0,
-                              pose=Pose(position=Point(x=pos[0], y=pos[1], z=pos[2]), orientation=Quaternion(w=1.0)),
+                              pose=Pose(position=Point(x=pos[0], y=pos[1], z=pos[2]) if pos else Point(),
+                                        orientation=Quaternion(w=1.0)),
+                              pose_unknown=pos is None, size_unknown=True,
                               states=[KeyValue(key=k, value=v) for k, v in states_to_thor(e.states).items()],
                               parent_id=e.receptacle_id)
         msg = ObjectObservationArray(observations=[o], source='short_term')

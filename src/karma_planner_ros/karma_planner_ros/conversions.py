@@ -28,6 +28,16 @@ def frame_to_dicts(msg) -> list[dict]:
              'position': (o.pose.position.x, o.pose.position.y, o.pose.position.z)} for o in msg.observations]
 
 
+def hand_from_msg(msg):
+    """RobotState msg -> karma_planning Hand (an unknown code reads as unknown)."""
+    from karma_planning.memory_view import Hand
+    from karma_planning.skills import HAND_STATES
+    state = HAND_STATES[msg.hand_state] if msg.hand_state < len(HAND_STATES) else 'unknown'
+    if state != 'holding':
+        return Hand(state)
+    return Hand(state, msg.held_object_id[:128], msg.held_object_type[:64])
+
+
 def image_from_msg(msg):
     """sensor_msgs/Image (rgb8, bgr8, rgba8, bgra8, mono8) -> PIL RGB image."""
     from PIL import Image

@@ -31,7 +31,7 @@ import traceback
 import time
 
 import rclpy
-from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanStep
+from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanStep, RobotState
 from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
@@ -39,6 +39,7 @@ from rclpy.node import Node
 from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
+from karma_planning.memory_view import Hand
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_planning.retrieval import Retriever
@@ -46,9 +47,9 @@ from karma_planning.synonyms import SynonymTable
 from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
+from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
-from .conversions import frame_to_dicts, graph_to_dicts, image_from_msg, stm_to_dicts
+from .conversions import frame_to_dicts, graph_to_dicts, hand_from_msg, image_from_msg, stm_to_dicts
 
 SCHEMA = {
     'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
@@ -111,6 +112,11 @@ class PlannerNode(Node):
         if self.mode.needs_perception:
             self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_frame,
                                      SENSOR_DATA, callback_group=MutuallyExclusiveCallbackGroup())
+        # The robot's own report of its hand (proprioception) overrides memory's belief in
+        # every memory mode: planning never puts with an empty hand or picks up with a full one.
+        self.hand = Hand()
+        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED,
+                                 callback_group=MutuallyExclusiveCallbackGroup())
         self.create_service(ResetMemory, '/karma/planner/reset', self.on_reset,
                             callback_group=self.clients_group)
         self.graph_cli = self.create_client(QuerySceneGraph, '/karma/query_scene_graph', callback_group=self.clients_group)
@@ -153,6 +159,11 @@ class PlannerNode(Node):
         with self.state_lock:
             self.mode.add_frame(frame)
 
+    def on_robot_state(self, msg: RobotState) -> None:
+        hand = hand_from_msg(msg)
+        with self.state_lock:
+            self.hand = hand
+
     def on_reset(self, _req, resp):
         with self.lock, self.state_lock:   # the order on_plan takes them in
             self.mode.reset()
@@ -184,7 +195,11 @@ class PlannerNode(Node):
             image = image_from_msg(req.image) if req.image.width else None
             with self.lock:
                 with self.state_lock:
-                    view = self.mode.view(graph, stm)
+                    hand = hand_from_msg(req.robot_state)
+                    if hand.state == 'unknown':
+                        hand = self.hand
+                    view = self.mode.view(graph, stm).with_hand(hand)
+                    view.now = self.get_clock().now().nanoseconds * 1e-9
                     prepared = self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
                     if self.mode.needs_perception and self.mode.history.latest is None:
                         notes.append('no perception frame yet')

@@ -73,12 +73,10 @@ class SymState:
 
     @classmethod
     def initial(cls, view: MemoryView) -> 'SymState':
-        held = None
+        held = view.held_id()
         opened, toggled, sliced = set(), set(), set()
         for it in view.items.values():
             st = {**it.states, **(it.recent or {})}
-            if st.get('held') in _TRUE or st.get('isPickedUp') in _TRUE:
-                held = it.id
             if st.get('open') in _TRUE or st.get('isOpen') in _TRUE:
                 opened.add(it.id)
             if st.get('toggled') in _TRUE or st.get('isToggled') in _TRUE:

@@ -41,7 +41,15 @@ class MemoryItem:
     recent: dict | None = None
     recent_source: str = ''
     valid_label: bool = True
+    confidence: float = 1.0     # the long-term memory's belief in [0, 1]
+    stale: bool = False         # a look where it should be failed to find it
+    last_seen: float = 0.0      # seconds since the epoch; 0 = unknown
     _text: str | None = field(default=None, repr=False)
+
+    @property
+    def fresh(self) -> bool:
+        """A belief worth acting on: not stale and at least even odds."""
+        return not self.stale and self.confidence >= 0.5
 
     @property
     def text(self) -> str:
@@ -63,9 +71,19 @@ class MemoryItem:
         return self.layer in ('object', 'receptacle') and self.type not in FIXED_TYPES
 
 
+_TRUE = ('true', 'True', True, '1')
+
 #: State keys (AI2-THOR names and the short-term memory's short names) that retrieval renders.
 STATE_KEYS = frozenset('''isOpen isSliced isCooked isDirty isFilledWithLiquid isToggled temperature
 isPickedUp isBroken isUsedUp fillLiquid open sliced cooked clean filled toggled held'''.split())
+
+
+def _number(text, default: float, lo: float, hi: float) -> float:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return default
+    return min(max(v, lo), hi) if v == v else default
 
 
 def _attrs(node: dict) -> dict:
@@ -75,13 +93,50 @@ def _attrs(node: dict) -> dict:
     return {clean(k, 64): clean(v, 64) for k, v in a.items()}
 
 
+@dataclass(frozen=True)
+class Hand:
+    """What the robot reports holding (karma_interfaces/RobotState): proprioception, trusted
+    over memory. ``state`` is ``unknown`` (no report: memory's belief stands), ``empty`` or
+    ``holding`` (``held_id`` the memory id when the robot knows it, ``held_type`` its type)."""
+
+    state: str = 'unknown'
+    held_id: str = ''
+    held_type: str = ''
+
+
 class MemoryView:
     """Items by id, with ``contents(receptacle)`` and region look-ups."""
 
-    def __init__(self, items: dict[str, MemoryItem] | None = None):
+    def __init__(self, items: dict[str, MemoryItem] | None = None, hand: Hand | None = None):
         self.items: dict[str, MemoryItem] = items or {}
+        self.hand = hand or Hand()
+        self.now = 0.0          # seconds since the epoch when set: retrieval renders ages
         self._contents: dict[str, list[str]] | None = None
         self.cache: dict = {}   # retrieval's per-view arrays
+
+    def held_id(self) -> str | None:
+        """The id of the held item: the robot's report when it has one, else memory's belief."""
+        if self.hand.state == 'empty':
+            return None
+        if self.hand.state == 'holding' and self.hand.held_id in self.items:
+            return self.hand.held_id
+        for it in self.items.values():
+            st = {**it.states, **(it.recent or {})}
+            if st.get('held') in _TRUE or st.get('isPickedUp') in _TRUE:
+                if self.hand.state == 'unknown' or it.type.lower() == self.hand.held_type.lower():
+                    return it.id
+        return None
+
+    def with_hand(self, hand: Hand) -> 'MemoryView':
+        """This view with the robot's hand report; a held object memory lacks is added."""
+        items = dict(self.items)
+        if hand.state == 'holding' and hand.held_id and hand.held_id not in items and hand.held_type:
+            items[hand.held_id] = MemoryItem(clean(hand.held_id, 128), clean(hand.held_type, 64),
+                                             'object', 'robot_state', states={'held': 'true'},
+                                             valid_label=is_type_label(hand.held_type))
+        view = MemoryView(items, hand)
+        view.now = self.now
+        return view
 
     def __getitem__(self, item_id: str) -> MemoryItem:
         return self.items[item_id]
@@ -145,7 +200,10 @@ class MemoryView:
             states = {k: v for k, v in attrs.items() if k in STATE_KEYS}
             items[nid] = MemoryItem(nid, raw_type, layer, src, attrs.get('receptacle') or attrs.get('parent', ''),
                                     attrs.get('region', ''), states,
-                                    valid_label=is_type_label(raw_type))
+                                    valid_label=is_type_label(raw_type),
+                                    confidence=_number(attrs.get('confidence'), 1.0, 0.0, 1.0),
+                                    stale=attrs.get('stale') in _TRUE,
+                                    last_seen=_number(attrs.get('last_seen'), 0.0, 0.0, 1e11))
         for it in items.values():   # a 'parent' attribute names a receptacle only when it is one
             if it.receptacle and (it.receptacle not in items or items[it.receptacle].layer == 'region'):
                 it.receptacle = ''
@@ -185,4 +243,6 @@ class MemoryView:
                 rec = items.get(it.receptacle)
                 if rec is not None and rec.region:
                     it.region = rec.region
-        return MemoryView(items)
+        view = MemoryView(items, self.hand)
+        view.now = self.now
+        return view

@@ -22,6 +22,7 @@ from .backends.base import Backend, PlanContext
 from .memory_modes import add_region_lines
 from .memory_view import MemoryView
 from .prompt import PromptBuilder
+from .text import quote
 from .reference import parse_goal
 from .retrieval import Retrieval, Retriever
 from .validate import PlanParseError, parse_plan, to_json, validate_plan
@@ -80,7 +81,7 @@ class Planner:
             r = self.retriever.retrieve(query, view, self.budget_tokens)
         if list_regions:
             r = add_region_lines(r, view, self.retriever.count_tokens)
-        prompt = self.prompts.build(instruction, r.scene_text, r.stm_text, scene_title)
+        prompt = self.prompts.build(instruction, r.scene_text, hand_line(view) + r.stm_text, scene_title)
         regions = view.region_names()
         ctx = PlanContext(prompt, view, r.memory_ids, regions, list(goals), image, max_steps,
                           explored=sorted(explored))
@@ -135,6 +136,17 @@ class Planner:
             return validate_plan(parse_plan(out.text), view, max_steps)
         except PlanParseError as e:
             return [], [str(e)]
+
+
+def hand_line(view: MemoryView) -> str:
+    """The robot's report of its hand, first among the recent changes (empty when unknown)."""
+    h = view.hand
+    if h.state == 'empty':
+        return '- robot: the hand is empty\n'
+    if h.state == 'holding':
+        who = f'id {quote(h.held_id, 96)}, ' if h.held_id else ''
+        return f'- robot: holding {who}type {quote(h.held_type or "unknown", 48)}\n'
+    return ''
 
 
 class TaskExplorations:

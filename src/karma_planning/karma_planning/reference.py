@@ -24,7 +24,7 @@ import re
 
 from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
-from .skills import OPENABLE_TYPES
+from .skills import OPENABLE_TYPES, WHOLE_MAP
 
 BACKEND_NAME = 'reference (goal oracle)'
 Step = tuple[str, list[str]]
@@ -109,7 +109,9 @@ class _Builder:
         def key(it):
             rec = self.view.items.get(it.receptacle)
             in_target = bool(avoid_in and rec and rec.type.lower() == avoid_in.lower())
-            return (it.id != self.state.holding, in_target, self.rank.get(it.id, 1 << 30), it.id)
+            # what is in hand, then fresh beliefs before stale ones (a failed look demoted it)
+            return (it.id != self.state.holding, in_target, not it.fresh, self.rank.get(it.id, 1 << 30),
+                    -it.confidence, it.id)
         return min(cands, key=key)
 
     def goto(self, it: MemoryItem) -> None:
@@ -203,10 +205,12 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
             # none is left, look at the regions again (a memory-less robot has forgotten
             # what it saw there).
             regions = containers_to_search(view, explored)[:1] or list(view.region_names())
+        if not regions and WHOLE_MAP not in explored:
+            # No map yet (just started or reset): search everything reachable, as a robot
+            # would, instead of failing before the map arrives.
+            regions = [WHOLE_MAP]
         if not regions:
-            return [], (f'memory has no {", ".join(missing)}; every region and container was '
-                        'searched' if explored else
-                        f'memory has no {", ".join(missing)} and no region to explore')
+            return [], f'memory has no {", ".join(missing)}; every region and container was searched'
         miss = {t.lower() for t in missing}
         ready = [g for g in parsed
                  if not ({g[1].lower(), g[2].lower()} if g[0] == 'in' else {g[1].lower()}) & miss]

@@ -56,8 +56,10 @@ class Retrieval:
         return sum(self.tokens.values())
 
 
-def render_item(it: MemoryItem) -> str:
-    """One scene-graph line: every memory string quoted and bounded."""
+def render_item(it: MemoryItem, now: float = 0.0) -> str:
+    """One scene-graph line: every memory string quoted and bounded. Beliefs that are weak or
+    old say so (confidence, "not found on the last look", seconds since last seen), so fresh
+    beliefs win over stale ones in the model's choice as in the reference planner's."""
     parts = [f'type {quote(it.type if it.valid_label else "(invalid label)", 48)}']
     if it.receptacle:
         parts.append(f'in {quote(it.receptacle, 96)}')
@@ -66,6 +68,12 @@ def render_item(it: MemoryItem) -> str:
     st = [f'{k}={v}' for k, v in it.states.items()]
     if st:
         parts.append(f'states {quote("; ".join(st), 96)}')
+    if it.layer == 'object' and it.confidence < 0.9:
+        parts.append(f'confidence {it.confidence:.2f}')
+    if it.stale:
+        parts.append('not found on the last look there')
+    if it.layer == 'object' and now > 0 and 0 < it.last_seen <= now:
+        parts.append(f'last seen {now - it.last_seen:.0f} s ago')
     if it.layer == 'region':
         parts = [f'region {quote(it.type, 48)}']
     return f'- id {quote(it.id, 96)}: ' + ', '.join(parts)
@@ -180,7 +188,7 @@ class Retriever:
                 return True
             if self._untrusted(it.provenance) and self.untrusted_mode == 'exclude':
                 return True
-            line = render_item(it)
+            line = render_item(it, view.now)
             rline = render_recent(it) if it.recent is not None else ''
             n = self.count_tokens(line + '\n') + (self.count_tokens(rline + '\n') if rline else 0)
             if r.total_tokens + n > budget:
@@ -210,7 +218,7 @@ class Retriever:
 
     def render_all(self, view: MemoryView) -> str:
         """The whole memory in the same format (the no-retrieval baseline)."""
-        lines = [render_item(it) for it in view.items.values()]
+        lines = [render_item(it, view.now) for it in view.items.values()]
         lines += [render_recent(it) for it in view.items.values() if it.recent is not None]
         return '\n'.join(lines)
 

@@ -84,22 +84,42 @@ _CATALOGUE = [
 ]
 SKILLS: dict[str, Skill] = {s.name: s for s in _CATALOGUE}
 
-#: Object types that hold other objects (THOR receptacles; used when memory lacks the flag).
-RECEPTACLE_TYPES = frozenset('''ArmChair Bathtub BathtubBasin Bed Bowl Box Cabinet CoffeeMachine
-CoffeeTable CounterTop Cup Desk DiningTable Drawer Dresser Fridge GarbageCan HandTowelHolder
-LaundryHamper Microwave Mug Ottoman Pan Plate Pot Safe Shelf ShelvingUnit SideTable Sink SinkBasin
-Sofa StoveBurner TVStand Toaster Toilet ToiletPaperHanger TowelHolder Floor'''.split())
-#: Receptacles a robot cannot carry (furniture, appliances).
-FIXED_TYPES = frozenset('''ArmChair Bathtub BathtubBasin Bed Cabinet CoffeeMachine CoffeeTable
-CounterTop Desk DiningTable Drawer Dresser Fridge GarbageCan HandTowelHolder LaundryHamper Microwave
-Ottoman Safe Shelf ShelvingUnit SideTable Sink SinkBasin Sofa StoveBurner StoveKnob TVStand Toaster
-Toilet ToiletPaperHanger TowelHolder Floor Faucet ShowerDoor ShowerHead LightSwitch Window Television
-FloorLamp DeskLamp Blinds Curtains Painting Mirror Chair Stool'''.split())
-OPENABLE_TYPES = frozenset('''Fridge Cabinet Drawer Microwave Safe Box Laptop Kettle ShowerDoor
-ShowerCurtain Toilet Blinds Book'''.split())
-TOGGLEABLE_TYPES = frozenset('''Faucet ShowerHead StoveKnob StoveBurner Microwave Toaster
-CoffeeMachine DeskLamp FloorLamp LightSwitch Television Laptop CellPhone Candle'''.split())
-SLICEABLE_TYPES = frozenset('Apple Bread Lettuce Potato Tomato Egg'.split())
+#: The region name for everything the robot can reach: ``explore(scene)`` searches the whole
+#: map (what a planner does before any region is known, right after start-up or a reset).
+WHOLE_MAP = 'scene'
+
+# The type tables live in the memory core (it needs them too and must not import the planner).
+from karma_memory.vocabulary import (FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES,  # noqa: E402,F401
+                                     SLICEABLE_TYPES, TOGGLEABLE_TYPES)
+
+
+#: Why a skill failed, as a robot's skill server reports it (karma_interfaces SkillResult and
+#: ExecuteSkill carry the same codes as uint8 constants, in this order). A failure is evidence
+#: about the world: the memories and the executor act on the code, never on the message text.
+FAILURES = (
+    'none',               # it succeeded
+    'other',              # anything not below (the simulator's message says what)
+    'not_found',          # the target is not where memory believes (or nowhere near)
+    'hand_empty',         # the skill needs a held object and the hand is empty
+    'hand_full',          # the skill needs a free hand and something is held
+    'container_closed',   # the target is inside a closed container: open it first
+    'unreachable',        # no pose reaches or sees the target
+    'invalid_call',       # unknown skill, wrong arity, malformed arguments
+    'budget',             # the skill ran out of its action budget
+)
+#: What the gripper holds, as karma_interfaces/RobotState's HAND_* codes (in this order).
+HAND_STATES = ('unknown', 'empty', 'holding')
+
+FAILURE_CODE: dict[str, int] = {name: i for i, name in enumerate(FAILURES)}
+
+
+def failure_name(code: int) -> str:
+    """The failure name of a message's uint8 code; unknown codes read as ``other``.
+
+    >>> failure_name(FAILURE_CODE['hand_empty']), failure_name(200)
+    ('hand_empty', 'other')
+    """
+    return FAILURES[code] if 0 <= code < len(FAILURES) else 'other'
 
 
 def check_call(skill: str, args: list[str]) -> str | None:

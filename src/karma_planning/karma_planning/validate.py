@@ -18,7 +18,7 @@ import json
 import re
 
 from .memory_view import MemoryView
-from .skills import SKILLS, check_call, OPENABLE_TYPES
+from .skills import SKILLS, WHOLE_MAP, check_call, OPENABLE_TYPES
 
 Step = tuple[str, list[str]]
 _CALL = re.compile(r'^\s*([A-Za-z_]+)\s*\((.*)\)\s*$')
@@ -65,7 +65,7 @@ def _arg_ok(kind: str, arg: str, view: MemoryView) -> str | None:
     if kind == 'region':
         # explore also searches inside a container (see skills.py)
         it = view.items.get(arg)
-        if region is not None or (it is not None and it.type in OPENABLE_TYPES):
+        if region is not None or arg == WHOLE_MAP or (it is not None and it.type in OPENABLE_TYPES):
             return None
         return f'{arg!r} is not a known region or container'
     if kind == 'place':
@@ -101,7 +101,47 @@ def validate_plan(steps: list[Step], view: MemoryView, max_steps: int = 30) -> t
             if reg is not None and (args[0] not in view.items or view.items[args[0]].layer == 'region'):
                 args = [reg.type]   # regions travel by name
         good.append((skill, args))
+    if not problems:
+        problems = _hand_problems(good, view) + _degenerate(good)
     return good, problems
+
+
+#: Skills that put down what is held, and those that need something held.
+_RELEASES = frozenset({'put', 'drop'})
+
+
+def _hand_problems(steps: list[Step], view: MemoryView) -> list[str]:
+    """Walk the hand through the plan from what the robot reports holding: no put, drop or
+    held-object macro with an empty hand, no pickup with a full one. Only a report from the
+    robot (``view.hand``) is certain; memory's guess alone is not enough to reject a plan."""
+    if view.hand.state == 'unknown':
+        return []
+    held = view.held_id() or (view.hand.held_type if view.hand.state == 'holding' else None)
+    for n, (skill, args) in enumerate(steps, 1):
+        if skill == 'pickup':
+            if held is not None:
+                return [f'step {n} pickup: the hand already holds {held!r}; put it down first']
+            held = args[0]
+        elif skill in _RELEASES or SKILLS[skill].needs_held:
+            if held is None:
+                return [f'step {n} {skill}: the hand is empty']
+            if skill in _RELEASES:
+                held = None
+    return []
+
+
+def _degenerate(steps: list[Step]) -> list[str]:
+    """A plan that repeats itself is not a plan: the same world-changing call four times (a
+    pickup/drop or open/close pair undone and redone)."""
+    seen: dict[tuple, int] = {}
+    for n, (skill, args) in enumerate(steps, 1):
+        if skill in ('navigate_to', 'explore'):
+            continue
+        key = (skill, tuple(args))
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] >= 4:   # three slices of one apple is a plan; four of the same call is a loop
+            return [f'step {n}: {skill}({", ".join(args)}) repeated {seen[key]} times; the plan cycles']
+    return []
 
 
 def to_json(steps: list[Step]) -> str:

@@ -32,7 +32,7 @@ import threading
 
 import rclpy
 from karma_interfaces.action import ExecuteSkill
-from karma_interfaces.msg import NavigableMap, ObjectObservationArray
+from karma_interfaces.msg import NavigableMap, ObjectObservationArray, RobotState
 from karma_interfaces.srv import ApplyWorldChange, GetGroundTruth, QuerySceneGraph, ResetSimulation
 from geometry_msgs.msg import PoseStamped
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -48,7 +48,10 @@ from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
 from . import ros_msgs
+from karma_planning.skills import FAILURE_CODE
+
 from .backend import SIMULATORS, make_backend
+from .hand import HandTracker
 from .perception import Perception
 from .profiles import DEFAULT_PROFILE, ProfileError, config_from_parameters, load_profile
 from .navigation import HORIZONS
@@ -171,6 +174,10 @@ class BridgeNode(Node):
                                              SENSOR_DATA)
         # Reliable: matches reliable and best-effort subscribers alike.
         self.pose_pub = self.create_publisher(PoseStamped, '/karma/agent_pose', QoSProfile(depth=10))
+        # Proprioception (karma_interfaces/RobotState), latched: what the hand holds after
+        # every skill and reset, in memory ids, as a robot's driver would report it.
+        self.hand = HandTracker(ids_published=not c['withhold_ids'])
+        self.state_pub = self.create_publisher(RobotState, 'karma/robot_state', LATCHED)
         self.image_pub = (self.create_publisher(Image, '/karma/camera/image', SENSOR_DATA)
                           if c['publish_rgb'] else None)
         self.map_pub = self.create_publisher(NavigableMap, '/karma/map/navigable', LATCHED)
@@ -198,6 +205,8 @@ class BridgeNode(Node):
                                    callback_group=self._skill_group)
         self.publish_map()
         self.publish_frame(self.backend.last)
+        self.hand.reset(self.backend.last.get('inventoryObjects') or [])
+        self.publish_state()
         self.get_logger().info(f'thor bridge ready: {self.backend.kind} simulator, scene '
                                f'{c["scene"]}, navigation {c["navigation"]}')
 
@@ -212,6 +221,12 @@ class BridgeNode(Node):
             rgb = self.backend.frame()
             if rgb is not None:
                 self.image_pub.publish(ros_msgs.image(rgb, stamp, fid))
+
+    def publish_state(self) -> None:
+        _hand, held_id, held_type = self.hand.state
+        pose = ros_msgs.base_pose(self.backend.last, self.get_clock().now().to_msg(),
+                                  self.cfg['frame_id'])
+        self.state_pub.publish(ros_msgs.robot_state(self.hand.code, held_id, held_type, pose))
 
     def publish_map(self) -> None:
         info = self.backend.scene_info()
@@ -249,6 +264,8 @@ class BridgeNode(Node):
 
         with self._busy:
             out = self.runner.run(skill, args, status=status)
+            self.hand.update(skill, args, out.success, self.runner.meta.get('inventoryObjects') or [])
+            self.publish_state()
             if self.gt_pub is not None and out.steps:
                 try:
                     self.gt_pub.publish(String(data=ros_msgs.ground_truth_json(self.truth())))
@@ -259,8 +276,11 @@ class BridgeNode(Node):
         elif not out.success:
             self.get_logger().info(f'{skill}({", ".join(args)[:200]}) failed: {out.message[:500]}')
         goal_handle.succeed()  # the action ran; success or failure of the skill is in the result
+        hand, held_id, held_type = self.hand.state
         return ExecuteSkill.Result(success=out.success, message=out.message[:2000],
-                                   simulator_steps=out.steps)
+                                   simulator_steps=out.steps, failure=FAILURE_CODE[out.failure],
+                                   blocking_id=out.blocking_id[:256], hand_state=self.hand.code,
+                                   held_object_id=held_id[:256], held_object_type=held_type[:64])
 
     # ---- services --------------------------------------------------------------------
     def on_reset(self, req, resp):
@@ -280,6 +300,8 @@ class BridgeNode(Node):
                 self.runner.reset_map()
                 self.publish_map()
                 self.publish_frame(self.backend.last)
+                self.hand.reset(self.backend.last.get('inventoryObjects') or [])
+                self.publish_state()
         resp.success, resp.message = ok, str(msg)[:1000]
         return resp
 

@@ -68,7 +68,7 @@ class Macros:
         if app is None:
             return None, f'{skill}: no {" or ".join(types)} in this scene'
         self._status(f'{skill}: going to {app["objectId"]}')
-        ok, msg = self.approach(app)
+        ok, msg, *why = self.approach(app)
         return (app, '') if ok else (None, f'{skill}: {msg}')
 
     def _cycle(self, skill: str, item: str, app: dict, middle) -> tuple[bool, str]:

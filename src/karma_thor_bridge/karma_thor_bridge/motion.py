@@ -128,7 +128,7 @@ class Motion:
                 continue
             if self.visible(oid) or self.look_for(oid, move=False):
                 return True, ''
-        return False, f'could not reach a pose that sees {oid}'
+        return False, f'could not reach a pose that sees {oid}', 'unreachable', ''
 
     def look_for(self, oid: str, move: bool = False) -> bool:
         """Turn and tilt in place until ``oid`` is visible (a robot turning its head)."""

@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 from geometry_msgs.msg import Point, Pose, PoseStamped, Quaternion, Vector3
-from karma_interfaces.msg import KeyValue, NavigableMap, ObjectObservation, ObjectObservationArray
+from karma_interfaces.msg import (KeyValue, NavigableMap, ObjectObservation, ObjectObservationArray,
+                                  RobotState)
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
@@ -50,6 +51,22 @@ def observation_array(frame: Frame, stamp, frame_id: str) -> ObjectObservationAr
 def agent_pose(frame: Frame, stamp, frame_id: str) -> PoseStamped:
     return PoseStamped(header=Header(stamp=stamp, frame_id=frame_id),
                        pose=_pose(frame.agent_position, yaw_quaternion(frame.agent_yaw_deg)))
+
+
+def base_pose(meta: dict, stamp, frame_id: str) -> PoseStamped:
+    """The agent's base pose from THOR metadata (noise-free: a robot knows its odometry)."""
+    agent = meta.get('agent') or {}
+    p, r = agent.get('position') or {}, agent.get('rotation') or {}
+    pos = (_finite(float(p.get('x', 0.0))), _finite(float(p.get('y', 0.0))), _finite(float(p.get('z', 0.0))))
+    return PoseStamped(header=Header(stamp=stamp, frame_id=frame_id),
+                       pose=_pose(pos, yaw_quaternion(_finite(float(r.get('y', 0.0))))))
+
+
+def robot_state(hand_code: int, held_id: str, held_type: str, pose: PoseStamped) -> RobotState:
+    """The robot's own state: the hand as the tracker knows it, the base at the agent pose."""
+    return RobotState(header=pose.header, base_pose=pose.pose, hand_state=int(hand_code),
+                      held_object_id=held_id[:256], held_object_type=held_type[:64],
+                      arm_status=RobotState.ARM_IDLE)
 
 
 def navigable_map(info: dict, stamp, frame_id: str) -> NavigableMap:

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from karma_planning.skills import check_call
+from karma_planning.skills import FAILURE_CODE, SKILLS, check_call
 
 from .macros import Macros
 from .motion import Motion
@@ -41,6 +41,18 @@ class SkillOutcome:
     success: bool
     message: str
     steps: int
+    failure: str = 'none'    # karma_planning.skills.FAILURES; 'none' on success
+    blocking_id: str = ''    # container_closed: the simulator id of the closed container
+
+
+def fail(kind: str, message: str, blocking_id: str = '') -> tuple:
+    """A skill's failure with its kind (see karma_planning.skills.FAILURES)."""
+    assert kind in FAILURE_CODE, kind
+    return False, message, kind, blocking_id
+
+
+#: Skills that need the hand free (a robot's skill server checks this before moving).
+NEEDS_FREE_HAND = frozenset({'pickup'})
 
 
 @dataclass(frozen=True)
@@ -147,19 +159,30 @@ class SkillRunner(Motion, Macros):
         try:
             args = list(args)
             if not isinstance(skill, str) or not all(isinstance(a, str) for a in args):
-                return SkillOutcome(False, 'skill and args must be strings', 0)
+                return SkillOutcome(False, 'skill and args must be strings', 0, 'invalid_call')
             problem = check_call(skill, args)
             if problem:
-                return SkillOutcome(False, problem, 0)
+                return SkillOutcome(False, problem, 0, 'invalid_call')
             self.meta = self.backend.last
-            ok, msg = getattr(self, f'_skill_{skill}')(*args)
+            result = self._precondition(skill, args) or getattr(self, f'_skill_{skill}')(*args)
         except _Budget:
-            ok, msg = False, f'{skill}: gave up after {self.cfg.max_steps_per_skill} simulator steps'
+            result = fail('budget', f'{skill}: gave up after {self.cfg.max_steps_per_skill} simulator steps')
         except Exception as e:  # a bug must not take the node down; report it as a failure
-            ok, msg = False, f'{skill}: internal error {type(e).__name__}: {e}'
+            result = (False, f'{skill}: internal error {type(e).__name__}: {e}')
         finally:
             self._status_cb = None
-        return SkillOutcome(ok, msg, self._steps)
+        ok, msg, *why = result
+        kind, blocking = (why + [''])[:2] if why else ('none' if ok else 'other', '')
+        return SkillOutcome(ok, msg, self._steps, 'none' if ok else kind, blocking)
+
+    def _precondition(self, skill: str, args: list[str]) -> tuple | None:
+        """The hand check a robot's skill server makes before it moves at all."""
+        held = self.held()
+        if held is None and (SKILLS[skill].needs_held or skill in ('put', 'drop')):
+            return fail('hand_empty', f'{skill} needs an object in hand; the hand is empty')
+        if held is not None and skill in NEEDS_FREE_HAND:
+            return fail('hand_full', f'{skill} needs a free hand; holding {held}')
+        return None
 
     # ---- argument resolution ---------------------------------------------------------
     def _agent_xyz(self):
@@ -218,10 +241,10 @@ class SkillRunner(Motion, Macros):
             return True, f'{o["objectId"]} is in hand'
         # a sink or bathtub is used through its basin: stand where the basin is in view
         target = self._visible_target(self._redirect(o, 'PutObject'))
-        ok, msg = self.approach(target)
+        ok, msg, *why = self.approach(target)
         if ok and target is not o and not target['objectId'].startswith(o['objectId'] + '|'):
             return True, f'{o["objectId"]} is inside closed {target["objectId"]}; standing at it'
-        return ok, msg
+        return (ok, msg, *why)
 
     def _look_where_believed(self, arg: str, why: str):
         """Nothing of that type where memory places ``arg``: go there and look anyway, as a
@@ -229,7 +252,7 @@ class SkillRunner(Motion, Macros):
         with the reason."""
         ref = self._object_ref(arg)
         if ref is None or ref.position is None:
-            return False, why
+            return fail('not_found', why)
         half = [max(0.05, v / 2) for v in (ref.size or (0.1, 0.1, 0.1))]
         lo = tuple(c - h for c, h in zip(ref.position, half))
         hi = tuple(c + h for c, h in zip(ref.position, half))
@@ -241,8 +264,9 @@ class SkillRunner(Motion, Macros):
         where = f'({px:.2f}, {py:.2f}, {pz:.2f})'
         self._status(f'navigating to where memory places {arg} {where}')
         if not poses or not self._go_to(poses[0].cell, poses[0].yaw, poses[0].horizon):
-            return False, f'{arg}: could not reach where memory places it {where}; {why}'
-        return False, f'{arg} not found where memory places it {where}: looked from there; {why}'
+            return fail('not_found', f'{arg}: could not reach where memory places it {where}; {why}')
+        return fail('not_found', f'{arg} not found where memory places it {where}: looked from '
+                                 f'there; {why}')
 
     def _object_ref(self, arg: str) -> Ref | None:
         if self.resolver is None or '|' in arg:
@@ -344,12 +368,13 @@ class SkillRunner(Motion, Macros):
     def _interact(self, arg: str, action: str, **kw):
         o, why = self.resolve(arg, acting=True)
         if o is None:
-            return False, why
+            return fail('not_found', why)
         o = self._redirect(o, action)
         oid = o['objectId']
         hider = self._visible_target(o)
         if hider is not o:  # no look can reach it: say what the plan lacks
-            return False, f'{oid} is inside closed {hider["objectId"]}: open it first'
+            return fail('container_closed', f'{oid} is inside closed {hider["objectId"]}: open it first',
+                        hider['objectId'])
         if not self.visible(oid) and not self.look_for(oid) and self._near_enough(o):
             # near it but out of sight (a put left it at the far end of a bed): step to a
             # view pose first, as a skill server would. Far away is the plan's business
@@ -403,12 +428,12 @@ class SkillRunner(Motion, Macros):
 
     def _search_container(self, arg: str):
         """explore(C) of a container: open it so perception sees inside, then close it again."""
-        ok, msg = self._skill_navigate_to(arg)
+        ok, msg, *why = self._skill_navigate_to(arg)
         if ok:
-            ok, msg = self._skill_open(arg)
+            ok, msg, *why = self._skill_open(arg)
         if not ok:
-            return False, f'searching {arg}: {msg}'
-        ok, msg = self._skill_close(arg)
+            return (False, f'searching {arg}: {msg}', *why)
+        ok, msg, *_ = self._skill_close(arg)
         return True, f'searched inside {arg}' + ('' if ok else f' (left open: {msg})')
 
     def _skill_open(self, arg):

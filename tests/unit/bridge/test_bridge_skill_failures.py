@@ -6,8 +6,10 @@ from bridge_helpers import first_id
 APPLE = 'Apple|-00.47|+01.15|+00.48'
 
 
-def fails(out, *fragments):
+def fails(out, *fragments, kind=None):
     assert not out.success, out
+    if kind is not None:
+        assert out.failure == kind, out
     for f in fragments:
         assert f in out.message, out.message
     return out
@@ -28,19 +30,21 @@ def fails(out, *fragments):
 def test_malformed_calls(make_runner, skill, args, msg):
     out = fails(make_runner().run(skill, args), msg)
     assert out.steps == 0
+    # a call the catalogue rejects is invalid; an id nothing knows is not found
+    assert out.failure == ('not_found' if 'object' in msg or 'within' in msg else 'invalid_call'), out
 
 
 def test_thor_errors_come_back_as_messages(make_runner):
     r = make_runner()
     fails(r.run('pickup', [first_id(r, 'Vase')]), 'not interactable', 'navigate_to it first')
-    fails(r.run('put', [first_id(r, 'CounterTop')]), 'hand is empty')
-    fails(r.run('drop', []), 'hand is empty')
+    fails(r.run('put', [first_id(r, 'CounterTop')]), 'hand is empty', kind='hand_empty')
+    fails(r.run('drop', []), 'hand is empty', kind='hand_empty')
     r.run('navigate_to', [APPLE])
     fails(r.run('open', [APPLE]), 'is not an Openable object')
     fails(r.run('toggle_on', [APPLE]), 'is not a Toggleable object')
     bread = first_id(r, 'Bread')
     r.run('pickup', [APPLE])
-    fails(r.run('pickup', [bread]), 'hand must be empty')
+    fails(r.run('pickup', [bread]), 'needs a free hand', kind='hand_full')
     fails(r.run('slice', [APPLE]), 'while holding it')
     fails(r.run('empty', [APPLE]), 'cannot be filled with liquid')
     fails(r.run('fill', [APPLE]), 'cannot be filled with liquid')
@@ -60,7 +64,7 @@ def test_state_errors(make_runner):
 def test_macros_need_the_object_in_hand(make_runner):
     r = make_runner()
     for skill in ('heat', 'cool', 'clean', 'fill', 'empty'):
-        fails(r.run(skill, [APPLE]), 'hand is empty')
+        fails(r.run(skill, [APPLE]), 'hand is empty', kind='hand_empty')
     r.run('navigate_to', [APPLE])
     r.run('pickup', [APPLE])
     fails(r.run('heat', [first_id(r, 'Bread')]), 'is not the held object')
@@ -68,7 +72,8 @@ def test_macros_need_the_object_in_hand(make_runner):
 
 def test_the_step_budget_stops_a_skill(make_runner):
     r = make_runner(max_steps_per_skill=3)
-    out = fails(r.run('navigate_to', [first_id(r, 'Toaster')]), 'gave up after 3 simulator steps')
+    out = fails(r.run('navigate_to', [first_id(r, 'Toaster')]), 'gave up after 3 simulator steps',
+                kind='budget')
     assert out.steps == 3
 
 

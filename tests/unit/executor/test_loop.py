@@ -28,8 +28,16 @@ class World:
     def __call__(self, step):
         self.log.append(str(step))
         if str(step) in self.failures:
-            return SkillReply(False, self.failures.pop(str(step)), 1)
-        return SkillReply(True, '', 3)
+            why = self.failures.pop(str(step))
+            kind, _, text = why.partition(':') if ':' in why else ('other', '', why)
+            return SkillReply(False, text, 1, failure=kind, hand=self.hand)
+        if step.skill == 'pickup':
+            self.hand = ('holding', step.args[0])
+        elif step.skill in ('put', 'drop'):
+            self.hand = ('empty', '')
+        return SkillReply(True, '', 3, hand=self.hand)
+
+    hand = ('empty', '')
 
 
 def test_a_plan_that_works_runs_once():
@@ -60,9 +68,10 @@ def test_exploring_replans_without_using_a_replan():
 
 
 def test_replans_are_bounded():
-    planner = ScriptedPlanner(*[[('pickup', ('Apple_1',))]] * 5)
+    # each plan moves first, so the failed pickup may be tried again (something changed)
+    planner = ScriptedPlanner(*[[('navigate_to', ('Apple_1',)), ('pickup', ('Apple_1',))]] * 5)
     world = World({'pickup(Apple_1)': 'x'})
-    world.failures = type('Always', (dict,), {'__contains__': lambda s, k: True,
+    world.failures = type('Always', (dict,), {'__contains__': lambda s, k: k.startswith('pickup'),
                                               'pop': lambda s, k: 'still not there'})()
     out = TaskLoop(planner, world, max_replans=2).run('pick up the apple')
     assert not out.success and out.replans == 2 and out.planner_calls == 3
@@ -93,3 +102,34 @@ def test_cancellation_stops_between_steps():
 def test_bad_bounds_are_rejected(kwargs):
     with pytest.raises(ValueError):
         TaskLoop(ScriptedPlanner(), World(), **kwargs)
+
+
+def test_a_step_that_failed_is_not_repeated_while_nothing_it_depends_on_changed():
+    # put fails with an empty hand; the replan walks elsewhere and tries the same put: the
+    # walk changes nothing about the hand, so the executor stops instead of repeating it
+    plan = [('navigate_to', ('Sink_1',)), ('put', ('Sink_1',))]
+    planner = ScriptedPlanner(plan, plan, plan)
+    world = World({'put(Sink_1)': 'hand_empty:put needs an object in hand; the hand is empty'})
+    out = TaskLoop(planner, world, max_replans=5).run('put the mug in the sink')
+    assert not out.success and 'not repeating' in out.message and 'hand_empty' in out.message
+    assert world.log == ['navigate_to(Sink_1)', 'put(Sink_1)', 'navigate_to(Sink_1)']
+
+
+def test_a_failed_step_runs_again_once_its_cause_changed():
+    # the hand was empty; the replan picks the mug up first, then the same put succeeds
+    planner = ScriptedPlanner([('put', ('Sink_1',))],
+                              [('pickup', ('Mug_1',)), ('put', ('Sink_1',))])
+    world = World({'put(Sink_1)': 'hand_empty:the hand is empty'})
+    out = TaskLoop(planner, world).run('put the mug in the sink')
+    assert out.success and world.log == ['put(Sink_1)', 'pickup(Mug_1)', 'put(Sink_1)']
+
+
+def test_a_closed_container_failure_waits_for_an_open():
+    planner = ScriptedPlanner([('pickup', ('Egg_1',))], [('navigate_to', ('Egg_1',)), ('pickup', ('Egg_1',))],
+                              [('open', ('Fridge_1',)), ('pickup', ('Egg_1',))])
+    world = World({'pickup(Egg_1)': 'container_closed:Egg_1 is inside closed Fridge_1'})
+    out = TaskLoop(planner, world).run('take the egg')
+    assert not out.success and 'not repeating' in out.message   # walking does not open it
+    planner = ScriptedPlanner([('pickup', ('Egg_1',))], [('open', ('Fridge_1',)), ('pickup', ('Egg_1',))])
+    world = World({'pickup(Egg_1)': 'container_closed:Egg_1 is inside closed Fridge_1'})
+    assert TaskLoop(planner, world).run('take the egg').success

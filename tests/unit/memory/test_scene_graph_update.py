@@ -4,7 +4,7 @@ import math
 import pytest
 
 from helpers_ltm import kitchen, obs
-from karma_memory import Observation, Observer, SceneGraph
+from karma_memory import MemoryConfig, Observation, Observer, SceneGraph
 
 
 def test_layers_and_hierarchy_edges():
@@ -86,7 +86,7 @@ def test_carried_receptacle_moves_its_contents():
 
 @pytest.mark.parametrize("offset, same", [(0.0, True), (0.3, True), (0.49, True), (0.8, False)])
 def test_association_without_id_by_class_and_distance(offset, same):
-    g = SceneGraph()
+    g = SceneGraph(MemoryConfig(confirm_frames=1))   # confirmation is tested on its own
     g.apply([obs("Mug", "", (0, 1, 0))], stamp=1.0)
     r = g.apply([obs("Mug", "", (offset, 1, 0))], stamp=2.0)
     assert (r.associated == ["Mug_1"]) is same
@@ -94,17 +94,18 @@ def test_association_without_id_by_class_and_distance(offset, same):
 
 
 def test_association_respects_class_and_one_match_per_batch():
-    g = SceneGraph()
+    g = SceneGraph(MemoryConfig(confirm_frames=1))
     g.apply([obs("Mug", "", (0, 1, 0))], stamp=1.0)
-    r = g.apply([obs("Cup", "", (0, 1, 0)), obs("Mug", "", (0.1, 1, 0)), obs("Mug", "", (0.05, 1, 0))],
+    # An egg is no look-alike of a mug (a cup is: see test_association_noise.py).
+    r = g.apply([obs("Egg", "", (0, 1, 0)), obs("Mug", "", (0.1, 1, 0)), obs("Mug", "", (0.05, 1, 0))],
                 stamp=2.0)
     assert r.associated == ["Mug_1"]
-    assert sorted(g.ids()) == ["Cup_1", "Mug_1", "Mug_2"]
+    assert sorted(g.ids()) == ["Egg_1", "Mug_1", "Mug_2"]
     assert g.get("Mug_1").position == pytest.approx((0.05, 1, 0), abs=0.06)
 
 
 def test_association_by_overlap_for_large_objects():
-    g = SceneGraph()
+    g = SceneGraph(MemoryConfig(confirm_frames=1))
     g.apply([obs("Sofa", "", (0, 0.4, 0), (2.2, 0.8, 0.9), rec=True)], stamp=1.0)
     r = g.apply([obs("Sofa", "", (0.8, 0.4, 0), (2.2, 0.8, 0.9), rec=True)], stamp=2.0)
     assert r.associated == ["Sofa_1"]
@@ -124,7 +125,12 @@ def test_negative_observation_lowers_confidence_and_marks_stale():
                 observer=_camera_looking_plus_x(), stamp=3.0)
     assert "Apple|1" in r.missed and "Mug|1" not in r.missed and "Plate|1" not in r.missed
     a = g.get("Apple|1")
-    assert a.stale and a.confidence == pytest.approx(0.6)
+    # One miss is weak evidence (detectors miss things): belief drops, not yet stale.
+    assert not a.stale and 0.5 < a.confidence < 0.98
+    for t in (3.1, 3.2):
+        g.apply([], observer=_camera_looking_plus_x(), stamp=t)
+    a = g.get("Apple|1")
+    assert a.stale and a.confidence < 0.5
     g.apply([obs("Apple", "Apple|1", (1.6, 1.0, 1.0), confidence=0.9)], stamp=4.0)
     assert not g.get("Apple|1").stale and g.get("Apple|1").confidence > 0.9
 
@@ -189,11 +195,12 @@ def test_states_are_cleaned_and_merged():
 
 def test_minted_ids_and_remove_reparents_children():
     g = kitchen()
-    g.apply([obs("Butter Knife", "", (1.0, 1.03, 1.0))], stamp=2.0)
-    assert g.ids()[0] == "Butter_Knife_1"
-    assert g.receptacle_of("Butter_Knife_1")[0] == "Plate|1"
+    for t in (2.0, 2.1):   # an id-less object is created once seen in two frames
+        g.apply([obs("Butter Knife", "", (1.0, 1.03, 1.0))], stamp=t)
+    assert g.ids()[0] == "ButterKnife_1"   # the label is mapped to the catalogue's type
+    assert g.receptacle_of("ButterKnife_1")[0] == "Plate|1"
     assert g.remove("Plate|1")
-    assert g.receptacle_of("Butter_Knife_1")[0] == "CounterTop|1"
+    assert g.receptacle_of("ButterKnife_1")[0] == "CounterTop|1"
 
 
 def test_no_cycles_between_receptacles():

@@ -129,3 +129,15 @@ def test_bad_config_rejected():
         ShortTermMemory(0)
     with pytest.raises(ValueError):
         make_policy('random')
+
+
+def test_robot_state_sets_and_clears_held():
+    stm = ShortTermMemory(capacity=8, policy='lru', clock=lambda: 0.0)
+    stm.record('Mug_1', 'Mug', {'held': True}, source='skill')
+    changed = stm.set_held('Apple_2', 'Apple')
+    assert {e.object_id for e in changed} == {'Mug_1', 'Apple_2'}
+    assert stm.get('Mug_1').states['held'] is False and stm.get('Apple_2').states['held'] is True
+    assert stm.get('Apple_2').source == 'robot_state' and stm.get('Apple_2').object_type == 'Apple'
+    assert stm.set_held('Apple_2') == []                  # already held: nothing changes
+    stm.set_held('')
+    assert stm.get('Apple_2').states['held'] is False

@@ -183,6 +183,25 @@ class ShortTermMemory:
                                    {'held': True}, source='skill', step=step, stamp=stamp))
         return out
 
+    def set_held(self, held_object_id: str, object_type: str = '', step: int = 0,
+                 stamp: float | None = None) -> list[StmEntry]:
+        """The robot's own state: ``held_object_id`` is in the hand ('' = the hand is empty).
+
+        Every other entry believed held is released; returns the entries that changed.
+        """
+        out = []
+        for oid, e in list(self._entries.items()):
+            if e.states.get('held') and oid != held_object_id:
+                out.append(self.record(oid, e.object_type, {'held': False}, source='robot_state',
+                                       step=step, stamp=stamp))
+        if held_object_id:
+            e = self._entries.get(held_object_id)
+            if e is None or not e.states.get('held'):
+                kind = object_type or (e.object_type if e else '') or _type_of(held_object_id)
+                out.append(self.record(held_object_id, kind, {'held': True}, source='robot_state',
+                                       step=step, stamp=stamp))
+        return out
+
     # -- usage -------------------------------------------------------------------------
     def count_usage(self, retrieved_ids: Iterable[str], referenced_ids: Iterable[str]) -> tuple[int, int]:
         """Apply one MemoryUsage: access counts, hits and misses. Returns (hits, misses)."""
