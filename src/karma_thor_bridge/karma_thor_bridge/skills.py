@@ -98,8 +98,8 @@ class SkillRunner(Motion, Macros):
         self._status_cb: Callable[[str], None] | None = None
         self._phase_text = ''
         self.total_steps = 0
-        # objectType -> the object of that type the robot last acted on in this episode (the
-        # one that changes behind its back pick, see world_change.py)
+        # objectType -> the object of that type the robot last acted on in this episode: the
+        # one a change behind its back picks (world_change.py)
         self.last_acted: dict[str, str] = {}
 
     # ---- plumbing ------------------------------------------------------------------------
