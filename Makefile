@@ -6,8 +6,11 @@ export ROS_AUTOMATIC_DISCOVERY_RANGE := LOCALHOST
 setup:
 	@bash scripts/setup.sh
 
+# Perception profile of the demo (config/perception): `make demo PERCEPTION=oracle`.
+PERCEPTION ?= realistic
+
 demo: setup
-	@ROS_DOMAIN_ID=$${ROS_DOMAIN_ID:-77} ./karma exec python -m karma_bringup.demo
+	@ROS_DOMAIN_ID=$${ROS_DOMAIN_ID:-77} ./karma exec python -m karma_bringup.demo --perception $(PERCEPTION)
 
 test: setup
 	@bash scripts/test.sh

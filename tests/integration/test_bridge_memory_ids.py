@@ -31,7 +31,7 @@ def _run(ros_node, client, skill, args, timeout=60.0):
 
 def test_memory_minted_ids_resolve_to_simulator_objects(ros_node, spawn_node, tmp_path):
     bridge = spawn_node('karma_thor_bridge.bridge_node', 'config/bridge.yaml',
-                        {'simulator': 'inprocess', 'withhold_ids': 'true'})
+                        {'simulator': 'inprocess', 'perception': 'oracle', 'withhold_ids': 'true'})
     ltm = spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path)})
     skills = ActionClient(ros_node.node, ExecuteSkill, '/karma/execute_skill')
     find = ros_node.create_client(FindObject, '/karma/find_object')

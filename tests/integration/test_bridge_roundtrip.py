@@ -66,7 +66,7 @@ class Client:
 def bridge_proc(spawn_node):
     """The bridge in its own process (default node name ``thor_bridge``, as in stack.yaml),
     on the embedded player through the real ai2thor client."""
-    return spawn_node(NODE, 'config/bridge.yaml', {'simulator': 'embedded'})
+    return spawn_node(NODE, 'config/bridge.yaml', {'simulator': 'embedded', 'perception': 'oracle'})
 
 
 @pytest.fixture

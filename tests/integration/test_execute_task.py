@@ -25,7 +25,7 @@ def stack(tmp_path_factory):
     os.environ['ROS_DOMAIN_ID'] = str(os.getpid() % 50 + 150)
     params = {'planner': {'backend': 'reference', 'memory_mode': 'karma', 'embedder': 'hash'},
               'ltm': {'store_dir': str(tmp_path_factory.mktemp('ltm'))},
-              'bridge': {'simulator': 'inprocess'}}
+              'bridge': {'simulator': 'inprocess', 'perception': 'oracle'}}
     with StackProcesses(params, tmp_path_factory.mktemp('logs')) as procs:
         client = StackClient('test_execute_task')
         try:

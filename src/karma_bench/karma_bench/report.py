@@ -10,7 +10,8 @@ Summary numbers: ``success_rate`` = successful tasks / tasks; ``goal_condition_r
 over tasks of goals_met / goals_total (ALFRED's GC); ``mean_steps`` = mean simulator actions.
 The same three (plus ``n``, ``mean_planner_calls``, ``mean_prompt_tokens``) are given per
 category, per memory mode (task key ``memory``, default from ``config["memory"]`` or
-``"default"``) and per ``category/memory`` pair.
+``"default"``) and per ``category/memory`` pair. Each group also has ``memory_quality``: the
+tasks' memory judgements pooled (karma_bench.quality.pool; None when no task has one).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
+from karma_bench.quality import pool
 from karma_bench.suite import CATEGORIES
 
 FORMAT = "karma-bench-results/1"
@@ -27,7 +29,7 @@ REQUIRED = {"episode": str, "task": str, "category": str, "success": bool, "goal
             "wall_s": (int, float)}
 # Optional per-task keys runs are expected to add when they know them.
 EXTRA_KEYS = ("completion_tokens", "nav_distance_m", "regions_explored", "retrieval_accuracy",
-              "stm_hit_rate", "memory")
+              "stm_hit_rate", "memory", "memory_quality", "world_changes", "not_run")
 
 
 def check_record(rec: dict[str, Any]) -> None:
@@ -58,6 +60,7 @@ def _stats(recs: list[dict]) -> dict[str, Any]:
         "mean_steps": _mean([float(r["steps"]) for r in recs]),
         "mean_planner_calls": _mean([float(r["planner_calls"]) for r in recs]),
         "mean_prompt_tokens": _mean([float(r["prompt_tokens"]) for r in recs]),
+        "memory_quality": pool([r.get("memory_quality") for r in recs]),
     }
 
 
@@ -118,6 +121,7 @@ def render_md(doc: dict[str, Any]) -> str:
         lines += ["", f"## {cat}", "", *head, row("all", s["by_category"][cat])]
         lines += [row(k.split("/", 1)[1], st) for k, st in s["by_category_memory"].items()
                   if k.split("/", 1)[0] == cat]
+    lines += _quality_md(s)
     lines += ["", "## Tasks", "",
               "| episode | task | category | memory | success | goals | steps | wall s |",
               "|---|---|---|---|---|---|---|---|"]
@@ -127,6 +131,24 @@ def render_md(doc: dict[str, Any]) -> str:
                      f" {t.get('memory', default_memory)} | {'yes' if t['success'] else 'no'} |"
                      f" {t['goals_met']}/{t['goals_total']} | {t['steps']} | {t['wall_s']:.2f} |")
     return "\n".join(lines) + "\n"
+
+
+def _quality_md(s: dict[str, Any]) -> list[str]:
+    """Memory quality per memory mode (nothing when no task was judged)."""
+    rows = [(m, st["memory_quality"]) for m, st in s["by_memory"].items() if st.get("memory_quality")]
+    if not rows:
+        return []
+    lines = ["", "## Memory quality (long-term memory vs ground truth)", "",
+             "| memory | recall | recall (2+ sightings) | precision | duplicates |"
+             " position error m | containment | stale beliefs / task |",
+             "|---|---|---|---|---|---|---|---|"]
+    for m, q in rows:
+        err = "-" if q["position_error_m"] is None else f"{q['position_error_m']:.3f}"
+        lines.append(f"| {m} | {_fmt(q['recall'], True)} | {_fmt(q.get('recall_repeated'), True)} |"
+                     f" {_fmt(q['precision'], True)} |"
+                     f" {_fmt(q['duplicate_rate'], True)} | {err} |"
+                     f" {_fmt(q['containment_accuracy'], True)} | {q['stale_beliefs']:.2f} |")
+    return lines
 
 
 def write_plots(doc: dict[str, Any], out_dir: Path) -> list[Path]:

@@ -22,8 +22,8 @@ from karma_ros_common.qos import RELIABLE_EVENTS
 from std_msgs.msg import String
 
 from karma_interfaces.action import ExecuteTask
-from karma_interfaces.srv import (GetGroundTruth, QuerySceneGraph, QueryShortTerm, ResetMemory,
-                                  ResetSimulation)
+from karma_interfaces.srv import (ApplyWorldChange, GetGroundTruth, QuerySceneGraph,
+                                  QueryShortTerm, ResetMemory, ResetSimulation)
 
 
 GROUND_TRUTH_EVENTS = '/karma/sim/ground_truth_events'
@@ -43,6 +43,8 @@ class StackClient:
         self.reset_planner = self.node.create_client(ResetMemory, '/karma/planner/reset')
         self.query_stm = self.node.create_client(QueryShortTerm, '/karma/stm/query')
         self.query_graph = self.node.create_client(QuerySceneGraph, '/karma/query_scene_graph')
+        # EVALUATION ONLY: a task's `before`, changes behind the robot's back.
+        self.world_change = self.node.create_client(ApplyWorldChange, '/karma/sim/apply_world_change')
         self.task = ActionClient(self.node, ExecuteTask, '/karma/execute_task')
         # Evaluation stream: the bridge's ground truth after every skill (never the memory).
         self._gt_events: queue.Queue = queue.Queue()
@@ -71,7 +73,8 @@ class StackClient:
         """Block until every service and action the benchmark uses is up; ``check_alive``
         raises when a node process died (so a crash is reported at once, not as a time-out)."""
         deadline = time.monotonic() + timeout_s
-        clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm, self.reset_planner]
+        clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm, self.reset_planner,
+                   self.world_change, self.query_graph]
         if need_stm:
             clients += [self.reset_stm, self.query_stm]
         waits = [(c.srv_name, c.wait_for_service) for c in clients]
@@ -123,6 +126,38 @@ class StackClient:
             return '(the long-term memory did not answer)'
         resp = self.call(self.query_graph, QuerySceneGraph.Request(with_text=True))
         return resp.text or f'{len(resp.graph.nodes)} nodes, {len(resp.graph.edges)} edges'
+
+    def apply_world_change(self, changes: list[dict]) -> tuple[bool, str, list[dict]]:
+        """Apply a task's ``before`` in the simulator: (all applied, why not, records)."""
+        resp = self.call(self.world_change,
+                         ApplyWorldChange.Request(changes_json=json.dumps(changes)))
+        try:
+            applied = json.loads(resp.applied_json or '[]')
+        except ValueError:
+            applied = []
+        return bool(resp.success), str(resp.message), applied
+
+    def memory_objects(self) -> list[dict]:
+        """The long-term memory's objects and receptacles (EVALUATION: for judging them):
+        ``id``, ``layer``, ``type``, ``position``, ``confidence``, ``stale``, ``parent``."""
+        resp = self.call(self.query_graph, QuerySceneGraph.Request())
+        if not resp.success:
+            raise RuntimeError(f'scene graph query failed: {resp.message}')
+        parents = {e.source: e.target for e in resp.graph.edges if e.relation in ('in', 'on')}
+        out = []
+        for n in resp.graph.nodes:
+            if n.layer not in ('object', 'receptacle'):
+                continue
+            attrs = {kv.key: kv.value for kv in n.attributes}
+            try:
+                conf = float(attrs.get('confidence', 1.0))
+            except ValueError:
+                conf = 1.0
+            out.append({'id': n.id, 'layer': n.layer, 'type': n.type,
+                        'position': (n.position.x, n.position.y, n.position.z),
+                        'confidence': conf, 'stale': attrs.get('stale') == 'true',
+                        'parent': attrs.get('parent') or parents.get(n.id, '')})
+        return out
 
     def stm_stats(self) -> dict:
         resp = self.call(self.query_stm, QueryShortTerm.Request(query='', max_results=1))

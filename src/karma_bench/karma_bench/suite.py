@@ -2,8 +2,10 @@
 
 Required keys: suite ``format``, ``name``, ``episodes``; episode ``id``, ``scene``,
 ``tasks``; task ``id``, ``category``, ``instruction``, ``goals``. Optional with defaults:
-episode ``seed`` (0), task ``ordered`` (false). Unknown keys anywhere are ignored (kept in
-``extra`` for tools such as the ALFRED-L ``dropped`` list).
+episode ``seed`` (0), task ``ordered`` (false), task ``before`` (no changes behind the robot's
+back; each change is checked here, applied by the bridge: karma_thor_bridge.world_change).
+Unknown keys anywhere are ignored (kept in ``extra`` for tools such as the ALFRED-L
+``dropped`` list).
 
 >>> s = suite_from_dict({"format": "karma-task-suite/1", "name": "x", "episodes": [
 ...     {"id": "e1", "scene": "FloorPlan1", "tasks": [
@@ -17,6 +19,11 @@ episode ``seed`` (0), task ``ordered`` (false). Unknown keys anywhere are ignore
 Traceback (most recent call last):
 ...
 karma_bench.suite.SuiteError: episode 'e1' task 't1': missing required key 'goals'
+>>> suite_from_dict({"format": "karma-task-suite/1", "name": "x", "episodes": [
+...     {"id": "e1", "scene": "FloorPlan1", "tasks": [{"id": "t1", "category": "simple",
+...      "instruction": "Find the mug.", "goals": ["HOLDING(Mug)"],
+...      "before": [{"move": "Mug", "to": "Cabinet"}]}]}]}).episodes[0].tasks[0].before
+(Change(verb='move', type='Mug', to='Cabinet', state=''),)
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from karma_bench.goals import Goal, GoalParseError, parse_goal
+from karma_thor_bridge.world_change import Change, ChangeError, parse_changes
 
 FORMAT = "karma-task-suite/1"
 CATEGORIES = ("simple", "composite", "complex")
@@ -43,6 +51,8 @@ class Task:
     goals: tuple[Goal, ...]
     ordered: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Changes someone else makes after the previous task and before this one's first plan.
+    before: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,8 +112,12 @@ def _task(d: Any, ep_id: str, index: int) -> Task:
     ordered = d.get("ordered", False)
     if not isinstance(ordered, bool):
         raise SuiteError(f"{where}: 'ordered' must be true or false")
-    known = {"id", "category", "instruction", "goals", "ordered"}
-    return Task(tid, category, instruction, goals, ordered, _extra(d, known))
+    try:
+        before = tuple(parse_changes(d.get("before", [])))
+    except ChangeError as e:
+        raise SuiteError(f"{where}: 'before': {e}") from None
+    known = {"id", "category", "instruction", "goals", "ordered", "before"}
+    return Task(tid, category, instruction, goals, ordered, _extra(d, known), before)
 
 
 def _episode(d: Any, index: int) -> Episode:

@@ -9,10 +9,20 @@ every executed skill (the checker never reads the agent's memory).
 
     ./karma bench tasks --suite suites/karma_household.json --out out/tasks \\
         [--planner reference|transformers|openai] [--memory karma|none|ltm|stm|full-history|all]
-        [--stm-policy NAME] [--episodes ID,...]
+        [--perception realistic|oracle|harsh|FILE] [--stm-policy NAME] [--episodes ID,...]
+
+``--perception`` picks the bridge's perception profile (``config/perception``); the default is
+``realistic``, what a robot's detector gives (no THOR ids, noise, misses, confusions, false
+detections). ``results.json`` records the profile under ``config.perception``.
 
 The ``reference`` planner is a goal oracle (it reads each task's goals); its numbers show what
 the memory and execution stack can do with a perfect planner, not what a model achieves.
+
+A task's ``before`` (changes behind the robot's back) is applied through the bridge's
+evaluation-only /karma/sim/apply_world_change before its first plan; each task record lists
+them (``world_changes``), and one that cannot be applied leaves the task not run (``not_run``
+says why). After every task the long-term memory itself is judged against the ground truth
+(``memory_quality``, see karma_bench.quality), per task and per memory mode in the summary.
 """
 from __future__ import annotations
 
@@ -26,6 +36,7 @@ import time
 from pathlib import Path
 
 from karma_bench.checker import TaskJudge
+from karma_bench.quality import judge as judge_memory
 from karma_bench.report import write_results
 from karma_bench.suite import load_suite
 
@@ -94,8 +105,23 @@ def _nav_distance(snapshots: list[dict]) -> float:
                      for a, b in zip(pts, pts[1:])))
 
 
+def _not_run(ep, task, mode: str, why: str, changes: list[dict]) -> dict:
+    """The record of a task whose ``before`` could not be applied (it was not run)."""
+    return {'episode': ep.id, 'task': task.id, 'category': task.category, 'success': False,
+            'goals_met': 0, 'goals_total': len(task.goals), 'steps': 0, 'planner_calls': 0,
+            'prompt_tokens': 0, 'wall_s': 0.0, 'memory': mode, 'not_run': why,
+            'world_changes': changes, 'memory_quality': None,
+            'executor_message': f'not run: {why}'[:300]}
+
+
 def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
-    """Run one task through /karma/execute_task and judge it from ground truth."""
+    """Apply the task's ``before`` (changes behind the robot's back), run the task through
+    /karma/execute_task, judge it from ground truth, and judge the memory it left."""
+    changes: list[dict] = []
+    if task.before:
+        ok, why, changes = client.apply_world_change([c.as_dict() for c in task.before])
+        if not ok:
+            return _not_run(ep, task, mode, f'episode {ep.id!r} task {task.id!r}: {why}', changes)
     judge = TaskJudge(task.goals, task.ordered)
     snapshots = [client.ground_truth()]
     judge.observe(snapshots[0])
@@ -138,7 +164,12 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
         'retrieval_accuracy': retrieval_accuracy(goal_types, memory_ids),
         'memory': mode,
         'executor_message': (result.message if result else 'goal rejected')[:300],
+        'world_changes': changes,
     }
+    try:  # EVALUATION: the long-term memory's objects against the ground truth
+        rec['memory_quality'] = judge_memory(client.memory_objects(), final)
+    except Exception as e:  # the memory's answer is not needed for the task's verdict
+        rec['memory_quality'], rec['memory_quality_error'] = None, str(e)[:200]
     try:
         rec['stm_hit_rate'] = client.stm_stats()['hit_rate'] if mode in ('karma', 'stm') else None
     except Exception:  # the short-term node is optional for the benchmark's verdict
@@ -152,11 +183,12 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
     store = tempfile.mkdtemp(prefix=f'karma-bench-{mode}-')
     params = {'planner': {'backend': args.planner, 'memory_mode': mode},
               'ltm': {'store_dir': store},
-              'stm': {}}
+              'stm': {},
+              'bridge': {'perception': perception_profile(args).source}}
     if args.stm_policy:
         params['stm']['policy'] = args.stm_policy
     if episodes:
-        params['bridge'] = {'scene': episodes[0].scene}
+        params['bridge']['scene'] = episodes[0].scene
     records = []
     with StackProcesses(params, log_dir / mode) as stack:
         client = StackClient(f'karma_bench_{mode.replace("-", "_")}')
@@ -176,6 +208,12 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
     return records
 
 
+def perception_profile(args):
+    """The perception profile a run asked for (``args.perception``; realistic by default)."""
+    from karma_thor_bridge.profiles import DEFAULT_PROFILE, load_profile
+    return load_profile(getattr(args, 'perception', '') or DEFAULT_PROFILE)
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog='karma bench tasks', description=__doc__.split('\n')[0])
     ap.add_argument('--suite', required=True, help='task suite (karma-task-suite/1 JSON)')
@@ -184,6 +222,9 @@ def parse_args(argv):
                     help='planner backend; "reference" is a goal oracle')
     ap.add_argument('--memory', default='karma',
                     help=f'memory mode(s), comma-separated, or "all": {", ".join(MEMORY_MODES)}')
+    ap.add_argument('--perception', default='realistic',
+                    help='perception profile: oracle, realistic (default), harsh, or a profile '
+                         'YAML file (see config/perception)')
     ap.add_argument('--stm-policy', default='', help='short-term replacement policy')
     ap.add_argument('--episodes', default='', help='only these episode ids (comma-separated)')
     ap.add_argument('--max-steps', type=int, default=0, help='skills per task (0: executor default)')
@@ -193,6 +234,11 @@ def parse_args(argv):
     bad = [m for m in args.modes if m not in MEMORY_MODES]
     if bad:
         ap.error(f'unknown memory mode(s) {bad}; known: {", ".join(MEMORY_MODES)}')
+    from karma_thor_bridge.profiles import ProfileError
+    try:
+        perception_profile(args)
+    except ProfileError as e:
+        ap.error(str(e))
     return args
 
 
@@ -218,7 +264,8 @@ def main(argv=None) -> int:
         for mode in args.modes:
             records += run_mode(suite, episodes, mode, args, out / 'logs', progress)
     config = {'planner': label, 'memory_modes': args.modes, 'stm_policy': args.stm_policy or 'default',
-              'path': 'ros2 graph (separate processes)', 'suite_file': str(args.suite)}
+              'path': 'ros2 graph (separate processes)', 'suite_file': str(args.suite),
+              'perception': perception_profile(args).as_record()}
     paths = write_results(out, suite.name, config, records)
     print((out / 'results.md').read_text())
     print('wrote ' + ', '.join(str(p) for p in paths.values()))

@@ -63,12 +63,30 @@ def task_allowed(task) -> frozenset[tuple[str, str]]:
     return frozenset((type_key(o), type_key(r)) for o, r in pairs)
 
 
+def change_problems(change, scene: str) -> list[str]:
+    """Problems of one change of a task's ``before`` that the scene data shows: the object or
+    the receptacle type absent, or a move THOR's receptacle rules reject."""
+    text = ", ".join(f"{k}: {v}" for k, v in change.as_dict().items())
+    if not type_in_scene(change.type, scene):
+        return [f"before {{{text}}}: no {change.type!r} in {scene}"]
+    if change.verb != "move":
+        return []
+    if not type_in_scene(change.to, scene, receptacle=True):
+        return [f"before {{{text}}}: no receptacle {change.to!r} in {scene}"]
+    if compatible(change.type, change.to) is False:
+        return [f"before {{{text}}}: ALFWorld's VAL_RECEPTACLE_OBJECTS has no {change.type} in"
+                f" {change.to}"]
+    return []
+
+
 def suite_problems(suite) -> list[str]:
-    """Every goal problem of a loaded suite, plus first tasks already solved at reset."""
+    """Every goal problem of a loaded suite, every change of a ``before`` the scene cannot
+    take, plus first tasks already solved at reset."""
     out = []
     for ep in suite.episodes:
         for i, task in enumerate(ep.tasks):
             where = f"{ep.id}/{task.id}"
+            out += [f"{where}: {p}" for c in task.before for p in change_problems(c, ep.scene)]
             try:
                 for g in task.goals:
                     out += [f"{where}: {p}" for p in goal_problems(g, ep.scene, task_allowed(task))]

@@ -7,7 +7,9 @@ what earlier ones changed), prints every step (skill, result, memory used), the 
 memory's scene graph at the end, and the metrics table with the paths of the plots.
 
 Options: ``--planner reference`` runs the goal oracle instead of the model (fast; labelled as
-such), ``--episode ID`` another episode, ``--out DIR`` where results go (default out/demo).
+such), ``--episode ID`` another episode, ``--out DIR`` where results go (default out/demo),
+``--perception NAME|FILE`` the perception profile (default ``realistic``: no THOR ids, noise,
+misses, confusions and false detections, as a robot's detector).
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from pathlib import Path
 
 from karma_bench.report import write_results
 from karma_bench.suite import load_suite
-from karma_bench.tasks import run_mode
+from karma_bench.tasks import perception_profile, run_mode
+from karma_thor_bridge.profiles import ProfileError
 
 ROOT = Path(os.environ.get('KARMA_ROOT', Path(__file__).resolve().parents[3]))
 
@@ -31,7 +34,15 @@ def main(argv=None) -> int:
     ap.add_argument('--planner', default='transformers', choices=['transformers', 'reference', 'openai'])
     ap.add_argument('--memory', default='karma')
     ap.add_argument('--out', default=str(ROOT / 'out' / 'demo'))
+    ap.add_argument('--perception', default='realistic',
+                    help='perception profile: oracle, realistic (default: what a robot\'s '
+                         'detector gives), harsh, or a profile YAML file')
     args = ap.parse_args(argv)
+    try:
+        profile = perception_profile(args)
+    except ProfileError as e:
+        print(f'karma demo: {e}', file=sys.stderr)
+        return 2
     suite = load_suite(args.suite)
     episodes = [e for e in suite.episodes if e.id == args.episode]
     if not episodes:
@@ -39,7 +50,8 @@ def main(argv=None) -> int:
         return 2
     ep = episodes[0]
     label = 'reference (goal oracle)' if args.planner == 'reference' else args.planner
-    print(f'KARMA-ROS demo: episode {ep.id} in {ep.scene}, planner {label}, memory {args.memory}')
+    print(f'KARMA-ROS demo: episode {ep.id} in {ep.scene}, planner {label}, memory {args.memory}, '
+          f'perception {profile.name}')
     print('starting the stack (bridge, long-term memory, short-term memory, planner, executor)...',
           flush=True)
     t0 = time.monotonic()
@@ -65,6 +77,7 @@ def main(argv=None) -> int:
 
     class Args:
         planner = args.planner
+        perception = profile.source
         stm_policy = ''
         max_steps = 0
         startup_timeout = 300.0
@@ -78,7 +91,8 @@ def main(argv=None) -> int:
                        on_step=on_step, on_episode_end=on_episode_end)
     paths = write_results(args.out, suite.name, {'planner': label, 'memory_modes': [args.memory],
                                                  'path': 'ros2 graph (separate processes)',
-                                                 'demo_episode': ep.id}, records)
+                                                 'demo_episode': ep.id,
+                                                 'perception': profile.as_record()}, records)
     print()
     print(Path(paths['md']).read_text())
     print(f'results: {paths["json"]}\nplots: ' +

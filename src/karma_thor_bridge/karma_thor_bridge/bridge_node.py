@@ -11,7 +11,11 @@ Publishes (after every THOR action a skill takes, and after each reset)
 Serves
   ``/karma/execute_skill`` (ExecuteSkill action; feedback per THOR action / macro phase),
   ``/karma/sim/reset`` (ResetSimulation),
-  ``/karma/sim/ground_truth`` (GetGroundTruth, EVALUATION ONLY: never fed to the memory).
+  ``/karma/sim/ground_truth`` (GetGroundTruth, EVALUATION ONLY: never fed to the memory;
+      adds ``perceived``: THOR id -> frames the robot's perception detected it in since
+      the reset),
+  ``/karma/sim/apply_world_change`` (ApplyWorldChange, EVALUATION ONLY: a task's ``before``,
+      changes behind the robot's back; nothing is published while they are applied).
 Calls
   ``/karma/query_scene_graph`` to resolve memory ids (``Apple_2``, ``region:kitchen_1``).
 
@@ -22,13 +26,14 @@ Run::
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 
 import rclpy
 from karma_interfaces.action import ExecuteSkill
 from karma_interfaces.msg import NavigableMap, ObjectObservationArray, RobotState
-from karma_interfaces.srv import GetGroundTruth, QuerySceneGraph, ResetSimulation
+from karma_interfaces.srv import ApplyWorldChange, GetGroundTruth, QuerySceneGraph, ResetSimulation
 from geometry_msgs.msg import PoseStamped
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
@@ -47,10 +52,12 @@ from karma_planning.skills import FAILURE_CODE
 
 from .backend import SIMULATORS, make_backend
 from .hand import HandTracker
-from .perception import Perception, PerceptionConfig
+from .perception import Perception
+from .profiles import DEFAULT_PROFILE, ProfileError, config_from_parameters, load_profile
 from .navigation import HORIZONS
 from .resolve import Ref
 from .skills import NAVIGATION_MODES, RunnerConfig, SkillRunner
+from .world_change import WorldChanger, parse_changes
 
 _SCENE_RE = re.compile(r'^[A-Za-z0-9_]{1,64}$')
 
@@ -62,6 +69,14 @@ def _scene_ok(v):
 def _horizons_ok(v):
     if not 1 <= len(v) <= 4 or any(float(h) not in HORIZONS for h in v):
         return f'1 to 4 horizons out of {list(HORIZONS)}'
+    return None
+
+
+def _profile_ok(v):
+    try:
+        load_profile(v)
+    except ProfileError as e:
+        return str(e)
     return None
 
 
@@ -78,11 +93,16 @@ SCHEMA = {
     'server_timeout_s': Param(60.0, 'ai2thor client timeout per action', min_value=1.0),
     'navigation': Param('grid', 'grid = MoveAhead/Rotate along the reachable grid; teleport',
                         choices=NAVIGATION_MODES),
-    'noise_std': Param(0.0, 'Gaussian position noise per axis of perceived objects, m',
-                       min_value=0.0, max_value=1.0),
-    'dropout': Param(0.0, 'Probability that a visible object is missed in a frame',
-                     min_value=0.0, max_value=1.0),
-    'withhold_ids': Param(False, 'Publish empty instance ids: the memory must associate on its own'),
+    'perception': Param(DEFAULT_PROFILE, 'Perception profile: a name in config/perception '
+                        '(oracle | realistic | harsh) or the path of a profile YAML',
+                        check=_profile_ok),
+    'noise_std': Param(-1.0, 'Overrides the profile: Gaussian position noise per axis of '
+                       'perceived objects, m; negative = the profile\'s', min_value=-1.0,
+                       max_value=1.0),
+    'dropout': Param(-1.0, 'Overrides the profile: probability that a visible object is missed '
+                     'in a frame; negative = the profile\'s', min_value=-1.0, max_value=1.0),
+    'withhold_ids': Param(False, 'true: publish empty instance ids whatever the profile says '
+                          '(false leaves it to the profile)'),
     'visibility_distance': Param(1.5, 'THOR visibilityDistance (also the published max_range), m',
                                  min_value=0.1, max_value=20.0),
     'grid_size': Param(0.25, 'THOR gridSize, m', min_value=0.05, max_value=1.0),
@@ -95,6 +115,9 @@ SCHEMA = {
     'reach': Param(1.25, 'navigate_to stands within this distance of the target box, m',
                    min_value=0.25, max_value=5.0),
     'max_nav_attempts': Param(6, 'View poses tried per navigate_to', min_value=1, max_value=50),
+    'act_reach': Param(1.5, 'Acting on a memory id (pickup, put, open, ...): only objects of '
+                       'that type within this horizontal distance of the robot qualify, m',
+                       min_value=0.25, max_value=10.0),
     'match_radius': Param(1.5, 'Memory position -> simulator object of that type within, m',
                           min_value=0.05, max_value=50.0),
     'type_fallback': Param(False, 'Unresolvable minted ids (Apple_3) fall back to the nearest '
@@ -132,13 +155,12 @@ class BridgeNode(Node):
         self.backend = make_backend(c['simulator'], c['scene'], c['seed'], init, c['width'],
                                     c['height'], c['publish_rgb'], c['x_display'],
                                     c['thor_build'], c['server_timeout_s'])
-        self.perception = Perception(PerceptionConfig(
-            noise_std=c['noise_std'], dropout=c['dropout'], withhold_ids=c['withhold_ids'],
-            seed=c['seed'], max_range=c['visibility_distance']))
+        self.perception = Perception(config_from_parameters(c))
         self.runner = SkillRunner(self.backend, RunnerConfig(
             navigation=c['navigation'], grid_size=c['grid_size'],
             rotate_step=c['rotate_step_degrees'], reach=c['reach'],
             max_nav_attempts=c['max_nav_attempts'], match_radius=c['match_radius'],
+            act_reach=c['act_reach'],
             type_fallback=c['type_fallback'], explore_viewpoints=c['explore_viewpoints'],
             explore_max_steps=c['explore_max_steps'], explore_radius=c['explore_radius'],
             explore_margin=c['explore_margin'], explore_min_gain=c['explore_min_gain'],
@@ -175,6 +197,8 @@ class BridgeNode(Node):
                             callback_group=services)
         self.create_service(GetGroundTruth, '/karma/sim/ground_truth', self.on_ground_truth,
                             callback_group=self._client_group)
+        self.create_service(ApplyWorldChange, '/karma/sim/apply_world_change',
+                            self.on_world_change, callback_group=services)
         self.action = ActionServer(self, ExecuteSkill, '/karma/execute_skill', self.execute_skill,
                                    goal_callback=lambda _g: GoalResponse.ACCEPT,
                                    cancel_callback=lambda _g: CancelResponse.REJECT,
@@ -244,7 +268,7 @@ class BridgeNode(Node):
             self.publish_state()
             if self.gt_pub is not None and out.steps:
                 try:
-                    self.gt_pub.publish(String(data=ros_msgs.ground_truth_json(self.backend.ground_truth())))
+                    self.gt_pub.publish(String(data=ros_msgs.ground_truth_json(self.truth())))
                 except Exception as e:  # evaluation aid only; never fail the skill for it
                     self.get_logger().warning(f'ground truth event not published: {e}')
         if not out.success and out.steps == 0:
@@ -281,9 +305,29 @@ class BridgeNode(Node):
         resp.success, resp.message = ok, str(msg)[:1000]
         return resp
 
+    def truth(self) -> dict:
+        """EVALUATION ONLY: the simulator's ground truth plus what perception detected."""
+        return dict(self.backend.ground_truth(), perceived=dict(sorted(self.perception.detected.items())))
+
+    def on_world_change(self, req, resp):
+        applied = []
+        try:
+            changes = parse_changes(json.loads(req.changes_json or '[]'))
+            with self._busy:  # straight to the simulator: no frame, no skill result
+                changer = WorldChanger(self.backend, self.runner.last_acted)
+                for change in changes:
+                    applied.append(changer.apply(change))
+            resp.success, resp.message = True, ''
+        except ValueError as e:  # ChangeError, bad JSON
+            resp.success, resp.message = False, str(e)[:1000]
+        except Exception as e:  # a dead simulator: say so, keep serving
+            resp.success, resp.message = False, f'world change failed: {type(e).__name__}: {e}'[:1000]
+        resp.applied_json = json.dumps(applied)
+        return resp
+
     def on_ground_truth(self, req, resp):
         try:
-            resp.json = ros_msgs.ground_truth_json(self.backend.ground_truth())
+            resp.json = ros_msgs.ground_truth_json(self.truth())
             resp.success = True
         except Exception as e:
             resp.success, resp.json = False, ros_msgs.ground_truth_json({'error': str(e)})

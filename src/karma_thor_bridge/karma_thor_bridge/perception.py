@@ -1,9 +1,13 @@
 """What the robot perceives in one THOR frame: visible objects only, optionally noisy; no rclpy.
 
 THOR's metadata lists every object of the scene with a ``visible`` flag. The robot must only
-learn what its camera sees, so :class:`Perception` keeps the visible objects, adds seeded
-Gaussian position noise and random drop-outs (missed detections), and can withhold THOR's
-object ids so the memory has to associate observations by class and position on its own.
+learn what its camera sees, so :class:`Perception` keeps the visible objects and degrades them
+the way a detector does: seeded Gaussian position noise and box-size noise, random drop-outs
+(missed detections), label confusions among look-alike types (the one table in
+:mod:`karma_memory.lookalikes`), false detections (a small object type at a point on a visible
+surface), and withheld THOR ids so the memory has to associate observations by class and
+position on its own. Named settings of all of these are the profiles in ``config/perception``
+(:mod:`karma_thor_bridge.profiles`).
 
 Example::
 
@@ -27,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from karma_memory.lookalikes import lookalikes
+
 # State keys reported for an object, each guarded by the capability that makes it meaningful
 # (a Mug has no isSliced; a Fridge no isPickedUp). None = always reported.
 STATE_KEYS = (
@@ -37,6 +43,12 @@ STATE_KEYS = (
 )
 
 
+# What a false detection claims to be: small objects a detector hallucinates on surfaces.
+FALSE_DETECTION_TYPES = ('Apple', 'Cup', 'Mug', 'Pen', 'Pencil', 'Spoon', 'Fork', 'Knife',
+                         'CellPhone', 'KeyChain', 'CreditCard', 'SoapBar', 'Tomato', 'Egg')
+_FALSE_SIZE = (0.08, 0.08, 0.08)  # box of a false detection, m
+
+
 @dataclass(frozen=True)
 class PerceptionConfig:
     noise_std: float = 0.0      # Gaussian position noise per axis, metres
@@ -44,6 +56,9 @@ class PerceptionConfig:
     withhold_ids: bool = False  # publish empty instance ids (and parents): memory associates
     seed: int = 0
     max_range: float = 1.5      # reported as the camera's reliable range (THOR visibilityDistance)
+    size_noise: float = 0.0     # Gaussian noise on each box side, as a fraction of that side
+    confusion: float = 0.0      # probability that a label becomes one of its look-alikes
+    false_detections: float = 0.0  # mean false detections per frame (Poisson)
 
 
 @dataclass
@@ -125,6 +140,9 @@ class Perception:
 
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self.config.seed if seed is None else seed)
+        # EVALUATION ONLY: THOR id -> frames it was detected in since the reset (ids withheld
+        # or not), so a benchmark can judge the memory against what it was shown.
+        self.detected: dict[str, int] = {}
 
     def perceive(self, meta: dict) -> Frame:
         c = self.config
@@ -136,20 +154,25 @@ class Perception:
             # shift the noise of the others.
             drop = self.rng.random() < c.dropout if c.dropout > 0 else False
             noise = self.rng.normal(0.0, c.noise_std, 3) if c.noise_std > 0 else np.zeros(3)
+            grow = self.rng.normal(0.0, c.size_noise, 3) if c.size_noise > 0 else np.zeros(3)
+            label = self._confused(str(o.get('objectType', '')))
             if drop:
                 continue
+            oid = str(o.get('objectId', ''))
+            self.detected[oid] = self.detected.get(oid, 0) + 1
             box = o.get('axisAlignedBoundingBox') or {}
             centre = _vec(box.get('center'), _vec(o.get('position')))
             parents = o.get('parentReceptacles') or []
             objs.append(Observed(
                 instance_id='' if c.withhold_ids else str(o.get('objectId', '')),
-                label=str(o.get('objectType', '')),
+                label=label,
                 position=tuple(float(v) for v in np.asarray(centre) + noise),
                 yaw_deg=_vec(o.get('rotation'))[1],
-                size=tuple(max(0.0, v) for v in _vec(box.get('size'))),
+                size=tuple(max(0.0, float(v)) for v in np.asarray(_vec(box.get('size'))) * (1.0 + grow)),
                 states=object_states(o),
                 parent_id='' if c.withhold_ids or not parents else str(parents[0]),
                 is_receptacle=bool(o.get('receptacle'))))
+        objs += self._false_detections(meta)
         agent = meta.get('agent') or {}
         yaw = _vec(agent.get('rotation'))[1]
         horizon = float(agent.get('cameraHorizon', 0.0) or 0.0)
@@ -160,3 +183,39 @@ class Perception:
                                             meta.get('screenHeight') or 0),
                      max_range=c.max_range, agent_position=_vec(agent.get('position')),
                      agent_yaw_deg=yaw)
+
+    def _confused(self, label: str) -> str:
+        """``label``, or with probability ``confusion`` one of its look-alikes."""
+        if self.config.confusion <= 0:
+            return label
+        u, pick = self.rng.random(), self.rng.random()  # always two draws: a stable stream
+        others = sorted(lookalikes(label))
+        if not others or u >= self.config.confusion:
+            return label
+        return others[min(int(pick * len(others)), len(others) - 1)]
+
+    def _false_detections(self, meta: dict) -> list[Observed]:
+        """Poisson(``false_detections``) hallucinated small objects, each on the top of a
+        visible surface (a receptacle nobody picks up: counter, table, shelf)."""
+        c = self.config
+        if c.false_detections <= 0:
+            return []
+        n = int(self.rng.poisson(c.false_detections))
+        surfaces = [o for o in meta.get('objects') or []
+                    if o.get('visible') and o.get('receptacle') and not o.get('pickupable')
+                    and (o.get('axisAlignedBoundingBox') or {}).get('size')]
+        out = []
+        for _ in range(n):
+            u = self.rng.random(4)
+            if not surfaces:
+                continue
+            s = surfaces[min(int(u[0] * len(surfaces)), len(surfaces) - 1)]
+            box = s['axisAlignedBoundingBox']
+            cx, cy, cz = _vec(box.get('center'))
+            sx, sy, sz = _vec(box.get('size'))
+            label = FALSE_DETECTION_TYPES[min(int(u[1] * len(FALSE_DETECTION_TYPES)),
+                                              len(FALSE_DETECTION_TYPES) - 1)]
+            pos = (cx + (u[2] - 0.5) * sx, cy + sy / 2 + _FALSE_SIZE[1] / 2, cz + (u[3] - 0.5) * sz)
+            out.append(Observed(instance_id='', label=label, position=pos, yaw_deg=0.0,
+                                size=_FALSE_SIZE, states={}, parent_id='', is_receptacle=False))
+        return out

@@ -7,6 +7,11 @@ and the bridge picks the simulator object of that type nearest to that position,
 would look for "the apple on the counter" where its map says it is. Sliced objects resolve to
 one of their pieces (``Apple_1`` sliced -> an ``AppleSliced`` piece).
 
+When the robot *acts* (``reach`` given: pickup, put, open, ...), the object is found the way a
+grasping or door-opening routine finds it: only objects of that type within ``reach`` of where
+the robot stands qualify (the skill then looks at it before acting), nearest to the memory's
+believed position. Ground truth from across the room is never used.
+
 Example::
 
     >>> objs = [dict(objectId='Apple|+1.00|+1.00|+1.00', objectType='Apple',
@@ -16,6 +21,8 @@ Example::
     'Apple|+1.00|+1.00|+1.00'
     >>> resolve_object('Pear_9', objs, r)
     (None, "unknown object 'Pear_9': not a simulator objectId and memory does not know it")
+    >>> resolve_object('Apple_2', objs, r, agent_pos=(4.0, 1.0, 1.0), reach=1.5)[1]
+    'no Apple within reach (1.5 m) of where the robot stands'
 """
 from __future__ import annotations
 
@@ -74,10 +81,37 @@ def of_type(otype: str, objects: list[dict]) -> list[dict]:
             or o['objectType'] == piece]
 
 
-def nearest_of_type(otype: str, objects: list[dict], pos, radius: float) -> tuple[dict | None, str]:
+def box_distance_xz(o: dict, pos) -> float:
+    """Horizontal distance from ``pos`` (x, y, z) to ``o``'s box (0 inside it)."""
+    box = o.get('axisAlignedBoundingBox') or {}
+    pts = box.get('cornerPoints')
+    if pts:
+        lo = (min(p[0] for p in pts), min(p[2] for p in pts))
+        hi = (max(p[0] for p in pts), max(p[2] for p in pts))
+    else:
+        c = centre(o)
+        lo = hi = (c[0], c[2])
+    dx = max(lo[0] - pos[0], 0.0, pos[0] - hi[0])
+    dz = max(lo[1] - pos[2], 0.0, pos[2] - hi[1])
+    return math.hypot(dx, dz)
+
+
+def within_reach(cands: list[dict], agent_pos, reach: float | None) -> list[dict]:
+    """The candidates a robot standing at ``agent_pos`` can act on (all when ``reach`` is None);
+    a held object always qualifies."""
+    if reach is None or agent_pos is None:
+        return cands
+    return [o for o in cands if o.get('isPickedUp') or box_distance_xz(o, agent_pos) <= reach]
+
+
+def nearest_of_type(otype: str, objects: list[dict], pos, radius: float, agent_pos=None,
+                    reach: float | None = None) -> tuple[dict | None, str]:
     cands = of_type(otype, objects)
     if not cands:
         return None, f'no {otype} in the scene'
+    cands = within_reach(cands, agent_pos, reach)
+    if not cands:
+        return None, f'no {otype} within reach ({reach:g} m) of where the robot stands'
     best = min(cands, key=lambda o: (_dist(centre(o), pos), o['objectId']))
     d = _dist(centre(best), pos)
     if d > radius:
@@ -89,11 +123,14 @@ def nearest_of_type(otype: str, objects: list[dict], pos, radius: float) -> tupl
 
 def resolve_object(arg: str, objects: list[dict], resolver: Resolver | None = None,
                    agent_pos=None, match_radius: float = 1.5,
-                   type_fallback: bool = False) -> tuple[dict | None, str]:
+                   type_fallback: bool = False,
+                   reach: float | None = None) -> tuple[dict | None, str]:
     """(simulator object, '') or (None, why). Order: THOR objectId present in the scene, the
     pieces of a sliced THOR id, a THOR id no longer present (type and position from the id
     itself), the memory's answer through ``resolver``, and (only with ``type_fallback``) the
-    type in a minted id ``Apple_3`` -> the nearest Apple to the agent."""
+    type in a minted id ``Apple_3`` -> the nearest Apple to the agent. With ``reach`` (the
+    robot acts now), everything found by type and position is limited to objects within
+    ``reach`` of ``agent_pos``."""
     if not isinstance(arg, str) or not arg.strip():
         return None, 'empty object id'
     by_id = {o['objectId']: o for o in objects}
@@ -106,23 +143,26 @@ def resolve_object(arg: str, objects: list[dict], resolver: Resolver | None = No
     m = THOR_ID.match(arg)
     if m:
         pos = (float(m.group(2)), float(m.group(3)), float(m.group(4)))
-        return nearest_of_type(m.group(5) or m.group(1), objects, pos, match_radius)
+        return nearest_of_type(m.group(5) or m.group(1), objects, pos, match_radius, agent_pos, reach)
     ref = _ask(resolver, arg)
     if ref is not None and ref.layer not in ('region', 'scene') and ref.type:
         if ref.position is None:
-            return _fallback(ref.type, objects, agent_pos, arg)
-        return nearest_of_type(ref.type, objects, ref.position, match_radius)
+            return _fallback(ref.type, objects, agent_pos, arg, reach)
+        return nearest_of_type(ref.type, objects, ref.position, match_radius, agent_pos, reach)
     if type_fallback:
         t = MINTED_ID.match(arg)
         if t:
-            return _fallback(t.group(1), objects, agent_pos, arg)
+            return _fallback(t.group(1), objects, agent_pos, arg, reach)
     return None, f'unknown object {arg!r}: not a simulator objectId and memory does not know it'
 
 
-def _fallback(otype, objects, agent_pos, arg) -> tuple[dict | None, str]:
+def _fallback(otype, objects, agent_pos, arg, reach=None) -> tuple[dict | None, str]:
     cands = of_type(otype, objects)
     if not cands:
         return None, f'{arg!r}: no {otype} in the scene'
+    cands = within_reach(cands, agent_pos, reach)
+    if not cands:
+        return None, f'{arg!r}: no {otype} within reach ({reach:g} m) of where the robot stands'
     return _pick(cands, agent_pos or (0.0, 0.0, 0.0)), ''
 
 

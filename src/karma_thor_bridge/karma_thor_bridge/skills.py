@@ -25,13 +25,15 @@ from karma_planning.skills import FAILURE_CODE, SKILLS, check_call
 
 from .macros import Macros
 from .motion import Motion
-from .navigation import Coverage, Grid, cell_costs, rotation_plan
+from .navigation import Coverage, Grid, cell_costs, rotation_plan, view_poses
 from .resolve import Ref, Resolver, looks_like_region, resolve_object, resolve_region
 
 NAVIGATION_MODES = ('grid', 'teleport')
 # Closed, these hide what is inside (ALFRED's openable receptacles); a closed toilet lid or
 # laptop does not hide what lies on it.
 CONTAINER_TYPES = frozenset({'Box', 'Cabinet', 'Drawer', 'Fridge', 'Microwave', 'Safe'})
+# Actions that also act on the object in hand (besides the objectId they name).
+_HAND_ACTIONS = frozenset({'PutObject', 'DropHandObject', 'ThrowObject'})
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class RunnerConfig:
     max_nav_attempts: int = 6       # view poses tried per navigate_to
     max_replans: int = 4            # re-plans after a blocked move, per view pose
     match_radius: float = 1.5       # memory position -> simulator object of that type
+    act_reach: float = 1.5          # acting on a memory id: only objects this close to the robot
     type_fallback: bool = False     # unresolvable Apple_3 -> nearest Apple to the agent
     explore_viewpoints: int = 20    # most viewpoints looked around from per explore
     explore_max_steps: int = 130    # THOR actions one explore may spend (travel and looks)
@@ -96,12 +99,16 @@ class SkillRunner(Motion, Macros):
         self._status_cb: Callable[[str], None] | None = None
         self._phase_text = ''
         self.total_steps = 0
+        # objectType -> the object of that type the robot last acted on in this episode: the
+        # one a change behind its back picks (world_change.py)
+        self.last_acted: dict[str, str] = {}
 
     # ---- plumbing ------------------------------------------------------------------------
     def reset_map(self) -> None:
         """Forget the grid (call after the simulator was reset to another scene)."""
         self._grid_obj = None
         self.meta = self.backend.last
+        self.last_acted = {}
 
     def scene_info(self) -> dict:
         return self.backend.scene_info()
@@ -115,7 +122,12 @@ class SkillRunner(Motion, Macros):
     def _act(self, action: str, **kw) -> dict:
         if self._steps >= self.cfg.max_steps_per_skill:
             raise _Budget()
+        touched = [kw.get('objectId'), self.held() if action in _HAND_ACTIONS else None]
+        types = {o['objectId']: o['objectType'] for o in self.meta.get('objects') or []
+                 if o['objectId'] in touched}  # before the action: slicing removes the original
         self.meta = self.backend.step(action, **kw)
+        if self.meta.get('lastActionSuccess'):
+            self.last_acted.update({t: oid for oid, t in types.items()})
         self._steps += 1
         self.total_steps += 1
         if self.on_step is not None:
@@ -178,9 +190,12 @@ class SkillRunner(Motion, Macros):
         x, z, _, _ = self.pose()
         return (x, self.cam_y(), z)
 
-    def resolve(self, arg: str) -> tuple[dict | None, str]:
+    def resolve(self, arg: str, acting: bool = False) -> tuple[dict | None, str]:
+        """The simulator object ``arg`` names; ``acting``: the robot is about to act on it, so
+        only objects within ``act_reach`` of where it stands qualify (see resolve.py)."""
         return resolve_object(arg, self.meta.get('objects') or [], self.resolver,
-                              self._agent_xyz(), self.cfg.match_radius, self.cfg.type_fallback)
+                              self._agent_xyz(), self.cfg.match_radius, self.cfg.type_fallback,
+                              reach=self.cfg.act_reach if acting else None)
 
     def _region_ref(self, arg: str) -> Ref | None:
         if self.resolver is None:
@@ -222,7 +237,7 @@ class SkillRunner(Motion, Macros):
         if o is None:
             if self._region_ref(arg) is not None or looks_like_region(arg):
                 return self._to_region(arg)
-            return fail('not_found', why)
+            return self._look_where_believed(arg, why)
         if o.get('isPickedUp') or o['objectId'] == self.held():
             return True, f'{o["objectId"]} is in hand'
         # a sink or bathtub is used through its basin: stand where the basin is in view
@@ -231,6 +246,37 @@ class SkillRunner(Motion, Macros):
         if ok and target is not o and not target['objectId'].startswith(o['objectId'] + '|'):
             return True, f'{o["objectId"]} is inside closed {target["objectId"]}; standing at it'
         return (ok, msg, *why)
+
+    def _look_where_believed(self, arg: str, why: str):
+        """Nothing of that type where memory places ``arg``: go there and look anyway, as a
+        robot must to find out (its perception then shows the place without it), and fail
+        with the reason."""
+        ref = self._object_ref(arg)
+        if ref is None or ref.position is None:
+            return fail('not_found', why)
+        half = [max(0.05, v / 2) for v in (ref.size or (0.1, 0.1, 0.1))]
+        lo = tuple(c - h for c, h in zip(ref.position, half))
+        hi = tuple(c + h for c, h in zip(ref.position, half))
+        x, z, yaw, _ = self.pose()
+        g = self.grid()
+        poses = view_poses(g, g.search(g.cell(x, z), self._aligned(yaw)), lo, hi, self.cam_y(),
+                           self.cfg.reach)
+        px, py, pz = ref.position
+        where = f'({px:.2f}, {py:.2f}, {pz:.2f})'
+        self._status(f'navigating to where memory places {arg} {where}')
+        if not poses or not self._go_to(poses[0].cell, poses[0].yaw, poses[0].horizon):
+            return fail('not_found', f'{arg}: could not reach where memory places it {where}; {why}')
+        return fail('not_found', f'{arg} not found where memory places it {where}: looked from '
+                                 f'there; {why}')
+
+    def _object_ref(self, arg: str) -> Ref | None:
+        if self.resolver is None or '|' in arg:
+            return None
+        try:
+            ref = self.resolver(arg)
+        except Exception:  # a memory that is down must not break the skill
+            return None
+        return ref if ref is not None and ref.layer in ('object', 'receptacle') else None
 
     def _to_region(self, arg: str):
         pts, (cx, cz), note = self._region(arg)
@@ -321,7 +367,7 @@ class SkillRunner(Motion, Macros):
 
     # ---- object skills ---------------------------------------------------------------
     def _interact(self, arg: str, action: str, **kw):
-        o, why = self.resolve(arg)
+        o, why = self.resolve(arg, acting=True)
         if o is None:
             return fail('not_found', why)
         o = self._redirect(o, action)
@@ -409,7 +455,7 @@ class SkillRunner(Motion, Macros):
 
     def _skill_slice(self, arg):
         # THOR slices without a knife; a real skill server would fetch one here.
-        o, _why = self.resolve(arg)
+        o, _why = self.resolve(arg, acting=True)
         if o is not None and o['objectType'].endswith(('Sliced', 'Cracked')):
             # The id names an object already cut into pieces: the skill's goal holds.
             return True, f'{arg} is already sliced'

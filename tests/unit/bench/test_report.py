@@ -84,3 +84,23 @@ def test_render_md_handles_empty_and_no_plots(tmp_path):
     assert "0 tasks" in render_md(doc)
     paths = write_results(tmp_path, "empty", {}, [], plots=False)
     assert set(paths) == {"json", "md"}
+
+
+def test_memory_quality_per_memory_mode_in_summary_and_markdown(tmp_path):
+    from karma_bench.quality import judge
+    from karma_bench.report import render_md, results_doc
+    gt = {'objects': [{'objectId': 'Mug|1', 'objectType': 'Mug', 'pickupable': True,
+                       'position': {'x': 0, 'y': 1, 'z': 0}}], 'perceived': ['Mug|1']}
+    good = judge([{'id': 'Mug_1', 'type': 'Mug', 'position': (0, 1, 0)}], gt)
+    bad = judge([{'id': 'Mug_1', 'type': 'Mug', 'position': (2, 1, 0)}], gt)
+    base = {"category": "simple", "success": True, "goals_met": 1, "goals_total": 1,
+            "steps": 3, "planner_calls": 1, "prompt_tokens": 1, "wall_s": 0.1}
+    doc = results_doc("s", {}, [dict(base, episode="e", task="t", memory="karma", memory_quality=good),
+                                dict(base, episode="e", task="t", memory="none", memory_quality=bad),
+                                dict(base, episode="e", task="u", memory="none", memory_quality=None)])
+    q = doc["summary"]["by_memory"]
+    assert q["karma"]["memory_quality"]["recall"] == 1.0
+    assert q["none"]["memory_quality"]["recall"] == 0.0 and q["none"]["memory_quality"]["tasks"] == 1
+    assert doc["summary"]["memory_quality"]["tasks"] == 2
+    md = render_md(doc)
+    assert "## Memory quality" in md and "| karma | 100.0% |" in md

@@ -6,7 +6,7 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 # Importable before `make setup` has built the workspace.
-for sub in ('src/karma_thor_bridge', 'src/karma_planning', 'sim/karma_thor'):
+for sub in ('src/karma_thor_bridge', 'src/karma_planning', 'src/karma_memory', 'sim/karma_thor'):
     path = os.path.join(ROOT, sub)
     if path not in sys.path:
         sys.path.insert(0, path)

@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-CORE = ['backend', 'perception', 'navigation', 'resolve', 'skills', 'hand']
+CORE = ['backend', 'perception', 'profiles', 'navigation', 'resolve', 'skills', 'hand',
+        'world_change']
 
 
 @pytest.mark.parametrize('name', CORE)

@@ -88,3 +88,83 @@ def test_observer_pose_matches_the_memory_convention():
     frame = Perception(PerceptionConfig(max_range=1.5)).perceive(_meta())
     assert frame.fov_deg == pytest.approx(90.0) and frame.max_range == 1.5
     assert horizontal_fov(60, 400, 300) == pytest.approx(75.18, abs=0.01)
+
+
+def _surface_meta():
+    """A frame with a visible counter, a visible cup and a visible apple (no simulator)."""
+    def obj(oid, otype, centre, size, **kw):
+        c = dict(zip('xyz', centre))
+        return dict(objectId=oid, objectType=otype, visible=True, position=c,
+                    axisAlignedBoundingBox={'center': c, 'size': dict(zip('xyz', size))},
+                    receptacle=False, pickupable=True, parentReceptacles=['CounterTop|1'], **kw)
+    counter = obj('CounterTop|1', 'CounterTop', (0, 0.9, 0), (2.0, 0.1, 0.6))
+    counter.update(receptacle=True, pickupable=False, parentReceptacles=[])
+    return {'objects': [counter, obj('Cup|1', 'Cup', (0.2, 1.0, 0), (0.1, 0.1, 0.1)),
+                        obj('Apple|1', 'Apple', (-0.2, 1.0, 0), (0.1, 0.1, 0.1))],
+            'cameraPosition': dict(x=0, y=1.5, z=-1), 'agent': dict(rotation=dict(y=0))}
+
+
+def test_size_noise_is_relative_and_seeded():
+    meta = _surface_meta()
+    p = Perception(PerceptionConfig(size_noise=0.1, seed=2))
+    sides = [s / 0.1 - 1.0 for _ in range(300) for o in p.perceive(meta).objects
+             if o.label in ('Cup', 'Mug') for s in o.size]
+    rms = math.sqrt(sum(e * e for e in sides) / len(sides))
+    assert 0.08 < rms < 0.12
+    again = Perception(PerceptionConfig(size_noise=0.1, seed=2)).perceive(meta)
+    p.reset(2)
+    assert [o.size for o in p.perceive(meta).objects] == [o.size for o in again.objects]
+
+
+def test_confusions_only_among_lookalikes_at_the_configured_rate():
+    from karma_memory.lookalikes import lookalikes
+    meta = _surface_meta()
+    p = Perception(PerceptionConfig(confusion=0.3, seed=5))
+    labels = [o.label for _ in range(1000) for o in p.perceive(meta).objects
+              if o.position[0] > 0.1]  # the cup
+    assert set(labels) <= {'Cup'} | lookalikes('Cup')
+    assert 0.25 < labels.count('Mug') / len(labels) < 0.35
+    counter = [o.label for _ in range(100) for o in p.perceive(meta).objects if o.size[0] > 1]
+    assert set(counter) == {'CounterTop'}  # a type with no look-alike is never confused
+
+
+def test_false_detections_sit_on_visible_surfaces_at_the_configured_rate():
+    from karma_thor_bridge.perception import FALSE_DETECTION_TYPES
+    meta = _surface_meta()
+    p = Perception(PerceptionConfig(false_detections=0.5, seed=7))
+    frames = [p.perceive(meta) for _ in range(1000)]
+    fakes = [o for f in frames for o in f.objects[3:]]
+    assert 0.45 < len(fakes) / len(frames) < 0.55
+    for o in fakes:
+        assert o.label in FALSE_DETECTION_TYPES and o.instance_id == '' and not o.is_receptacle
+        assert -1.0 <= o.position[0] <= 1.0 and -0.3 <= o.position[2] <= 0.3
+        assert o.position[1] == pytest.approx(0.95 + o.size[1] / 2)
+    nothing = dict(meta, objects=[dict(o, visible=False) for o in meta['objects']])
+    assert all(not p.perceive(nothing).objects for _ in range(50))  # no surface, no fake
+
+
+def test_realistic_profile_on_a_simulator_frame_is_deterministic_for_a_seed():
+    from karma_thor_bridge.profiles import load_profile
+    meta = _meta()
+    cfg = load_profile('realistic').config(seed=11)
+    a = Perception(cfg)
+    b = Perception(cfg)
+    fa = [[(o.label, o.position, o.size) for o in a.perceive(meta).objects] for _ in range(30)]
+    fb = [[(o.label, o.position, o.size) for o in b.perceive(meta).objects] for _ in range(30)]
+    assert fa == fb and fa[0] != fa[1]
+    seen = sum(len(f) for f in fa) / (30 * sum(o['visible'] for o in meta['objects']))
+    assert 0.7 < seen < 0.9  # 20% missed, a few false detections added
+    assert all(o.instance_id == '' for o in a.perceive(meta).objects)
+
+
+def test_detected_ids_are_kept_for_evaluation_even_when_withheld_and_reset_clears_them():
+    meta = _surface_meta()
+    p = Perception(PerceptionConfig(withhold_ids=True, dropout=0.5, seed=1))
+    first = p.perceive(meta)
+    assert all(o.instance_id == '' for o in first.objects)
+    assert len(p.detected) == len(first.objects) and set(p.detected.values()) <= {1}
+    kept = [o.label for _ in range(30) for o in p.perceive(meta).objects]
+    assert set(p.detected) == {'CounterTop|1', 'Cup|1', 'Apple|1'}
+    assert sum(p.detected.values()) == len(first.objects) + len(kept)
+    p.reset(1)
+    assert p.detected == {}

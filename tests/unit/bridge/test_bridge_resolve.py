@@ -71,3 +71,30 @@ def test_regions_from_memory_or_the_whole_scene():
     got, _, note = resolve_region('scene', pts, None)
     assert got == pts and note == ''
     assert looks_like_region('region:x') and looks_like_region('kitchen') and not looks_like_region('Apple_1')
+
+
+def test_acting_on_a_memory_id_takes_only_objects_within_reach_of_the_robot():
+    refs = {'Apple_1': Ref('Apple_1', 'Apple', (2.0, 1.0, 0.0)),
+            'Apple_2': Ref('Apple_2', 'Apple', None)}
+    # Believed between the two apples, the robot standing next to the far one: the near one
+    # (to the belief) is across the room from the robot, so the one it can reach is chosen.
+    o, why = resolve_object('Apple_1', OBJS, refs.get, agent_pos=(3.5, 1.0, 0.0), reach=1.0)
+    assert o['objectId'] == 'Apple|+3.00|+1.00|+0.00', why
+    o, why = resolve_object('Apple_1', OBJS, refs.get, agent_pos=(8.0, 1.0, 0.0), reach=1.0)
+    assert o is None and 'within reach (1 m)' in why
+    # No believed position: never the nearest apple across the room.
+    o, why = resolve_object('Apple_2', OBJS, refs.get, agent_pos=(8.0, 1.0, 0.0), reach=1.0)
+    assert o is None and 'within reach' in why
+    # A stale THOR id is treated the same way; a present one is used as it is.
+    assert resolve_object('Apple|+2.90|+1.00|+0.00', OBJS, agent_pos=(8.0, 1, 0), reach=1.0)[0] is None
+    assert resolve_object('Apple|+1.00|+1.00|+0.00', OBJS, agent_pos=(8.0, 1, 0), reach=1.0)[0]
+
+
+def test_reach_is_measured_to_the_box_and_a_held_object_always_qualifies():
+    counter = dict(_obj('CounterTop|1', 'CounterTop', 0.0),
+                   axisAlignedBoundingBox={'cornerPoints': [[-1.5, 0.9, -0.3], [1.5, 0.95, 0.3]]})
+    ref = {'CounterTop_1': Ref('CounterTop_1', 'CounterTop', (0.0, 0.9, 0.0), 'receptacle')}
+    assert resolve_object('CounterTop_1', [counter], ref.get, agent_pos=(2.2, 0.9, 0.0), reach=1.0)[0]
+    held = dict(_obj('Mug|1', 'Mug', 9.0), isPickedUp=True)
+    ref = {'Mug_1': Ref('Mug_1', 'Mug', (9.0, 1.0, 0.0))}
+    assert resolve_object('Mug_1', [held], ref.get, agent_pos=(0.0, 0.9, 0.0), reach=1.0)[0] is held

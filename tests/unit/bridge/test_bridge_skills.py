@@ -121,3 +121,43 @@ def test_progress_is_reported_per_phase_and_per_thor_action(make_runner):
     for phase in ('heat: going to Microwave', 'heat: opening', 'heat: putting it in',
                   'heat: switching on', 'heat: taking it out'):
         assert any(s.startswith(phase) for s in status), (phase, status)
+
+
+def test_a_memory_id_far_from_the_robot_is_not_acted_on_from_across_the_room(make_runner):
+    from karma_thor_bridge.resolve import Ref
+    potato = 'Potato|-01.66|+00.93|-02.15'  # about 3 m from the start pose
+    mem = {'Potato_1': Ref('Potato_1', 'Potato', (-1.6, 0.95, -2.1))}
+    r = make_runner(resolver=mem.get)
+    out = r.run('pickup', ['Potato_1'])  # never walked there: the potato is out of reach
+    assert not out.success and 'within reach' in out.message and out.steps == 0
+    ok(r.run('navigate_to', ['Potato_1']))
+    ok(r.run('pickup', ['Potato_1']))
+    assert r.held() == potato
+
+
+def test_the_runner_remembers_what_it_last_acted_on_per_type(make_runner):
+    r = make_runner()
+    ok(r.run('navigate_to', [APPLE]))
+    ok(r.run('pickup', [APPLE]))
+    assert r.last_acted == {'Apple': APPLE}
+    ok(r.run('drop', []))
+    assert r.last_acted == {'Apple': APPLE}
+    r.reset_map()
+    assert r.last_acted == {}
+
+
+def test_a_ghost_belief_is_looked_at_where_memory_places_it_then_fails(make_runner):
+    from karma_thor_bridge.resolve import Ref
+    # Memory believes a mug on the counter by the apple; the scene's mug is metres away.
+    ghost = Ref('Mug_7', 'Mug', (-0.45, 1.2, 0.5))
+    r = make_runner(resolver={'Mug_7': ghost}.get)
+    out = r.run('navigate_to', ['Mug_7'])
+    assert not out.success and out.steps > 0
+    assert out.message.startswith('Mug_7 not found where memory places it (-0.45, 1.20, 0.50)')
+    assert 'no Mug within' in out.message
+    from karma_thor_bridge.navigation import box_distance_xz
+    x, z, _, _ = r.pose()
+    assert box_distance_xz(x, z, (-0.5, 1.1, 0.45), (-0.4, 1.3, 0.55)) <= r.cfg.reach
+    # Unknown to memory: nothing to look at, no step taken.
+    out = r.run('navigate_to', ['Mug_8'])
+    assert not out.success and out.steps == 0 and 'memory does not know it' in out.message
