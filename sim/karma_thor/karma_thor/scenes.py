@@ -23,9 +23,13 @@ from . import data
 ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
               "bedrooms": ("bedroom", 300), "bathrooms": ("bathroom", 400)}
 GRID = 0.25
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 # L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
 _UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
+# alfworld's grid comes from ai2thor 2.1; THOR 4+ moved furniture, freeing cells next to it.
+# A neighbour of a grid cell joins when it keeps this clearance from every 4.x footprint.
+_RING_CLEARANCE = 0.3
+AGENT_RADIUS = 0.2
 
 
 def scene_names() -> list[str]:
@@ -59,6 +63,7 @@ class Scene:
     reachable: tuple[tuple[float, float], ...]
     alfworld_poses: dict[str, list[float]]  # procthor objectId -> [x, z, yaw, horizon]
     scene_bounds: dict
+    spawn: tuple[float, float, float]  # THOR's start pose of the scene: x, z, yaw
 
     def objects(self) -> list[dict]:
         """A fresh, mutable copy of the initial object metadata."""
@@ -84,7 +89,8 @@ def load_scene(name: str) -> Scene:
     return Scene(name=name, room_type=raw["roomType"],
                  objects_json=json.dumps(raw["objects"]),
                  reachable=tuple(tuple(p) for p in raw["reachable"]),
-                 alfworld_poses=raw["alfworldPoses"], scene_bounds=raw["sceneBounds"])
+                 alfworld_poses=raw["alfworldPoses"], scene_bounds=raw["sceneBounds"],
+                 spawn=tuple(raw["spawn"]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,6 +120,8 @@ def _build_cache() -> dict[str, dict]:
 
 def derive_scene(name: str, room: str, objects: list[dict]) -> dict:
     """Merge procthor objects with alfworld's grid and poses (procthor wins on conflicts)."""
+    spawn_xz = spawn_position(objects)
+    spawn_yaw = spawn_rotation(objects, spawn_xz)
     objects = _single_parents([_normalize_object(o) for o in objects])
     bounds = _scene_bounds(objects)
     layout = data.alfworld_layouts_dir()
@@ -126,14 +134,75 @@ def derive_scene(name: str, room: str, objects: list[dict]) -> dict:
         pass
     if not reachable:
         reachable = _compute_grid(objects, bounds)
+    else:
+        reachable += _free_ring(objects, reachable)
+    spawn_cell = (round(spawn_xz[0] / GRID) * GRID, round(spawn_xz[1] / GRID) * GRID)
+    if all(abs(x - spawn_cell[0]) + abs(z - spawn_cell[1]) > 1e-6 for x, z in reachable):
+        reachable.append(spawn_cell)  # THOR starts the agent there, so it is reachable
     poses = {}
     try:
         alf = json.loads((layout / f"{name}-openable.json").read_text())
         poses = _map_alfworld_ids(alf, objects)
     except (OSError, ValueError):
         pass
-    return {"roomType": room, "objects": objects, "reachable": reachable,
-            "alfworldPoses": poses, "sceneBounds": bounds}
+    return {"roomType": room, "objects": objects, "reachable": sorted(reachable),
+            "alfworldPoses": poses, "sceneBounds": bounds,
+            "spawn": [spawn_xz[0], spawn_xz[1], spawn_yaw]}
+
+
+def spawn_position(objects: list[dict]) -> tuple[float, float]:
+    """THOR's start position, recovered from the dump: every object's ``distance`` is its
+    distance from the agent where the scene started, so the agent is where those spheres meet
+    (linear least squares: subtracting one sphere equation from the others)."""
+    p = np.array([[o["position"][k] for k in "xyz"] for o in objects], dtype=float)
+    d = np.array([o["distance"] for o in objects], dtype=float)
+    a = 2 * (p[1:] - p[0])
+    b = (p[1:] ** 2).sum(1) - (p[0] ** 2).sum() - d[1:] ** 2 + d[0] ** 2
+    c = np.linalg.lstsq(a, b, rcond=None)[0]
+    return round(float(c[0]), 4) + 0.0, round(float(c[2]), 4) + 0.0
+
+
+def spawn_rotation(objects: list[dict], xz: tuple[float, float]) -> float:
+    """The yaw (multiple of 90) whose view holds the objects the dump marks visible."""
+    from . import geometry
+    vis = [o for o in objects if o["visible"]]
+    if not vis:
+        return 0.0
+    cam = np.array([xz[0], 0.0, xz[1]])
+    floor = [o for o in objects if o["objectType"] == "Floor"]
+    top = max((max(c[1] for c in f["axisAlignedBoundingBox"]["cornerPoints"]) for f in floor),
+              default=0.0)
+    cam[1] = top + 0.9009997 + 0.675
+    boxes = [_aabb_minmax(o) for o in vis]
+    center = np.array([(lo + hi) / 2 for lo, hi in boxes])
+    half = np.array([(hi - lo) / 2 for lo, hi in boxes])
+
+    def score(yaw: float) -> int:
+        return int(geometry.in_view(cam, yaw, 0.0, 90.0, 1.0, center, half).sum())
+    return max((0.0, 90.0, 180.0, 270.0), key=score)
+
+
+def _free_ring(objects: list[dict], reachable: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Neighbours of grid cells, inside the floor, clear of every footprint by _RING_CLEARANCE."""
+    cells = {(round(x / GRID), round(z / GRID)) for x, z in reachable}
+    boxes = _footprints(objects, _UNRELIABLE_FOOTPRINT)
+    floor = [_aabb_minmax(o) for o in objects if o["objectType"] == "Floor"]
+    if not floor:
+        return []
+    lo = np.min([f[0] for f in floor], 0)
+    hi = np.max([f[1] for f in floor], 0)
+    out = set()
+    for i, j in cells:
+        for c in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
+            x, z = c[0] * GRID, c[1] * GRID
+            if c in cells or c in out:
+                continue
+            if not (lo[0] + AGENT_RADIUS < x < hi[0] - AGENT_RADIUS
+                    and lo[2] + AGENT_RADIUS < z < hi[2] - AGENT_RADIUS):
+                continue
+            if not _inside(x, z, boxes, _RING_CLEARANCE):
+                out.add(c)
+    return [(i * GRID, j * GRID) for i, j in sorted(out)]
 
 
 def _normalize_object(o: dict) -> dict:
