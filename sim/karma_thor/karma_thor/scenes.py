@@ -23,13 +23,9 @@ from . import data
 ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
               "bedrooms": ("bedroom", 300), "bathrooms": ("bathroom", 400)}
 GRID = 0.25
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 # L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
 _UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
-# alfworld's grid comes from ai2thor 2.1; THOR 4+ moved furniture, freeing cells next to it.
-# A neighbour of a grid cell joins when it keeps this clearance from every 4.x footprint.
-_RING_CLEARANCE = 0.3
-AGENT_RADIUS = 0.2
 
 
 def scene_names() -> list[str]:
@@ -134,8 +130,6 @@ def derive_scene(name: str, room: str, objects: list[dict]) -> dict:
         pass
     if not reachable:
         reachable = _compute_grid(objects, bounds)
-    else:
-        reachable += _free_ring(objects, reachable)
     spawn_cell = (round(spawn_xz[0] / GRID) * GRID, round(spawn_xz[1] / GRID) * GRID)
     if all(abs(x - spawn_cell[0]) + abs(z - spawn_cell[1]) > 1e-6 for x, z in reachable):
         reachable.append(spawn_cell)  # THOR starts the agent there, so it is reachable
@@ -180,29 +174,6 @@ def spawn_rotation(objects: list[dict], xz: tuple[float, float]) -> float:
     def score(yaw: float) -> int:
         return int(geometry.in_view(cam, yaw, 0.0, 90.0, 1.0, center, half).sum())
     return max((0.0, 90.0, 180.0, 270.0), key=score)
-
-
-def _free_ring(objects: list[dict], reachable: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Neighbours of grid cells, inside the floor, clear of every footprint by _RING_CLEARANCE."""
-    cells = {(round(x / GRID), round(z / GRID)) for x, z in reachable}
-    boxes = _footprints(objects, _UNRELIABLE_FOOTPRINT)
-    floor = [_aabb_minmax(o) for o in objects if o["objectType"] == "Floor"]
-    if not floor:
-        return []
-    lo = np.min([f[0] for f in floor], 0)
-    hi = np.max([f[1] for f in floor], 0)
-    out = set()
-    for i, j in cells:
-        for c in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
-            x, z = c[0] * GRID, c[1] * GRID
-            if c in cells or c in out:
-                continue
-            if not (lo[0] + AGENT_RADIUS < x < hi[0] - AGENT_RADIUS
-                    and lo[2] + AGENT_RADIUS < z < hi[2] - AGENT_RADIUS):
-                continue
-            if not _inside(x, z, boxes, _RING_CLEARANCE):
-                out.add(c)
-    return [(i * GRID, j * GRID) for i, j in sorted(out)]
 
 
 def _normalize_object(o: dict) -> dict:
