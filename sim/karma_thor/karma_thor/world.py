@@ -208,14 +208,15 @@ class World:
         return self._arr
 
     def visibility(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(ids, visible mask, distance camera->object position), cached per pose and version."""
+        """(ids, visible mask, distance agent->object position), cached per pose and version."""
         key = (self.version, self.x, self.z, self.yaw, self.horizon, self.standing,
                self.params.visibility_distance, self.params.fov)
         if key == self._vis_key:
             return self._vis
         a = self._arrays()
         cam = self.camera()
-        dist = np.linalg.norm(a["pos"] - cam, axis=1)
+        # THOR measures an object's distance from the agent's pivot, not from the camera
+        dist = np.linalg.norm(a["pos"] - np.array([self.x, self.agent_y, self.z]), axis=1)
         p = self.params
         near = geometry.xz_distance_to_box(cam, a["lo"], a["hi"]) <= p.visibility_distance
         cand = near & ~a["hidden"]
