@@ -77,7 +77,7 @@ class Player:
         return protocol.encode_fields(fields)
 
 
-def _grow_pipe(fd: int) -> None:
+def grow_pipe(fd: int) -> None:
     """A reply (~90 KB) larger than the default 64 KB pipe would need two wake-ups of the
     client per step; Linux lets an unprivileged process grow the pipe up to 1 MB."""
     try:
@@ -90,7 +90,7 @@ def _grow_pipe(fd: int) -> None:
 def serve_fifo(server_path: str, client_path: str, player: Player) -> int:
     # The client reads server.pipe first (for the unprompted event), then writes client.pipe.
     with open(server_path, "wb", buffering=0) as out:
-        _grow_pipe(out.fileno())
+        grow_pipe(out.fileno())
         out.write(player.first_event())
         with open(client_path, "rb") as inp:
             while True:
