@@ -106,5 +106,5 @@ def target(w: World, args: dict, need_visible: bool = True) -> dict:
 def load_handlers() -> dict[str, Handler]:
     """Import the modules that register handlers (kept apart to keep each module short)."""
     from . import (actions_agent, actions_hand, actions_karma, actions_object,  # noqa: F401
-                   actions_query)
+                   actions_query, actions_spawn)
     return REGISTRY

@@ -31,8 +31,9 @@ def _screen_size(argv: list[str]) -> tuple[int, int]:
 class Player:
     """One connection: a Simulator plus the bookkeeping of sequence ids and rendering."""
 
-    def __init__(self, width: int, height: int, scene: str = "FloorPlan1"):
-        self.sim = Simulator(scene, width=width, height=height)
+    def __init__(self, width: int, height: int, scene: str = "FloorPlan1",
+                 extensions: bool = True):
+        self.sim = Simulator(scene, extensions=extensions, width=width, height=height)
         self.sequence_id = 0
         self.render = os.environ.get("KARMA_THOR_RENDER", "") not in ("", "0")
         self.packer = ReplyPacker()
@@ -124,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     width, height = _screen_size(argv)
     try:
-        return serve_fifo(server_path, client_path, Player(width, height))
+        # KARMA_THOR_AS_BUILD=1: behave as a Unity build would (no KARMA extension actions)
+        pure = os.environ.get("KARMA_THOR_AS_BUILD", "") not in ("", "0")
+        return serve_fifo(server_path, client_path, Player(width, height, extensions=not pure))
     except BrokenPipeError:
         return 0  # the client stopped reading: a normal way to end
 

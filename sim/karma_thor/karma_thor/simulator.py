@@ -29,6 +29,7 @@ AGENT_ONLY = frozenset({"MoveAhead", "MoveBack", "MoveLeft", "MoveRight", "Rotat
                         "RotateAgent", "GetInteractablePoses", "GetCoordinateFromRaycast",
                         "SetObjectFilter", "ResetObjectFilter"})
 AGENT_MODES = ("default", "arm", "locobot", "drone")
+EXTENSION_PREFIX = "Karma"  # KarmaGetGroundTruth, KarmaGetSceneInfo: not in any Unity build
 _INIT_PARAMS = {"gridSize": "grid_size", "visibilityDistance": "visibility_distance",
                 "rotateStepDegrees": "rotate_step", "fieldOfView": "fov"}
 
@@ -37,8 +38,11 @@ class Simulator:
     """``Simulator(scene='FloorPlan1', seed=0, **init_kwargs)``; init_kwargs as THOR's
     Initialize (gridSize, visibilityDistance, rotateStepDegrees, fieldOfView, width, height)."""
 
-    def __init__(self, scene: str = "FloorPlan1", seed: int = 0, **init_kwargs: Any):
-        self.handlers = load_handlers()
+    def __init__(self, scene: str = "FloorPlan1", seed: int = 0, extensions: bool = True,
+                 **init_kwargs: Any):
+        # extensions=False: answer the KARMA extension actions like a Unity build (unknown)
+        self.handlers = {k: v for k, v in load_handlers().items()
+                         if extensions or not k.startswith(EXTENSION_PREFIX)}
         self.params = Params()
         self.seed = seed
         self.world = World(scene, seed, self.params)
