@@ -44,11 +44,17 @@ def _vec(v) -> dict:
 def held_object_pose(w: World) -> dict:
     """The hand: world pose of what it holds (or would hold), and the same relative to the
     agent (localPosition: right, up, ahead from the camera)."""
-    pos = w.objects[w.held]["position"] if w.held is not None else _vec(w.hand_position())
-    return {"position": dict(pos),
-            "rotation": _vec(geometry.euler_angles(w.hand_world_rotation())),
-            "localPosition": _vec(w.hand),
-            "localRotation": _vec(geometry.euler_angles(w.hand_rotation))}
+    key = (w.held, w.version, w.x, w.z, w.yaw, w.standing, tuple(w.hand),
+           w.hand_rotation.tobytes())
+    cached = getattr(w, "_hand_pose", None)
+    if cached is None or cached[0] != key:  # the Euler angles cost more than the rest
+        pos = w.objects[w.held]["position"] if w.held is not None else _vec(w.hand_position())
+        cached = (key, {"position": dict(pos),
+                        "rotation": _vec(geometry.euler_angles(w.hand_world_rotation())),
+                        "localPosition": _vec(w.hand),
+                        "localRotation": _vec(geometry.euler_angles(w.hand_rotation))})
+        w._hand_pose = cached
+    return {k: dict(v) for k, v in cached[1].items()}
 
 
 def agent_metadata(w: World) -> dict:
