@@ -117,8 +117,9 @@ def teleport(w: World, args: dict) -> None:
         if abs(y - w.agent_y) > MAX_Y_CHANGE:
             raise ActionError(f"Teleport failed: y={y:g} is more than {MAX_Y_CHANGE:g} m from the "
                               f"agent's height {w.agent_y:g} (THOR does not teleport up or down).")
-    if not force and not w.navigable(x, z):
-        raise ActionError(f"Teleport failed: ({x:g}, {z:g}) is not a reachable position.")
+    if not force and not w.standable(x, z):
+        raise ActionError(f"Teleport failed: ({x:g}, {z:g}) is not a position the agent can "
+                          "stand at (furniture, walls or outside the scene).")
     w.x, w.z, w.yaw, w.horizon, w.standing = _snap(x), _snap(z), _snap(yaw), horizon, standing
     w.place_held()
 

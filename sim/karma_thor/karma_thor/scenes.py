@@ -25,7 +25,7 @@ ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
 GRID = 0.25
 CACHE_VERSION = 5
 # L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
-_UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
+UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
 
 
 def scene_names() -> list[str]:
@@ -124,8 +124,8 @@ def derive_scene(name: str, room: str, objects: list[dict]) -> dict:
     reachable = None
     try:
         pts = np.load(layout / f"{name}-layout.npy")
-        boxes = _footprints(objects, _UNRELIABLE_FOOTPRINT)
-        reachable = [(float(x), float(z)) for x, z in pts if not _inside(x, z, boxes, 0.0)]
+        boxes = footprints(objects, UNRELIABLE_FOOTPRINT)
+        reachable = [(float(x), float(z)) for x, z in pts if not inside(x, z, boxes, 0.0)]
     except (OSError, ValueError):
         pass
     if not reachable:
@@ -242,7 +242,7 @@ def _aabb_minmax(o: dict) -> tuple[np.ndarray, np.ndarray]:
     return c.min(0), c.max(0)
 
 
-def _footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
+def footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
     """(K, 4) [xmin, xmax, zmin, zmax] of non-pickupable furniture standing on the floor."""
     rows = []
     for o in objects:
@@ -255,7 +255,7 @@ def _footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(-1, 4)
 
 
-def _inside(x: float, z: float, boxes: np.ndarray, margin: float) -> bool:
+def inside(x: float, z: float, boxes: np.ndarray, margin: float) -> bool:
     return bool(np.any((boxes[:, 0] - margin < x) & (x < boxes[:, 1] + margin)
                        & (boxes[:, 2] - margin < z) & (z < boxes[:, 3] + margin)))
 
@@ -265,9 +265,9 @@ def _compute_grid(objects: list[dict], bounds: dict) -> list[tuple[float, float]
     c, s = bounds["center"], bounds["size"]
     xs = np.arange(np.ceil((c["x"] - s["x"] / 2 + 0.3) / GRID), np.floor((c["x"] + s["x"] / 2 - 0.3) / GRID) + 1)
     zs = np.arange(np.ceil((c["z"] - s["z"] / 2 + 0.3) / GRID), np.floor((c["z"] + s["z"] / 2 - 0.3) / GRID) + 1)
-    boxes = _footprints(objects, {"Floor"})
+    boxes = footprints(objects, {"Floor"})
     return [(float(x * GRID), float(z * GRID)) for x in xs for z in zs
-            if not _inside(x * GRID, z * GRID, boxes, 0.2)]
+            if not inside(x * GRID, z * GRID, boxes, 0.2)]
 
 
 def _scene_bounds(objects: list[dict]) -> dict:

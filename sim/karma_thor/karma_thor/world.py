@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import data, geometry
-from .scenes import GRID, load_scene
+from .scenes import GRID, UNRELIABLE_FOOTPRINT, footprints, inside, load_scene
 
 AGENT_Y_ABOVE_FLOOR = 0.9009997  # THOR's agent pivot height on a floor at y=0
 CAMERA_OFFSET = {True: 0.675, False: 0.0}  # standing / crouching camera above the pivot
 HAND_OFFSET = (0.0, -0.25, 0.5)  # where THOR's hand holds things, from the camera
+AGENT_RADIUS = 0.2  # THOR's agent capsule: a teleport target keeps furniture this far
 HORIZON_MIN, HORIZON_MAX = -30.0, 60.0
 # Solid furniture that blocks the line of sight (thin slabs such as L-shaped counters would
 # block far too much through their loose AABBs, so they are not in the list).
@@ -62,6 +63,10 @@ class World:
         floor_top = max((max(c[1] for c in f["axisAlignedBoundingBox"]["cornerPoints"])
                          for f in floor), default=0.0)
         self.floor_id = floor[0]["objectId"] if floor else None
+        self._feet = footprints(list(self.objects.values()), UNRELIABLE_FOOTPRINT)
+        corners = np.array([c for f in floor for c in f["axisAlignedBoundingBox"]["cornerPoints"]]
+                           or [[0.0, 0.0, 0.0]])
+        self._floor_lo, self._floor_hi = corners.min(0), corners.max(0)
         self.agent_y = floor_top + AGENT_Y_ABOVE_FLOOR
         self.cells = {(round(x / GRID), round(z / GRID)) for x, z in self.scene.reachable}
         self.x, self.z, self.yaw = self._start_pose(seed)
@@ -99,6 +104,21 @@ class World:
 
     def navigable(self, x: float, z: float) -> bool:
         return (round(x / GRID), round(z / GRID)) in self.cells
+
+    def standable(self, x: float, z: float) -> bool:
+        """Where a teleport may put the agent. Unity checks the agent's capsule, not the grid:
+        a grid cell, or a point within one cell of the grid whose capsule clears every piece
+        of furniture and stays over the floor."""
+        if self.navigable(x, z):
+            return True
+        i, j = round(x / GRID), round(z / GRID)
+        near = any((i + di, j + dj) in self.cells
+                   and math.hypot(x - (i + di) * GRID, z - (j + dj) * GRID) <= GRID + 1e-6
+                   for di in (-1, 0, 1) for dj in (-1, 0, 1))
+        lo, hi = self._floor_lo, self._floor_hi
+        return (near and lo[0] + AGENT_RADIUS < x < hi[0] - AGENT_RADIUS
+                and lo[2] + AGENT_RADIUS < z < hi[2] - AGENT_RADIUS
+                and not inside(x, z, self._feet, AGENT_RADIUS))
 
     def path_clear(self, x0: float, z0: float, x1: float, z1: float) -> bool:
         """Every point of the straight path (sampled every 5 cm) is on a reachable cell."""

@@ -103,6 +103,16 @@ def test_teleport_takes_both_forms_and_checks_height(fp28):
     assert ev.metadata["agent"]["cameraHorizon"] == 10 and ev.metadata["agent"]["position"] == before
 
 
+def test_teleport_checks_the_agents_room_not_the_grid(fp28):
+    grid = {(p["x"], p["z"]) for p in fp28.step("GetReachablePositions").metadata["actionReturn"]}
+    assert (-1.0, -0.5) not in grid  # off the grid, but the capsule fits there (as in Unity)
+    ev = ok(fp28.step("TeleportFull", x=-1.0, y=0.9, z=-0.5, rotation=dict(y=90), horizon=0,
+                      standing=True))
+    assert next(o for o in ev.metadata["objects"] if o["objectType"] == "Fridge")["visible"]
+    for x, z in ((-1.5, -3.5), (-1.5, 0.0), (20.0, 90.0)):  # furniture, wall, outside
+        assert not fp28.step("Teleport", x=x, y=0.9, z=z)
+
+
 def test_rotate_look_and_look_limits(fp28):
     ev = ok(fp28.step("RotateLook", rotation=90, horizon=31))
     assert ev.metadata["agent"]["rotation"] == dict(x=0, y=90, z=0)
