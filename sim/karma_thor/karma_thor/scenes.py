@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
+from . import data, geometry
 
 ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
               "bedrooms": ("bedroom", 300), "bathrooms": ("bathroom", 400)}
 GRID = 0.25
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 # L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
 UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
 
@@ -157,22 +157,20 @@ def spawn_position(objects: list[dict]) -> tuple[float, float]:
 
 
 def spawn_rotation(objects: list[dict], xz: tuple[float, float]) -> float:
-    """The yaw (multiple of 90) whose view holds the objects the dump marks visible."""
-    from . import geometry
-    vis = [o for o in objects if o["visible"]]
-    if not vis:
-        return 0.0
-    cam = np.array([xz[0], 0.0, xz[1]])
+    """The yaw (multiple of 90) whose view holds the most of the objects the dump marks
+    visible, then the fewest others within THOR's 1.5 m (no object visible: facing a wall)."""
     floor = [o for o in objects if o["objectType"] == "Floor"]
     top = max((max(c[1] for c in f["axisAlignedBoundingBox"]["cornerPoints"]) for f in floor),
               default=0.0)
-    cam[1] = top + 0.9009997 + 0.675
-    boxes = [_aabb_minmax(o) for o in vis]
-    center = np.array([(lo + hi) / 2 for lo, hi in boxes])
-    half = np.array([(hi - lo) / 2 for lo, hi in boxes])
+    cam = np.array([xz[0], top + 0.9009997 + 0.675, xz[1]])
+    boxes = [_aabb_minmax(o) for o in objects]
+    lo, hi = np.array([b[0] for b in boxes]), np.array([b[1] for b in boxes])
+    near = geometry.xz_distance_to_box(cam, lo, hi) <= 1.5
+    seen = np.array([bool(o["visible"]) for o in objects])
 
-    def score(yaw: float) -> int:
-        return int(geometry.in_view(cam, yaw, 0.0, 90.0, 1.0, center, half).sum())
+    def score(yaw: float) -> tuple[int, int]:
+        view = geometry.in_view(cam, yaw, 0.0, 90.0, 1.0, (lo + hi) / 2, (hi - lo) / 2) & near
+        return int((view & seen).sum()), -int((view & ~seen).sum())
     return max((0.0, 90.0, 180.0, 270.0), key=score)
 
 

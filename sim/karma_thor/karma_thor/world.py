@@ -5,7 +5,7 @@ recovered from the dump; another seed: a random reachable cell and yaw). Action 
 
 >>> w = World("FloorPlan1")
 >>> (w.x, w.z, w.agent_pose()["rotation"])  # THOR's spawn pose of FloorPlan1
-(-1.0, 1.0, 180.0)
+(-1.0, 1.0, 270.0)
 """
 from __future__ import annotations
 

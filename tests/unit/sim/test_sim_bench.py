@@ -18,6 +18,13 @@ def test_stand_in_speaks_the_protocol_to_the_real_client(tmp_path):
         c.stop()
 
 
+def test_the_bench_cycle_succeeds_from_its_start_pose():
+    from karma_thor import Simulator
+    s = Simulator("FloorPlan1")
+    assert s.step(dict(sim.START))["lastActionSuccess"]
+    assert all(s.step(sim.NAV[i % len(sim.NAV)])["lastActionSuccess"] for i in range(60))
+
+
 def test_bench_writes_floor_player_and_ratios(tmp_path):
     assert sim.main(["--out", str(tmp_path), "--steps", "30", "--fifo-steps", "30"]) == 0
     res = json.loads((tmp_path / "sim_bench.json").read_text())
