@@ -1,7 +1,8 @@
 """World state: objects (THOR metadata dicts), the receptacle tree, the agent and visibility.
 
 Deterministic: the seed only picks the start pose (seed 0: THOR's own start pose of the scene,
-recovered from the dump; another seed: a random reachable cell and yaw). Action rules live in actions_*.py, appliance effects in effects.py.
+recovered from the dump; another seed: a random reachable cell and yaw). Action rules live in
+actions_*.py, appliance effects in effects.py.
 
 >>> w = World("FloorPlan1")
 >>> (w.x, w.z, w.agent_pose()["rotation"])  # THOR's spawn pose of FloorPlan1
@@ -74,7 +75,7 @@ class World:
         self.object_filter: set[str] | None = None  # SetObjectFilter: ids reported, None = all
         self.hand = list(HAND_OFFSET)  # held object's offset from the camera: right, up, ahead
         self.hand_rotation = np.eye(3)  # held object's rotation relative to the agent
-        self.body: dict[str, dict] = {}  # closed AABB of opened furniture (see open_box)
+        self.body: dict[str, dict] = {}  # closed AABB of opened furniture (doors.swing)
         # Monotonic across resets, so caches keyed on them never mistake one scene for another.
         self.version = getattr(self, "version", 0) + 1  # bumped on every object change
         self.state_version = getattr(self, "state_version", 0) + 1  # bumped by Simulator.step
