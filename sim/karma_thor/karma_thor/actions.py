@@ -17,6 +17,9 @@ from .world import World
 
 Handler = Callable[[World, dict], Any]
 REGISTRY: dict[str, Handler] = {}
+# Actions whose full signature is declared: any other argument fails like in Unity
+# ("has an invalid argument"); undeclared actions ignore what they do not read.
+SIGNATURES: dict[str, frozenset[str]] = {}
 # Codes for which ai2thor's Controller.step raises ValueError; any other failure is a falsy Event.
 CLIENT_RAISES = ("InvalidAction", "MissingArguments", "AmbiguousAction", "InvalidArgument")
 
@@ -29,13 +32,25 @@ class ActionError(Exception):
         self.message, self.code = message, code
 
 
-def action(*names: str) -> Callable[[Handler], Handler]:
-    """Register a handler under one or more THOR action names."""
+def action(*names: str, params: tuple[str, ...] | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler under one or more THOR action names (``params``: its signature)."""
     def deco(fn: Handler) -> Handler:
         for n in names:
             REGISTRY[n] = fn
+            if params is not None:
+                SIGNATURES[n] = frozenset(params) | {"action"}
         return fn
     return deco
+
+
+def check_signature(args: dict) -> None:
+    allowed = SIGNATURES.get(args.get("action"))
+    if allowed is None:
+        return
+    extra = sorted(k for k in args if k not in allowed)
+    if extra:
+        raise ActionError(f"action: {args['action']} has an invalid argument: {extra[0]}",
+                          "InvalidArgument")
 
 
 def require(args: dict, *names: str) -> None:
@@ -63,8 +78,22 @@ def flag(args: dict, name: str, default: bool = False) -> bool:
     return bool(v) if v is not None else default
 
 
+def screen_point(args: dict) -> tuple[float, float]:
+    """The x, y screen point of an action (fractions of the image, origin top left)."""
+    x, y = number(args, "x", 0.0), number(args, "y", 0.0)
+    if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+        raise ActionError(f"x and y must be in [0:1] (screen fractions), got ({x:g}, {y:g}).")
+    return x, y
+
+
 def target(w: World, args: dict, need_visible: bool = True) -> dict:
-    """The object named by objectId, checked like THOR (exists, visible unless forceAction)."""
+    """The object named by objectId, or the one at screen point x, y; checked like THOR
+    (exists, visible unless forceAction)."""
+    if args.get("objectId") is None and args.get("x") is not None and args.get("y") is not None:
+        oid, _ = w.raycast(*screen_point(args))
+        if oid is None:
+            raise ActionError("No object found at that screen point.")
+        args = dict(args, objectId=oid)
     require(args, "objectId")
     oid = args["objectId"]
     if not isinstance(oid, str) or oid not in w.objects:
@@ -76,6 +105,6 @@ def target(w: World, args: dict, need_visible: bool = True) -> dict:
 
 def load_handlers() -> dict[str, Handler]:
     """Import the modules that register handlers (kept apart to keep each module short)."""
-    from . import actions_agent, actions_karma, actions_object  # noqa: F401
-    from . import actions_placement  # noqa: F401
+    from . import (actions_agent, actions_hand, actions_karma, actions_object,  # noqa: F401
+                   actions_placement, actions_query, actions_spawn)
     return REGISTRY

@@ -5,11 +5,13 @@ ALFRED's ``VAL_RECEPTACLE_OBJECTS``; appliance effects run after each action (ef
 """
 from __future__ import annotations
 
-from . import data
+import numpy as np
+
+from . import data, doors
 from .actions import ActionError, action, flag, number, require, target
 from .effects import apply_effects
 from .slicing import slice_object
-from .world import World, containers
+from .world import HAND_OFFSET, World, containers
 
 # Receptacles whose contents sit inside them rather than on their top surface.
 _INSIDE = {"SinkBasin", "BathtubBasin", "GarbageCan", "LaundryHamper", "Pot", "Pan", "Bowl",
@@ -36,7 +38,7 @@ def place_in(w: World, oid: str, rid: str) -> None:
     """Attach oid to rid and move it to a free spot on/in rid."""
     w.attach(oid, rid)
     rec = w.objects[rid]
-    box = rec["axisAlignedBoundingBox"]
+    box = w.box(rid)
     c, s = box["center"], box["size"]
     others = [w.objects[k]["axisAlignedBoundingBox"]["center"] for k in w.children(rid) if k != oid]
 
@@ -57,6 +59,9 @@ def place_in(w: World, oid: str, rid: str) -> None:
 
 @action("PickupObject")
 def pickup(w: World, args: dict) -> None:
+    if w.params.agent_mode == "arm":
+        raise ActionError("The arm agent picks things up with PickupObject on its arm "
+                          "(PickUpObject via the arm), which this player does not simulate.")
     o = target(w, args)
     oid = o["objectId"]
     if not o["pickupable"]:
@@ -67,13 +72,16 @@ def pickup(w: World, args: dict) -> None:
     w.detach(oid)
     o["isPickedUp"] = True
     w.held = oid
+    w.hand, w.hand_rotation = list(HAND_OFFSET), np.eye(3)
     w.place_held()
     w.changed()
 
 
-@action("PutObject")
+@action("PutObject", params=("objectId", "x", "y", "forceAction", "placeStationary",
+                             "putNearXY"))
 def put(w: World, args: dict) -> None:
-    require(args, "objectId")
+    if args.get("objectId") is None and args.get("x") is None:
+        require(args, "objectId")
     held = _held(w)
     rec = target(w, args)
     rid, force = rec["objectId"], flag(args, "forceAction")
@@ -92,7 +100,7 @@ def put(w: World, args: dict) -> None:
     apply_effects(w)
 
 
-@action("DropHandObject", "ThrowObject")
+@action("DropHandObject", "DropHeldObject", "ThrowObject")
 def drop(w: World, args: dict) -> None:
     held = _held(w)
     hid = held["objectId"]
@@ -105,7 +113,7 @@ def drop(w: World, args: dict) -> None:
             continue
         if r["objectType"] in containers() and not r["isOpen"]:
             continue
-        pts = r["axisAlignedBoundingBox"]["cornerPoints"]
+        pts = w.box(rid)["cornerPoints"]
         xs, ys, zs = [p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts]
         if min(xs) <= c["x"] <= max(xs) and min(zs) <= c["z"] <= max(zs) \
                 and max(ys) <= bottom + 0.05 and max(ys) > best_top:
@@ -128,10 +136,15 @@ def open_(w: World, args: dict) -> None:
     o = target(w, args)
     if not o["openable"]:
         raise ActionError(f"{o['objectId']} is not an Openable object")
-    openness = number(args, "openness", 1.0)
+    if args.get("openness") is None and args.get("moveMagnitude") is not None:
+        # THOR's older spelling: moveMagnitude is the openness, and 0 means fully open.
+        openness = number(args, "moveMagnitude", 1.0) or 1.0
+    else:
+        openness = number(args, "openness", 1.0)
     if not 0.0 <= openness <= 1.0:
-        raise ActionError("openness must be in [0:1]", "InvalidArgument")
+        raise ActionError(f"openness must be in [0:1], got {openness:g}")
     o["openness"], o["isOpen"] = openness, openness > 0
+    doors.swing(w, o["objectId"])
     if o["objectType"] == "Microwave" and o["isToggled"]:
         o["isToggled"] = False  # THOR stops a microwave whose door opens
     w.changed()
@@ -146,6 +159,7 @@ def close(w: World, args: dict) -> None:
     if not o["isOpen"]:
         raise ActionError(f"{o['objectId']} is already closed.")
     o["openness"], o["isOpen"] = 0.0, False
+    doors.swing(w, o["objectId"])
     w.changed()
     apply_effects(w)
 

@@ -91,3 +91,49 @@ def box_of(center: dict, size: dict) -> dict:
     corners = [[cx + sx * hx, cy + sy * hy, cz + sz * hz]
                for sx in (1, -1) for sy in (1, -1) for sz in (1, -1)]
     return {"cornerPoints": corners, "center": dict(center), "size": dict(size)}
+
+
+def rotation_matrix(x: float, y: float, z: float) -> np.ndarray:
+    """Unity's Euler angles (degrees) as a matrix: roll z, then pitch x, then yaw y."""
+    ax, ay, az = (math.radians(v) for v in (x, y, z))
+    cx, sx, cy, sy, cz, sz = (math.cos(ax), math.sin(ax), math.cos(ay), math.sin(ay),
+                              math.cos(az), math.sin(az))
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return ry @ rx @ rz
+
+
+def euler_angles(r: np.ndarray) -> tuple[float, float, float]:
+    """Inverse of rotation_matrix, normalised like Unity (each angle in [0, 360); at pitch
+    +-90 the roll is 0). Rounded to 1e-4 degrees so exact turns stay exact."""
+    sx = max(-1.0, min(1.0, -float(r[1, 2])))
+    x = math.degrees(math.asin(sx))
+    if abs(sx) < 1 - 1e-9:
+        y = math.degrees(math.atan2(r[0, 2], r[2, 2]))
+        z = math.degrees(math.atan2(r[1, 0], r[1, 1]))
+    else:
+        y, z = math.degrees(math.atan2(-r[2, 0], r[0, 0])), 0.0
+    return tuple(round(v % 360.0, 4) % 360.0 + 0.0 for v in (x, y, z))  # type: ignore[return-value]
+
+
+def ray_hits_boxes(origin: np.ndarray, direction: np.ndarray, lo: np.ndarray,
+                   hi: np.ndarray) -> np.ndarray:
+    """(K,) distance along the unit ray to where it enters box k (inf when it misses);
+    a box around the origin is entered where the ray leaves it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = 1.0 / np.where(np.abs(direction) < 1e-12, 1e-12, direction)
+    t1, t2 = (lo - origin) * inv, (hi - origin) * inv
+    tmin = np.minimum(t1, t2).max(axis=1)
+    tmax = np.maximum(t1, t2).min(axis=1)
+    t = np.where(tmin > 1e-6, tmin, tmax)
+    return np.where((tmax >= np.maximum(tmin, 0.0)) & (t > 1e-6), t, np.inf)
+
+
+def screen_ray(yaw: float, horizon: float, fov_v: float, aspect: float, sx: float,
+               sy: float) -> np.ndarray:
+    """Unit direction through screen point (sx, sy) in [0, 1], origin top left, like THOR."""
+    forward, right, up = camera_basis(yaw, horizon)
+    tan_v = math.tan(math.radians(fov_v) / 2)
+    d = forward + (2 * sx - 1) * tan_v * aspect * right + (1 - 2 * sy) * tan_v * up
+    return d / np.linalg.norm(d)

@@ -7,11 +7,16 @@ packed once and reused until the world's objects change; the bytes are exactly w
 """
 from __future__ import annotations
 
+import struct
+
 import msgpack
 
 from .world import World
 
 DYNAMIC = ("visible", "isInteractable", "distance")
+_KEYS = [msgpack.packb(k) for k in DYNAMIC]
+_TRUE, _FALSE = msgpack.packb(True), msgpack.packb(False)
+_DOUBLE = struct.Struct(">Bd")
 
 
 class ReplyPacker:
@@ -47,14 +52,16 @@ class ReplyPacker:
                 out.append(p.pack(v))
                 continue
             out.append(p.pack_array_header(len(v)))
+            cache = self._static
             for o in v:
-                static = self._static.get(o["objectId"])
+                static = cache.get(o["objectId"])
                 if static is None:
                     static = p.pack_map_header(len(o)) + b"".join(
                         p.pack(kk) + p.pack(vv) for kk, vv in o.items() if kk not in DYNAMIC)
-                    self._static[o["objectId"]] = static
-                out.append(static)
-                for kk in DYNAMIC:
-                    out.append(p.pack(kk))
-                    out.append(p.pack(o[kk]))
+                    cache[o["objectId"]] = static
+                # the three dynamic values by hand (msgpack: bools c3/c2, float64 cb + 8 bytes)
+                seen = _TRUE if o["visible"] else _FALSE
+                out.append(b"".join((static, _KEYS[0], seen, _KEYS[1],
+                                     _TRUE if o["isInteractable"] else _FALSE, _KEYS[2],
+                                     _DOUBLE.pack(0xCB, o["distance"]))))
         return b"".join(out)

@@ -31,8 +31,9 @@ def _screen_size(argv: list[str]) -> tuple[int, int]:
 class Player:
     """One connection: a Simulator plus the bookkeeping of sequence ids and rendering."""
 
-    def __init__(self, width: int, height: int, scene: str = "FloorPlan1"):
-        self.sim = Simulator(scene, width=width, height=height)
+    def __init__(self, width: int, height: int, scene: str = "FloorPlan1",
+                 extensions: bool = True):
+        self.sim = Simulator(scene, extensions=extensions, width=width, height=height)
         self.sequence_id = 0
         self.render = os.environ.get("KARMA_THOR_RENDER", "") not in ("", "0")
         self.packer = ReplyPacker()
@@ -77,7 +78,7 @@ class Player:
         return protocol.encode_fields(fields)
 
 
-def _grow_pipe(fd: int) -> None:
+def grow_pipe(fd: int) -> None:
     """A reply (~90 KB) larger than the default 64 KB pipe would need two wake-ups of the
     client per step; Linux lets an unprivileged process grow the pipe up to 1 MB."""
     try:
@@ -90,7 +91,7 @@ def _grow_pipe(fd: int) -> None:
 def serve_fifo(server_path: str, client_path: str, player: Player) -> int:
     # The client reads server.pipe first (for the unprompted event), then writes client.pipe.
     with open(server_path, "wb", buffering=0) as out:
-        _grow_pipe(out.fileno())
+        grow_pipe(out.fileno())
         out.write(player.first_event())
         with open(client_path, "rb") as inp:
             while True:
@@ -124,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     width, height = _screen_size(argv)
     try:
-        return serve_fifo(server_path, client_path, Player(width, height))
+        # KARMA_THOR_AS_BUILD=1: behave as a Unity build would (no KARMA extension actions)
+        pure = os.environ.get("KARMA_THOR_AS_BUILD", "") not in ("", "0")
+        return serve_fifo(server_path, client_path, Player(width, height, extensions=not pure))
     except BrokenPipeError:
         return 0  # the client stopped reading: a normal way to end
 

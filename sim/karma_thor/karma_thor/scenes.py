@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
+from . import data, geometry
 
 ROOM_TYPES = {"kitchens": ("kitchen", 0), "living_rooms": ("living_room", 200),
               "bedrooms": ("bedroom", 300), "bathrooms": ("bathroom", 400)}
 GRID = 0.25
-CACHE_VERSION = 3
+CACHE_VERSION = 6
 # L-shaped counters have AABBs covering walkable floor, so they cannot veto alfworld's grid.
-_UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
+UNRELIABLE_FOOTPRINT = {"Floor", "CounterTop"}
 
 
 def scene_names() -> list[str]:
@@ -59,6 +59,7 @@ class Scene:
     reachable: tuple[tuple[float, float], ...]
     alfworld_poses: dict[str, list[float]]  # procthor objectId -> [x, z, yaw, horizon]
     scene_bounds: dict
+    spawn: tuple[float, float, float]  # THOR's start pose of the scene: x, z, yaw
 
     def objects(self) -> list[dict]:
         """A fresh, mutable copy of the initial object metadata."""
@@ -84,7 +85,8 @@ def load_scene(name: str) -> Scene:
     return Scene(name=name, room_type=raw["roomType"],
                  objects_json=json.dumps(raw["objects"]),
                  reachable=tuple(tuple(p) for p in raw["reachable"]),
-                 alfworld_poses=raw["alfworldPoses"], scene_bounds=raw["sceneBounds"])
+                 alfworld_poses=raw["alfworldPoses"], scene_bounds=raw["sceneBounds"],
+                 spawn=tuple(raw["spawn"]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,26 +116,62 @@ def _build_cache() -> dict[str, dict]:
 
 def derive_scene(name: str, room: str, objects: list[dict]) -> dict:
     """Merge procthor objects with alfworld's grid and poses (procthor wins on conflicts)."""
+    spawn_xz = spawn_position(objects)
+    spawn_yaw = spawn_rotation(objects, spawn_xz)
     objects = _single_parents([_normalize_object(o) for o in objects])
     bounds = _scene_bounds(objects)
     layout = data.alfworld_layouts_dir()
     reachable = None
     try:
         pts = np.load(layout / f"{name}-layout.npy")
-        boxes = _footprints(objects, _UNRELIABLE_FOOTPRINT)
-        reachable = [(float(x), float(z)) for x, z in pts if not _inside(x, z, boxes, 0.0)]
+        boxes = footprints(objects, UNRELIABLE_FOOTPRINT)
+        reachable = [(float(x), float(z)) for x, z in pts if not inside(x, z, boxes, 0.0)]
     except (OSError, ValueError):
         pass
     if not reachable:
         reachable = _compute_grid(objects, bounds)
+    spawn_cell = (round(spawn_xz[0] / GRID) * GRID, round(spawn_xz[1] / GRID) * GRID)
+    if all(abs(x - spawn_cell[0]) + abs(z - spawn_cell[1]) > 1e-6 for x, z in reachable):
+        reachable.append(spawn_cell)  # THOR starts the agent there, so it is reachable
     poses = {}
     try:
         alf = json.loads((layout / f"{name}-openable.json").read_text())
         poses = _map_alfworld_ids(alf, objects)
     except (OSError, ValueError):
         pass
-    return {"roomType": room, "objects": objects, "reachable": reachable,
-            "alfworldPoses": poses, "sceneBounds": bounds}
+    return {"roomType": room, "objects": objects, "reachable": sorted(reachable),
+            "alfworldPoses": poses, "sceneBounds": bounds,
+            "spawn": [spawn_xz[0], spawn_xz[1], spawn_yaw]}
+
+
+def spawn_position(objects: list[dict]) -> tuple[float, float]:
+    """THOR's start position, recovered from the dump: every object's ``distance`` is its
+    distance from the agent where the scene started, so the agent is where those spheres meet
+    (linear least squares: subtracting one sphere equation from the others)."""
+    p = np.array([[o["position"][k] for k in "xyz"] for o in objects], dtype=float)
+    d = np.array([o["distance"] for o in objects], dtype=float)
+    a = 2 * (p[1:] - p[0])
+    b = (p[1:] ** 2).sum(1) - (p[0] ** 2).sum() - d[1:] ** 2 + d[0] ** 2
+    c = np.linalg.lstsq(a, b, rcond=None)[0]
+    return round(float(c[0]), 4) + 0.0, round(float(c[2]), 4) + 0.0
+
+
+def spawn_rotation(objects: list[dict], xz: tuple[float, float]) -> float:
+    """The yaw (multiple of 90) whose view holds the most of the objects the dump marks
+    visible, then the fewest others within THOR's 1.5 m (no object visible: facing a wall)."""
+    floor = [o for o in objects if o["objectType"] == "Floor"]
+    top = max((max(c[1] for c in f["axisAlignedBoundingBox"]["cornerPoints"]) for f in floor),
+              default=0.0)
+    cam = np.array([xz[0], top + 0.9009997 + 0.675, xz[1]])
+    boxes = [_aabb_minmax(o) for o in objects]
+    lo, hi = np.array([b[0] for b in boxes]), np.array([b[1] for b in boxes])
+    near = geometry.xz_distance_to_box(cam, lo, hi) <= 1.5
+    seen = np.array([bool(o["visible"]) for o in objects])
+
+    def score(yaw: float) -> tuple[int, int]:
+        view = geometry.in_view(cam, yaw, 0.0, 90.0, 1.0, (lo + hi) / 2, (hi - lo) / 2) & near
+        return int((view & seen).sum()), -int((view & ~seen).sum())
+    return max((0.0, 90.0, 180.0, 270.0), key=score)
 
 
 def _normalize_object(o: dict) -> dict:
@@ -202,7 +240,7 @@ def _aabb_minmax(o: dict) -> tuple[np.ndarray, np.ndarray]:
     return c.min(0), c.max(0)
 
 
-def _footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
+def footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
     """(K, 4) [xmin, xmax, zmin, zmax] of non-pickupable furniture standing on the floor."""
     rows = []
     for o in objects:
@@ -215,7 +253,7 @@ def _footprints(objects: list[dict], skip: set[str]) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(-1, 4)
 
 
-def _inside(x: float, z: float, boxes: np.ndarray, margin: float) -> bool:
+def inside(x: float, z: float, boxes: np.ndarray, margin: float) -> bool:
     return bool(np.any((boxes[:, 0] - margin < x) & (x < boxes[:, 1] + margin)
                        & (boxes[:, 2] - margin < z) & (z < boxes[:, 3] + margin)))
 
@@ -225,9 +263,9 @@ def _compute_grid(objects: list[dict], bounds: dict) -> list[tuple[float, float]
     c, s = bounds["center"], bounds["size"]
     xs = np.arange(np.ceil((c["x"] - s["x"] / 2 + 0.3) / GRID), np.floor((c["x"] + s["x"] / 2 - 0.3) / GRID) + 1)
     zs = np.arange(np.ceil((c["z"] - s["z"] / 2 + 0.3) / GRID), np.floor((c["z"] + s["z"] / 2 - 0.3) / GRID) + 1)
-    boxes = _footprints(objects, {"Floor"})
+    boxes = footprints(objects, {"Floor"})
     return [(float(x * GRID), float(z * GRID)) for x in xs for z in zs
-            if not _inside(x * GRID, z * GRID, boxes, 0.2)]
+            if not inside(x * GRID, z * GRID, boxes, 0.2)]
 
 
 def _scene_bounds(objects: list[dict]) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .actions import ActionError, load_handlers, number
+from .actions import ActionError, check_signature, load_handlers, number
 from .metadata import event_metadata
 from .scenes import normalize_scene_name, scene_names
 from .world import Params, World
@@ -25,7 +25,11 @@ PROTOCOL_KEYS = ("sequenceId", "renderImage", "renderDepthImage", "renderInstanc
 AGENT_ONLY = frozenset({"MoveAhead", "MoveBack", "MoveLeft", "MoveRight", "RotateLeft",
                         "RotateRight", "LookUp", "LookDown", "Crouch", "Stand", "Teleport",
                         "TeleportFull", "GetReachablePositions", "Done", "Pass",
-                        "KarmaGetSceneInfo", "KarmaGetGroundTruth"})
+                        "KarmaGetSceneInfo", "KarmaGetGroundTruth", "RotateLook", "MoveAgent",
+                        "RotateAgent", "GetInteractablePoses", "GetCoordinateFromRaycast",
+                        "SetObjectFilter", "ResetObjectFilter"})
+AGENT_MODES = ("default", "arm", "locobot", "drone")
+EXTENSION_PREFIX = "Karma"  # KarmaGetGroundTruth, KarmaGetSceneInfo: not in any Unity build
 _INIT_PARAMS = {"gridSize": "grid_size", "visibilityDistance": "visibility_distance",
                 "rotateStepDegrees": "rotate_step", "fieldOfView": "fov"}
 
@@ -34,8 +38,11 @@ class Simulator:
     """``Simulator(scene='FloorPlan1', seed=0, **init_kwargs)``; init_kwargs as THOR's
     Initialize (gridSize, visibilityDistance, rotateStepDegrees, fieldOfView, width, height)."""
 
-    def __init__(self, scene: str = "FloorPlan1", seed: int = 0, **init_kwargs: Any):
-        self.handlers = load_handlers()
+    def __init__(self, scene: str = "FloorPlan1", seed: int = 0, extensions: bool = True,
+                 **init_kwargs: Any):
+        # extensions=False: answer the KARMA extension actions like a Unity build (unknown)
+        self.handlers = {k: v for k, v in load_handlers().items()
+                         if extensions or not k.startswith(EXTENSION_PREFIX)}
         self.params = Params()
         self.seed = seed
         self.world = World(scene, seed, self.params)
@@ -90,6 +97,7 @@ class Simulator:
         handler = self.handlers.get(name) if isinstance(name, str) else None
         if handler is None:
             raise ActionError(f"Invalid action: {name}", "InvalidAction")
+        check_signature(args)
         return handler(self.world, args)
 
     def _initialize(self, args: dict) -> dict:
@@ -103,10 +111,13 @@ class Simulator:
         for key in ("width", "height"):
             if key in args:
                 setattr(p, key, int(number(args, key, getattr(p, key))))
-        mode = args.get("agentMode", "default")
-        if str(mode).lower() not in ("default", "arm"):
+        mode = str(args.get("agentMode", "default")).lower()
+        if mode == "bot":
+            mode = "locobot"
+        if mode not in AGENT_MODES:
             raise ActionError(f"agentMode {mode!r} is not supported by the KARMA player",
                               "InvalidArgument")
+        p.agent_mode = mode
         if "seed" in args and args["seed"] != self.seed:
             self.seed = int(number(args, "seed", 0))
             self.world.reset(self.world.scene.name, self.seed)

@@ -113,6 +113,18 @@ class StackClient:
         resp = self.call(self.reset_sim, ResetSimulation.Request(scene=scene, seed=seed))
         if not resp.success:
             raise RuntimeError(f'simulator reset to {scene} failed: {resp.message}')
+        self.wait_for_regions()
+
+    def wait_for_regions(self, timeout_s: float = 20.0) -> bool:
+        """Wait until the long-term memory holds the new scene's regions (built from the
+        navigable map the reset publishes): a first plan made before that has no region to
+        explore and fails whenever the start view shows none of the goal objects."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            resp = self.call(self.query_graph, QuerySceneGraph.Request(), timeout_s=5.0)
+            if resp is not None and any(n.layer == 'region' for n in resp.graph.nodes):
+                return True
+        return False
 
     def ground_truth(self) -> dict:
         resp = self.call(self.ground_truth_srv, GetGroundTruth.Request())

@@ -72,7 +72,11 @@ def test_macros_need_the_object_in_hand(make_runner):
 
 def test_the_step_budget_stops_a_skill(make_runner):
     r = make_runner(max_steps_per_skill=3)
-    out = fails(r.run('navigate_to', [first_id(r, 'Toaster')]), 'gave up after 3 simulator steps',
+    # the object farthest from the start pose, so that 3 steps cannot reach it
+    a = r.meta['agent']['position']
+    far = max((o for o in r.meta['objects'] if o['pickupable']),
+              key=lambda o: (o['position']['x'] - a['x']) ** 2 + (o['position']['z'] - a['z']) ** 2)
+    out = fails(r.run('navigate_to', [far['objectId']]), 'gave up after 3 simulator steps',
                 kind='budget')
     assert out.steps == 3
 

@@ -10,9 +10,10 @@ from karma_thor import Simulator, player_path
 def test_api_and_reset():
     sim = Simulator("FloorPlan1", seed=0, visibilityDistance=1.0)
     assert sim.last_event["lastAction"] == "Initialize"
-    assert sim.last_event["visibleRange"] == 1.0
+    assert sim.world.params.visibility_distance == 1.0
+    yaw = sim.last_event["agent"]["rotation"]["y"]
     ev = sim.step({"action": "RotateRight"})
-    assert ev is sim.last_event and ev["agent"]["rotation"]["y"] == 90
+    assert ev is sim.last_event and ev["agent"]["rotation"]["y"] == (yaw + 90) % 360
     ev = sim.reset("FloorPlan401", seed=3)
     assert ev["sceneName"] == "FloorPlan401_physics" and ev["lastActionSuccess"]
     assert sim.reset("FloorPlan999")["errorCode"] == "InvalidArgument"
