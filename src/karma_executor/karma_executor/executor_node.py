@@ -31,8 +31,9 @@ from karma_executor.verify import seen_on_arrival
 
 SCHEMA = {
     'max_replans': Param(3, 'Replans allowed after failed steps (exploring does not count)',
-                         min_value=0, max_value=50),
-    'max_steps': Param(40, 'Skills executed per task at most', min_value=1, max_value=500),
+                         min_value=0, max_value=50, dynamic=True),
+    'max_steps': Param(40, 'Skills executed per task at most', min_value=1, max_value=500,
+                       dynamic=True),
     'plan_timeout_s': Param(300.0, 'Longest wait for /karma/plan', min_value=0.1),
     'skill_timeout_s': Param(120.0, 'Longest wait for one skill', min_value=0.1),
     'plan_service': Param('/karma/plan', 'Planning service'),
@@ -40,7 +41,7 @@ SCHEMA = {
     'verify_on_arrival': Param(True, 'After navigate_to(X), check the approach frames show X where '
                                'memory has it; if not, report the step as not_found'),
     'verify_radius_m': Param(1.0, 'Verify: a detection of the type this close to the belief counts',
-                             min_value=0.05, max_value=10.0),
+                             min_value=0.05, max_value=10.0, dynamic=True),
     'find_service': Param('/karma/find_object', 'Long-term memory look-up used by the verify step'),
 }
 
