@@ -151,6 +151,8 @@ class SceneGraph:
         self._deleted: set[str] = set()
         #: Bumped on every change a subscriber should see (not on a mere re-sighting).
         self.revision = 0
+        #: Stamp of the last applied message (the time of its changes in the store's history).
+        self.clock: float | None = None
         self._add_scene()
 
     # ------------------------------------------------------------------ read API
@@ -394,6 +396,7 @@ class SceneGraph:
         become stale only when their belief drops under ``stale_below``.
         """
         now = time.time() if stamp is None else float(stamp)
+        self.clock = now
         self._frame += 1
         frame = self._frame
         report = UpdateReport()
@@ -457,6 +460,7 @@ class SceneGraph:
         ``HAND_UNKNOWN``: memory keeps its own belief.
         """
         now = time.time() if stamp is None else float(stamp)
+        self.clock = now
         if base_position is not None:
             base = tuple(float(c) for c in base_position)
             if len(base) == 3 and all(math.isfinite(c) for c in base):
