@@ -121,6 +121,34 @@ class History:
         node = decode_row(node_id, row[2], row[4])
         return None if node is None else {"t": row[0], "cause": row[3], "node": node}
 
+    def item_at(self, node_id: str, t: float):
+        """:class:`~karma_memory.scene_graph.MemoryItem` of ``node_id`` at ``t`` (its region
+        found along the parents as they were then), or None."""
+        at = self.where_at(node_id, t)
+        return None if at is None else self._item(at["node"], t)
+
+    def _item(self, d: dict, t: float):
+        from karma_memory.scene_graph import HOLD_RELATIONS, REGION_PREFIX, MemoryItem
+        region, cur = "", d
+        for _ in range(32):   # parent chains are short; the bound guards a corrupt cycle
+            parent = cur.get("parent") or ""
+            if not parent or parent.startswith(REGION_PREFIX):
+                region = parent
+                break
+            up = self.where_at(parent, t)
+            if up is None:
+                break
+            cur = up["node"]
+        rel = d.get("relation", "")
+        held = rel in HOLD_RELATIONS
+        vec = lambda v: tuple(float(c) for c in v) if v and len(v) == 3 else (0.0, 0.0, 0.0)
+        return MemoryItem(d["id"], str(d.get("type", "")), d["layer"], vec(d.get("position")),
+                          vec(d.get("size")), d.get("parent", "") if held else "",
+                          rel if held else "", region, dict(d.get("states") or {}),
+                          float(d.get("first_seen", 0.0)), float(d.get("last_seen", 0.0)),
+                          int(d.get("times_seen", 0)), float(d.get("confidence", 0.0)),
+                          bool(d.get("stale", False)), str(d.get("source", "")))
+
     def nodes_at(self, t: float) -> list[dict]:
         """Every node that existed at time ``t``, as stored then."""
         rows = self._db.execute(
@@ -163,7 +191,9 @@ class History:
                     continue
             cause = b["cause"] if b else self._last_cause(nid, t2)
             out.append({"id": nid, "kind": kind, "fields": fields, "cause": cause,
-                        "before": a and a["node"], "after": b and b["node"]})
+                        "before": a and a["node"], "after": b and b["node"],
+                        "before_item": a and self._item(a["node"], t1),
+                        "after_item": b and self._item(b["node"], t2)})
         return out
 
     def last_seen(self, node_id: str) -> float | None:
