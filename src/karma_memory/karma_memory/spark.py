@@ -30,12 +30,12 @@ back.
 """
 from __future__ import annotations
 
-import math
-
 from karma_memory.node_link import FORMAT
 from karma_memory.scene_graph import REGION_PREFIX, SCENE, SceneGraph
 
 _META_SKIP = frozenset({"rev", "position", "size", "type"})
+#: File names ending so are Spark-DSG files for the save/load services.
+SPARK_SUFFIX = ".dsg.json"
 
 
 def to_spark(z: tuple) -> tuple[float, float, float]:
@@ -144,13 +144,12 @@ def node_link_from_dsg(G) -> dict:
     return {"format": FORMAT, "nodes": nodes, "edges": edges}
 
 
+def load_dsg(path: str):
+    """``spark_dsg.DynamicSceneGraph`` of a Spark-DSG file (its own error on a bad file)."""
+    import spark_dsg as dsg
+    return dsg.DynamicSceneGraph.load(path)
+
+
 def read_spark(path: str, config=None) -> SceneGraph:
     """A :class:`SceneGraph` from a Spark-DSG JSON file (invalid parts skipped, text sanitised)."""
-    import spark_dsg as dsg
-
-    G = dsg.DynamicSceneGraph.load(path)
-    data = node_link_from_dsg(G)
-    for d in data["nodes"]:
-        if not all(math.isfinite(c) for c in d["position"]):
-            d["position"] = [0.0, 0.0, 0.0]
-    return SceneGraph.from_node_link(data, config)
+    return SceneGraph.from_node_link(node_link_from_dsg(load_dsg(path)), config)
