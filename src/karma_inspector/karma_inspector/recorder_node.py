@@ -2,7 +2,8 @@
 
 Subscribes (raw, nothing re-encoded) to every topic of :data:`karma_inspector.topics.RECORDED`
 (or the ``topics`` parameter's subset) with the QoS of its publisher, and appends each message
-with its receive time. The file is complete (summary and index written) when the node stops
+with its receive time; ``/karma/diagnostics`` carries ``recorded.<topic>`` counts (so a
+client can tell what the file holds before it is closed). The file is complete (summary and index written) when the node stops
 (Ctrl-C / SIGTERM); until then it reads as a stream. ``./karma up --record FILE`` starts it.
 
 Run::
@@ -18,6 +19,7 @@ from rclpy.node import Node
 from karma_inspector.mcap_log import McapLog
 from karma_inspector.topics import RECORDED, message_class
 from karma_ros_common import qos
+from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 
@@ -42,6 +44,8 @@ class RecorderNode(Node):
         self.path = os.path.abspath(os.path.expanduser(cfg['path']))
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         self.log = McapLog(self.path)
+        self.counts: dict[str, int] = {}
+        self.diagnostics = RejectionCounter(self, 1.0)
         for topic, type_name, qos_name in RECORDED:
             if topic not in cfg['topics']:
                 continue
@@ -53,6 +57,8 @@ class RecorderNode(Node):
 
     def _on(self, topic: str, type_name: str, data: bytes) -> None:
         self.log.write(topic, type_name, data, self.get_clock().now().nanoseconds)
+        self.counts[topic] = n = self.counts.get(topic, 0) + 1
+        self.diagnostics.set_value(f'recorded.{topic}', n)
 
     def destroy_node(self):
         self.log.close()
