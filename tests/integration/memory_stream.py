@@ -56,7 +56,7 @@ class Stream:
     def kitchen_map(self, t: float) -> None:
         m = NavigableMap(room_names=["kitchen"], place_type="house")
         m.header.stamp, m.header.frame_id = to_time(t), "map"
-        m.room_outlines = [Polygon(points=[Point32(x=x, y=0.0, z=z) for x, z in
+        m.room_outlines = [Polygon(points=[Point32(x=float(x), y=0.0, z=float(z)) for x, z in
                                            ((0, 0), (6, 0), (6, 4), (0, 4))])]
         self.map.publish(m)
 

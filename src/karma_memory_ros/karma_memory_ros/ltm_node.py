@@ -301,7 +301,8 @@ class LtmNode(Node):
         try:
             path = self._io_path(req.path, 'export.json')
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp')
+            # spark_dsg picks its encoding by extension: the temporary file keeps it.
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp.json')
             if path.endswith(SPARK_SUFFIX):
                 os.close(fd)
                 save_spark(self.graph, tmp)
@@ -358,7 +359,7 @@ class LtmNode(Node):
                 if not all(map(math.isfinite, (c for p in pts for c in p))):
                     raise ValueError('non-finite reachable point')
                 self.graph.set_regions_from_reachable(pts, room_type=place)
-            self.store.commit(self.graph, cause='map')
+            self.store.commit(self.graph, cause='map', stamp=to_sec(msg.header.stamp) or None)
             self._update_figures()
             self.get_logger().info(f'regions from the map: {", ".join(self.graph.regions())}')
         except Exception as e:  # a bad map must not take the node down
