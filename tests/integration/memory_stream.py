@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Point32, Polygon
-from karma_interfaces.msg import (NavigableMap, ObjectObservation, ObjectObservationArray, RobotState,
-                                  SceneGraph)
+from karma_interfaces.msg import (KeyValue, NavigableMap, ObjectObservation, ObjectObservationArray,
+                                  RobotState, SceneGraph)
 from karma_memory_ros.conversions import to_time
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS
 
 
-def ob(label, iid, pos, size=(0.1, 0.1, 0.1), rec=False, parent=""):
-    return dict(label=label, id=iid, pos=pos, size=size, rec=rec, parent=parent)
+def ob(label, iid, pos, size=(0.1, 0.1, 0.1), rec=False, parent="", states=None):
+    return dict(label=label, id=iid, pos=pos, size=size, rec=rec, parent=parent, states=states or {})
 
 
 KITCHEN = [ob("CounterTop", "CounterTop|1", (1.0, 0.9, 1.0), (2.0, 0.1, 0.6), rec=True),
@@ -79,6 +79,7 @@ class Stream:
             m.pose.position.x, m.pose.position.y, m.pose.position.z = map(float, o["pos"])
             m.pose.orientation.w = 1.0
             m.size.x, m.size.y, m.size.z = map(float, o["size"])
+            m.states = [KeyValue(key=k, value=v) for k, v in o["states"].items()]
             a.observations.append(m)
         self.perception.publish(a)
 
