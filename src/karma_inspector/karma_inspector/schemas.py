@@ -20,6 +20,7 @@ SEPARATOR = "=" * 80
 PRIMITIVES = frozenset(
     "bool byte char float32 float64 int8 uint8 int16 uint16 int32 uint32 int64 uint64 string "
     "wstring".split())
+_CONSTANT = re.compile(r"^\s*\S+\s+[A-Za-z0-9_]+\s*=")   # "uint8 KIND_ADDED=1"
 _FIELD = re.compile(r"^\s*([A-Za-z0-9_/]+)(?:<=\d+)?(?:\[[^\]]*\])?\s+[A-Za-z0-9_]+")
 
 
@@ -54,7 +55,7 @@ def dependencies(pkg: str, text: str) -> list[str]:
     for line in text.splitlines():
         line = line.split("#", 1)[0]
         m = _FIELD.match(line)
-        if not m or "=" in line or m.group(1) in PRIMITIVES:   # "=": a constant
+        if not m or _CONSTANT.match(line) or m.group(1) in PRIMITIVES:
             continue
         t = m.group(1)
         full = t if "/" in t else f"{pkg}/{t}"
