@@ -31,6 +31,7 @@ def test_a_recording_replays_into_the_same_graph(ros_node, spawn_node, tmp_path,
     s.wait_graph(lambda n: "region:kitchen" in n)
     s.wait_recorded("/karma/robot_state", 1)
     s.wait_recorded("/karma/map/navigable", 1)
+    s.wait_recorded("/karma/scene_graph", 1)     # ... and the recorder matched the memory's writers
     s.frame(100.0, KITCHEN + [ob("Apple", "Apple|1", (1.0, 1.0, 1.0))])
     assert s.wait_graph(lambda n: "Apple|1" in n and n["Apple|1"].get("parent") == "CounterTop|1")
     s.frame(101.0, [ob("Mug", "", (1.4, 0.97, 1.0)), ob("Apple", "Apple|1", (1.6, 1.0, 1.0))])
@@ -45,7 +46,7 @@ def test_a_recording_replays_into_the_same_graph(ros_node, spawn_node, tmp_path,
     rec.send_signal(signal.SIGINT)
     assert rec.wait(20) == 0
     result = replay(str(path), "config/ltm.yaml")
-    assert result.inputs >= 6 and result.snapshots >= 1
+    assert result.inputs == 6 and result.snapshots >= 1
     replayed = result.graph
     assert sorted(replayed.ids()) == sorted(n.id for n in live.nodes if n.layer in ("object", "receptacle"))
     from karma_memory_ros.conversions import SceneGraphEncoder

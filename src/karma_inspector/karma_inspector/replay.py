@@ -3,9 +3,13 @@
 The inputs (perception, consolidation, robot state, map; :data:`karma_inspector.topics.INPUTS`)
 are fed in log-time order to a real :class:`karma_memory_ros.ltm_node.LtmNode` built in this
 process on a private context and domain with an empty store, through the very callbacks that
-handle them live, so replay runs exactly the node's ingest code. The result is compared with
-the recording's last ``/karma/scene_graph`` snapshot node for node (id, layer, type, position,
-size, every attribute) and edge for edge.
+handle them live, so replay runs exactly the node's ingest code. Each recorded
+``/karma/scene_graph`` snapshot is compared, where it was logged, with the replayed graph
+node for node (id, layer, type, position, size, every attribute) and edge for edge; the
+result reports the last comparison (the inputs after the last snapshot are still applied:
+``result.graph`` is the whole replay). A snapshot can trail its inputs by one publication
+period (the node publishes at most ``publish_rate_hz``), so an input logged just before a
+snapshot may not be in it yet: such a difference says when, not what.
 
 ``./karma replay FILE`` runs it (``--ltm-params``: the parameter file the recorded node used).
 
@@ -30,7 +34,9 @@ from karma_inspector.topics import CONSOLIDATE, INPUTS, MAP, PERCEPTION, ROBOT_S
 @dataclass
 class ReplayResult:
     inputs: int = 0                       # input messages fed to the memory
+    after_last_snapshot: int = 0          # of them, logged after the last snapshot
     snapshots: int = 0                    # scene-graph snapshots in the recording
+    snapshots_equal: int = 0              # of them, equal to the replay where they were logged
     nodes: int = 0                        # nodes of the replayed graph
     equal: bool | None = None             # None: the recording has no snapshot to compare with
     differences: list[str] = field(default_factory=list)
@@ -76,13 +82,17 @@ def replay(path: str, ltm_params: str | None = None, store_dir: str | None = Non
     node = LtmNode(context=ctx, cli_args=args)
     try:
         classes = {t: message_class(type_of(t)) for t in INPUTS + (SCENE_GRAPH,)}
-        last = None
         for topic, _, _, data in read_raw(path, topics=list(INPUTS) + [SCENE_GRAPH]):
             msg = deserialize_message(data, classes[topic])
             if topic == SCENE_GRAPH:
-                last, result.snapshots = msg, result.snapshots + 1
+                # Compared when it was recorded: it shows the inputs logged before it.
+                result.snapshots += 1
+                result.differences = compare(msg, node._encoder.encode(node.graph.nx))
+                result.snapshots_equal += not result.differences
+                result.after_last_snapshot = 0
                 continue
             result.inputs += 1
+            result.after_last_snapshot += 1
             if topic == PERCEPTION:
                 node.handle_observations(msg, "perception")
             elif topic == CONSOLIDATE:
@@ -94,8 +104,7 @@ def replay(path: str, ltm_params: str | None = None, store_dir: str | None = Non
         result.graph = node.graph
         result.nodes = len(node.graph.nx)
         result.rejections = dict(node.rejections.counts)
-        if last is not None:
-            result.differences = compare(last, node._encoder.encode(node.graph.nx))
+        if result.snapshots:
             result.equal = not result.differences
     finally:
         node.destroy_node()
@@ -120,11 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     if r.equal is None:
         print("karma replay: the recording holds no scene-graph snapshot to compare with")
         return 0
+    after = f"; {r.after_last_snapshot} inputs came after it" if r.after_last_snapshot else ""
+    print(f"karma replay: {r.snapshots_equal} of {r.snapshots} recorded snapshots equal the replay "
+          f"where they were logged")
     if r.equal:
         print(f"karma replay: the replayed graph equals the recording's last snapshot node for node "
-              f"({r.snapshots} snapshots recorded)")
+              f"({r.snapshots} snapshots recorded{after})")
         return 0
-    print(f"karma replay: {len(r.differences)} differences from the recording's last snapshot:")
+    print(f"karma replay: {len(r.differences)} differences from the recording's last snapshot{after}:")
     for d in r.differences[:20]:
         print("  " + d)
     return 1
