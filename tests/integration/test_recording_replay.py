@@ -67,3 +67,17 @@ def test_a_recording_replays_into_the_same_graph(ros_node, spawn_node, tmp_path,
     capsys.readouterr()
     replay_main([str(path), "--ltm-params", "config/ltm.yaml"])   # the CLI: same replay, printed
     assert "fed 6 input messages into a fresh memory: " in capsys.readouterr().out
+
+
+def test_benchmark_episode_recorder_writes_one_complete_file_per_episode(ros_env, tmp_path):
+    from karma_inspector.processes import EpisodeRecorder
+    rec = EpisodeRecorder(str(tmp_path), "karma")
+    rec.start("kitchen/breakfast 1")
+    rec.start("second")                 # starting the next episode closes the previous file
+    rec.stop()
+    assert [p.name for p in rec.paths] == ["kitchen_breakfast_1.mcap", "second.mcap"]
+    for p in rec.paths:
+        with open(p, "rb") as f:
+            summary = make_reader(f).get_summary()    # written at close: the file is complete
+        assert summary is not None and len(summary.channels) == 9
+    assert EpisodeRecorder(None, "karma").paths == [] and EpisodeRecorder("", "x").directory is None
