@@ -59,14 +59,16 @@ def ground_truth_diff(things: list[dict], truth: list[dict]) -> list[dict]:
     """Where belief and truth differ: ``missing`` (true object the memory lacks), ``moved``
     (believed more than :data:`MOVED_BEYOND` from its true place), ``phantom`` (believed,
     not in the world). ``truth``: THOR object metadata (``objectId``, ``objectType``,
-    ``position`` ``{x, y, z}``, ``pickupable``). Matched by id, else by type and nearest place.
+    ``position`` ``{x, y, z}`` or ``axisAlignedBoundingBox.center``, ``pickupable``). Matched by id, else by type and nearest place.
     Only pickupable true objects count as ``missing`` (unseen furniture is not news)."""
     out = []
     believed = {t["id"]: t for t in things}
     unmatched = dict(believed)
     for o in sorted(truth, key=lambda o: str(o.get("objectId", ""))):
         oid = _t(o.get("objectId", ""), 128)
-        p = o.get("position") or {}
+        # Memory keeps box centres; THOR's "position" is the pivot (off-centre for furniture).
+        box = o.get("axisAlignedBoundingBox")
+        p = (box.get("center") if isinstance(box, dict) else None) or o.get("position") or {}
         gx, gz = _num(p.get("x")), _num(p.get("z"))
         b = believed.get(oid)
         if b is None:   # an id-less memory names it <Type>_<n>: the nearest unmatched of its type

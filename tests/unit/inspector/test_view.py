@@ -36,7 +36,8 @@ def test_perception_text_is_bounded_and_stripped_and_numbers_are_safe():
 def test_ground_truth_diff_marks_moved_missing_and_phantom():
     things = graph_view(NODES + [node("Apple_1", "object", "Apple", (1, 1, 1)),
                                  node("Ghost|1", "object", "Ghost", (2, 1, 2))])["things"]
-    truth = [{"objectId": "Fridge|1", "objectType": "Fridge", "position": {"x": 4, "y": 0.9, "z": 1},
+    truth = [{"objectId": "Fridge|1", "objectType": "Fridge", "position": {"x": 5, "y": 0, "z": 2},
+              "axisAlignedBoundingBox": {"center": {"x": 4, "y": 0.9, "z": 1}},   # pivot off-centre
               "pickupable": False},
              {"objectId": "Mug|1", "objectType": "Mug", "position": {"x": 4 + MOVED_BEYOND + 0.1, "y": 1, "z": 1}},
              {"objectId": "Apple|7", "objectType": "Apple", "position": {"x": 1.1, "y": 1, "z": 1}},
