@@ -17,6 +17,25 @@ if ! dpkg -s libusb-1.0-0 >/dev/null 2>&1; then
   else sudo apt-get update -qq && sudo apt-get install -y -qq libusb-1.0-0 >/dev/null; fi
 fi
 
+# 1b. The inspector's browser test: Debian's chromium, driven by playwright-core on Node.js.
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq && as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+playwright_version=1.65.1
+if [ ! -f ".cache/browser/.playwright-core-$playwright_version" ]; then
+  log "installing playwright-core $playwright_version into .cache/browser (no browser download)"
+  mkdir -p .cache/browser
+  (cd .cache/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent \
+     "playwright-core@$playwright_version" >/dev/null)
+  touch ".cache/browser/.playwright-core-$playwright_version"
+fi
+
 # 2. Virtual environment from the lock file (complete, so installed with --no-deps).
 lock_hash="$(sha256sum requirements.lock | cut -c1-16)"
 if [ ! -f "$venv/.karma-lock-$lock_hash" ]; then

@@ -190,12 +190,15 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
     if episodes:
         params['bridge']['scene'] = episodes[0].scene
     records = []
+    from karma_inspector.processes import EpisodeRecorder   # --record DIR: one MCAP per episode
+    recorder = EpisodeRecorder(getattr(args, 'record', None), mode)
     with StackProcesses(params, log_dir / mode) as stack:
         client = StackClient(f'karma_bench_{mode.replace("-", "_")}')
         try:
             client.wait_ready(timeout_s=args.startup_timeout, check_alive=stack.check_alive)
             for ep in episodes:
                 stack.check_alive()
+                recorder.start(ep.id)
                 client.reset_episode(ep.scene, ep.seed)
                 for task in ep.tasks:
                     rec = run_task(client, ep, task, mode, args.max_steps, on_step)
@@ -203,7 +206,9 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
                     progress(rec)
                 if on_episode_end:
                     on_episode_end(client, ep)
+                recorder.stop()
         finally:
+            recorder.stop()
             client.close()
     return records
 
@@ -229,6 +234,7 @@ def parse_args(argv):
     ap.add_argument('--episodes', default='', help='only these episode ids (comma-separated)')
     ap.add_argument('--max-steps', type=int, default=0, help='skills per task (0: executor default)')
     ap.add_argument('--startup-timeout', type=float, default=180.0)
+    ap.add_argument('--record', metavar='DIR', help='record each episode to DIR/<memory>/<episode>.mcap')
     args = ap.parse_args(argv)
     args.modes = list(MEMORY_MODES) if args.memory == 'all' else args.memory.split(',')
     bad = [m for m in args.modes if m not in MEMORY_MODES]

@@ -2,6 +2,7 @@
 
 Sub-commands:
   up [--config FILE] [--sim]    start the stack (see karma_bringup.up)
+  replay FILE [--ltm-params F]  feed a recording's perception into a fresh memory, compare graphs
   bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks
   thor-player-path              print the embedded THOR player's executable
   exec CMD ...                  (handled by ./karma itself) run CMD in the environment
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == 'up':
         from karma_bringup.up import main as up_main
         return up_main(rest)
+    if cmd == 'replay':
+        from karma_inspector.replay import main as replay_main
+        return replay_main(rest)
     if cmd == 'bench':
         if not rest or rest[0] not in BENCHMARKS:
             print(f'karma bench: name one of {", ".join(BENCHMARKS)}', file=sys.stderr)

@@ -6,6 +6,10 @@ runs the composite kitchen episode of ``suites/karma_household.json`` (later tas
 what earlier ones changed), prints every step (skill, result, memory used), the long-term
 memory's scene graph at the end, and the metrics table with the paths of the plots.
 
+The episode is recorded (MCAP, ``<out>/recordings/<memory>/<episode>.mcap``; replay it with
+``./karma replay FILE``) and the live inspector serves the memory on loopback while it runs;
+the demo ends by printing both.
+
 Options: ``--planner reference`` runs the goal oracle instead of the model (fast; labelled as
 such), ``--episode ID`` another episode, ``--out DIR`` where results go (default out/demo),
 ``--perception NAME|FILE`` the perception profile (default ``realistic``: no THOR ids, noise,
@@ -81,14 +85,23 @@ def main(argv=None) -> int:
         stm_policy = ''
         max_steps = 0
         startup_timeout = 300.0
+        record = str(Path(args.out) / 'recordings')
+
+    from karma_inspector.processes import NodeProcess
+    inspector = NodeProcess('inspector', {'port': '0'}, Path(args.out) / 'logs' / 'inspector.log')
+    url = inspector.wait_log(r'inspector at (\S+)').group(1)
+    print(f'live inspector: {url} (open it while the demo runs)', flush=True)
 
     # Print each task's instruction as it starts: wrap the episode's tasks.
     for task in ep.tasks:
         print(f'  task {task.id} [{task.category}]: {task.instruction}  goals: '
               f'{", ".join(g.text for g in task.goals)}')
     print(flush=True)
-    records = run_mode(suite, [ep], args.memory, Args, Path(args.out) / 'logs', progress,
-                       on_step=on_step, on_episode_end=on_episode_end)
+    try:
+        records = run_mode(suite, [ep], args.memory, Args, Path(args.out) / 'logs', progress,
+                           on_step=on_step, on_episode_end=on_episode_end)
+    finally:
+        inspector.stop()
     paths = write_results(args.out, suite.name, {'planner': label, 'memory_modes': [args.memory],
                                                  'path': 'ros2 graph (separate processes)',
                                                  'demo_episode': ep.id,
@@ -98,6 +111,9 @@ def main(argv=None) -> int:
     print(f'results: {paths["json"]}\nplots: ' +
           ', '.join(str(p) for k, p in paths.items() if k not in ('json', 'md')))
     print(f'demo finished in {time.monotonic() - t0:.0f} s')
+    recording = Path(Args.record) / args.memory / f'{ep.id}.mcap'
+    print(f'recording: {recording} (replay: ./karma replay {recording}; opens in Foxglove)')
+    print(f'inspector: {url} was live during the run; `./karma up --sim --inspect` serves one again')
     return 0
 
 

@@ -9,6 +9,7 @@ Example::
     ./karma up                       # the robot stack (no simulator)
     ./karma up --sim                 # with the AI2-THOR bridge on the embedded player
     ./karma up --param ltm.store_dir:=/tmp/mem
+    ./karma up --sim --record out/run.mcap --inspect   # plus a recording and the web inspector
 """
 from __future__ import annotations
 
@@ -108,6 +109,17 @@ def parse_params(items: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def add_optional_nodes(stack, specs, params, record: str | None = None, inspect: bool = False):
+    """``specs``/``params`` plus the recorder (writing ``record``) and the inspector."""
+    specs, params = list(specs), {k: dict(v) for k, v in params.items()}
+    if record:   # first, so it is listening before the first perception frame
+        specs.insert(0, stack.nodes['recorder'])
+        params.setdefault('recorder', {})['path'] = os.path.abspath(record)
+    if inspect:
+        specs.append(stack.nodes['inspector'])
+    return specs, params
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog='karma up', description=__doc__.split('\n')[0])
     ap.add_argument('--config', help='stack file or config directory (default: config/)')
@@ -115,12 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument('--sim', action='store_true', help='start the "sim" stack (AI2-THOR bridge)')
     ap.add_argument('--param', action='append', default=[], metavar='NODE.NAME:=VALUE',
                     help='override one node parameter (repeatable)')
+    ap.add_argument('--record', metavar='FILE', help='also record the stack to this MCAP file')
+    ap.add_argument('--inspect', action='store_true', help='also serve the live web inspector')
     ap.add_argument('--respawn', action='store_true', help='restart nodes that exit')
     ap.add_argument('--dry-run', action='store_true', help='print the node commands and exit')
     args = ap.parse_args(argv)
     stack = load_stack(args.config)
     specs = stack.nodes_for('sim' if args.sim else args.stack)
     params = {k: {n: str(v) for n, v in d.items()} for k, d in stack.overrides.items()}
+    specs, params = add_optional_nodes(stack, specs, params, args.record, args.inspect)
     for node, values in parse_params(args.param).items():
         if node not in stack.nodes:
             raise SystemExit(f'karma up: unknown node {node!r}; known: {sorted(stack.nodes)}')

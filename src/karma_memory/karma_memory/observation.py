@@ -96,6 +96,9 @@ class UpdateReport:
     merged: list[str] = field(default_factory=list)
     #: Ids removed because repeated looks found them gone (belief under ``prune_below``).
     pruned: list[str] = field(default_factory=list)
+    #: Operator-placed objects that perception saw elsewhere or as another type: the operator's
+    #: version stands (see :mod:`karma_memory.corrections`), the sighting is only counted.
+    conflicts: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

@@ -53,6 +53,9 @@ from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks
 from karma_memory.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is_receptacle_type
 
+#: Provenance of a hand correction; perception never silently overwrites such a node.
+OPERATOR = "operator"
+
 SCENE = "scene"
 REGION_PREFIX = "region:"
 HOLD_RELATIONS = ("in", "on")
@@ -149,8 +152,11 @@ class SceneGraph:
         self._dirty: set[str] = set()      # nodes whose stored row must be rewritten
         self._sighted: set[str] = set()    # nodes only re-seen (times_seen/last_seen/confidence)
         self._deleted: set[str] = set()
+        self._conflicts: set[str] = set()  # operator nodes perception disagreed with (this frame)
         #: Bumped on every change a subscriber should see (not on a mere re-sighting).
         self.revision = 0
+        #: Stamp of the last applied message (the time of its changes in the store's history).
+        self.clock: float | None = None
         self._add_scene()
 
     # ------------------------------------------------------------------ read API
@@ -394,6 +400,7 @@ class SceneGraph:
         become stale only when their belief drops under ``stale_below``.
         """
         now = time.time() if stamp is None else float(stamp)
+        self.clock = now
         self._frame += 1
         frame = self._frame
         report = UpdateReport()
@@ -441,6 +448,7 @@ class SceneGraph:
                 report.missed = self._negative(observer, seen, now, frame)
         report.merged = self._merge_duplicates(seen)
         report.pruned = self._prune(report.missed, now)
+        report.conflicts, self._conflicts = sorted(self._conflicts), set()
         if report.created or report.moved or report.missed or report.merged or report.pruned:
             self.revision += 1
         return report
@@ -457,6 +465,7 @@ class SceneGraph:
         ``HAND_UNKNOWN``: memory keeps its own belief.
         """
         now = time.time() if stamp is None else float(stamp)
+        self.clock = now
         if base_position is not None:
             base = tuple(float(c) for c in base_position)
             if len(base) == 3 and all(math.isfinite(c) for c in base):
@@ -846,6 +855,8 @@ class SceneGraph:
         and a look-alike label only changes the type once it out-votes the current one.
         """
         a = self._g._node[nid]   # raw attribute dict: re-sightings are the hot path
+        if a["source"] == OPERATOR and obs.source != OPERATOR:
+            return self._operator_sighting(nid, a, obs, now)
         semantic = a["stale"]
         a["times_seen"] += 1
         a["last_seen"] = now
@@ -929,6 +940,30 @@ class SceneGraph:
         else:
             self._sighted.add(nid)
         return moved or reparent
+
+    def _operator_sighting(self, nid: str, a: dict, obs: Observation, now: float) -> bool:
+        """Perception re-saw an operator-placed object: it is there (belief, last seen, states),
+        but its place, parent and type stay the operator's; a disagreement is reported."""
+        semantic = a["stale"]
+        a["times_seen"] += 1
+        a["last_seen"] = now
+        a["misses"] = 0
+        a["confidence"] = beliefs.after_sighting(a["confidence"], obs.confidence)
+        a["stale"] = False
+        if obs.states and any(a["states"].get(k) != v for k, v in obs.states.items()):
+            a["states"].update(obs.states)
+            semantic = True
+        p, q = obs.position, a["position"]
+        if (obs.label != a["type"] or (obs.parent_id and obs.parent_id != a["parent"])
+                or (p is not None and dist(p, q) > max(self.config.move_threshold,
+                                                          self.config.association_distance))):
+            self._conflicts.add(nid)
+            a["operator_conflicts"] = a.get("operator_conflicts", 0) + 1
+        if semantic:
+            self._touch(nid)
+        else:
+            self._sighted.add(nid)
+        return False
 
     @staticmethod
     def _votes_for(a: dict, label: str, smooth: bool) -> bool:
@@ -1181,7 +1216,7 @@ class SceneGraph:
         out = []
         for nid in missed:
             a = self._g.nodes.get(nid) if nid in self._index else None
-            if a is not None and a["confidence"] < cfg.prune_below and \
+            if a is not None and a["source"] != OPERATOR and a["confidence"] < cfg.prune_below and \
                     a.get("misses", 0) >= cfg.prune_after_misses:
                 gone = self._gone.setdefault(a["type"].lower(), [])
                 gone.append((nid, now))

@@ -7,7 +7,9 @@ node's ``parent``/``relation``/``near`` attributes, so a row is self-contained a
 never leave an edge without its node. :meth:`MemoryStore.commit` writes what changed since the
 last commit (the graph's change log) in one transaction. With ``journal_mode=WAL`` and
 ``synchronous=NORMAL`` a committed transaction survives the process being killed (kill -9);
-only an operating-system crash or power loss can lose the last commits.
+only an operating-system crash or power loss can lose the last commits. Every commit also
+appends to the node history (:mod:`karma_memory.history`, ``store.history``) in the same
+transaction, so time-travel queries see exactly what was stored.
 
 >>> import tempfile
 >>> from karma_memory import SceneGraph, Observation, MemoryStore
@@ -25,9 +27,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 
+from karma_memory.history import History, HistoryConfig
 from karma_memory.node_link import FORMAT
-from karma_memory.scene_graph import HOLD_RELATIONS, MemoryConfig, SceneGraph
+from karma_memory.rows import decode_row, nodes_to_node_link
+from karma_memory.scene_graph import MemoryConfig, SceneGraph
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, layer TEXT NOT NULL, data TEXT NOT NULL);
@@ -47,7 +52,8 @@ _SKIP = frozenset({"rev", "layer"})
 class MemoryStore:
     """The SQLite file ``<directory>/<filename>``; created on first use."""
 
-    def __init__(self, directory: str, filename: str = "memory.sqlite3"):
+    def __init__(self, directory: str, filename: str = "memory.sqlite3",
+                 history: HistoryConfig | None = None):
         directory = os.path.expanduser(directory)
         os.makedirs(directory, exist_ok=True)
         self.directory = directory
@@ -60,6 +66,7 @@ class MemoryStore:
         self._db.execute("PRAGMA wal_autocheckpoint=4000")
         self._db.executescript(_SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+        self.history = History(self._db, history)
 
     def count(self) -> int:
         """Number of stored object/receptacle rows."""
@@ -68,32 +75,28 @@ class MemoryStore:
 
     def load(self, config: MemoryConfig | None = None) -> SceneGraph:
         """Build a :class:`SceneGraph` from the stored rows (unreadable rows are skipped)."""
-        nodes, edges = [], []
+        nodes = []
         rows = self._db.execute(
             "SELECT n.id, n.layer, n.data, s.times_seen, s.last_seen, s.confidence, s.stale "
             "FROM nodes n LEFT JOIN sightings s ON s.id = n.id ORDER BY n.id")
         for nid, layer, data, times, last, conf, stale in rows:
-            try:
-                d = json.loads(data)
-            except ValueError:
+            d = decode_row(nid, layer, data)
+            if d is None:
                 continue
-            if not isinstance(d, dict):
-                continue
-            d["id"], d["layer"] = nid, layer
             if times is not None and last >= d.get("last_seen", 0.0):
                 d.update(times_seen=times, last_seen=last, confidence=conf, stale=bool(stale))
             nodes.append(d)
-            if d.get("relation") in HOLD_RELATIONS and d.get("parent"):
-                edges.append({"source": nid, "target": d["parent"], "relation": d["relation"]})
-            if d.get("near"):
-                edges.append({"source": nid, "target": d["near"], "relation": "near"})
         graph = SceneGraph(config)
-        graph.merge_node_link({"format": FORMAT, "nodes": nodes, "edges": edges}, replace=True)
+        graph.merge_node_link(nodes_to_node_link(nodes), replace=True)
         graph.take_changes()  # what was just read is already stored
         return graph
 
-    def commit(self, graph: SceneGraph, _wipe: bool = False) -> int:
+    def commit(self, graph: SceneGraph, _wipe: bool = False, *, stamp: float | None = None,
+               cause: str = "") -> int:
         """Write the graph's changes since the last commit in one transaction; returns rows written.
+
+        History rows get time ``stamp`` (default: the graph's clock, the stamp of the last
+        applied message, else now) and ``cause`` (default: each node's own ``source``).
 
         On failure the changes are handed back to the graph's change log and the error raised,
         so a later commit retries them.
@@ -113,7 +116,9 @@ class MemoryStore:
                 seen.append((nid, a["times_seen"], a["last_seen"], a["confidence"], int(a["stale"])))
         try:
             self._db.execute("BEGIN")
+            wiped = ()
             if _wipe:
+                wiped = [r[0] for r in self._db.execute("SELECT id FROM nodes")]
                 self._db.execute("DELETE FROM nodes")
                 self._db.execute("DELETE FROM sightings")
             if deleted:
@@ -126,6 +131,12 @@ class MemoryStore:
                 self._db.executemany(_UPSERT, rows)
             if seen:
                 self._db.executemany(_UPSERT_SEEN, seen)
+            t = stamp if stamp is not None else graph.clock
+            t = time.time() if t is None else t
+            if cause:
+                self.history.record(rows, deleted, t, cause, wiped)
+            else:
+                self._record_by_source(graph, rows, deleted, t, wiped)
             self._db.execute("COMMIT")
         except Exception:
             if self._db.in_transaction:
@@ -136,11 +147,21 @@ class MemoryStore:
             raise
         return len(rows) + len(seen) + len(deleted)
 
-    def save_all(self, graph: SceneGraph) -> int:
+    def _record_by_source(self, graph: SceneGraph, rows, deleted, t: float, wiped) -> None:
+        """History rows caused by what each node names as its source (one insert per source)."""
+        by: dict[str, list] = {}
+        for r in rows:
+            by.setdefault(str(graph._g.nodes[r[0]].get("source", "")), []).append(r)
+        for i, (cause, part) in enumerate(sorted(by.items())):
+            self.history.record(part, deleted if i == 0 else (), t, cause, wiped if i == 0 else ())
+        if not by:
+            self.history.record([], deleted, t, "", wiped)
+
+    def save_all(self, graph: SceneGraph, cause: str = "load") -> int:
         """Replace the stored graph by ``graph`` entirely (after a load or a reset)."""
         graph.take_changes()
         graph._dirty.update(n for n in graph._g if n != "scene")
-        return self.commit(graph, _wipe=True)
+        return self.commit(graph, _wipe=True, cause=cause)
 
     def close(self) -> None:
         self._db.close()

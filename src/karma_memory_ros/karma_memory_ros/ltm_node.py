@@ -16,7 +16,8 @@ Publishes
   applied counts are set only after the store committed them).
 Serves
   ``/karma/find_object``, ``/karma/query_scene_graph``, ``/karma/save_memory``,
-  ``/karma/load_memory``, ``/karma/reset_memory``.
+  ``/karma/load_memory``, ``/karma/reset_memory``; ``/karma/query_history`` (time travel) and
+  ``/karma/correct_memory`` (operator corrections), see :mod:`karma_memory_ros.memory_services`.
 
 Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
 loses nothing that was applied. Bad input is rejected item by item, logged and counted.
@@ -43,8 +44,11 @@ from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
 from karma_memory import Limits, MemoryConfig, MemoryStore, UpdateReport, clean_text
-from karma_memory.scene_graph import REGION_PREFIX
+from karma_memory.history import HistoryConfig
+from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
+from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
 from karma_memory.vocabulary import failure_name
+from karma_memory_ros import memory_services
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
@@ -93,6 +97,10 @@ SCHEMA = {
     'max_query_hops': Param(3, 'Cap on QuerySceneGraph hops', min_value=0, max_value=10),
     'max_import_bytes': Param(64 * 1024 * 1024, 'Largest LoadMemory file', min_value=1),
     'diagnostics_period_s': Param(1.0, 'Period of /karma/diagnostics', min_value=0.05, max_value=60.0),
+    'history_retention_s': Param(7 * 24 * 3600.0, 'Full history detail kept this long before the '
+                                 'newest change (older: one baseline row per node); 0 keeps all',
+                                 min_value=0.0),
+    'history_max_rows_per_object': Param(500, 'Most history rows per node; 0 means no cap', min_value=0),
 }
 
 
@@ -115,7 +123,8 @@ class LtmNode(Node):
                           workspace_limit=cfg['workspace_limit'],
                           max_object_size=cfg['max_object_size'],
                           max_points=cfg['max_points_per_observation']))
-        self.store = MemoryStore(self.store_dir)
+        self.store = MemoryStore(self.store_dir, history=HistoryConfig(
+            cfg['history_retention_s'], cfg['history_max_rows_per_object']))
         self.graph = self.store.load(self.memory_config)
         self.applied_messages = 0
         self._evidence: dict[str, int] = {}
@@ -144,6 +153,7 @@ class LtmNode(Node):
         self.create_service(SaveMemory, '/karma/save_memory', self.on_save)
         self.create_service(LoadMemory, '/karma/load_memory', self.on_load)
         self.create_service(ResetMemory, '/karma/reset_memory', self.on_reset)
+        memory_services.register(self)
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
 
@@ -191,6 +201,8 @@ class LtmNode(Node):
         for idx, reason, detail in report.rejected:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
             self.rejections.reject(reason, f'{where}: {detail}')
+        for nid in report.conflicts:   # the operator's version stands; say so, never silently
+            self.rejections.reject('operator_conflict', f'{source} saw {nid} unlike the operator placed it')
         self.applied_messages += 1
         self.applied_observations += len(report.applied)
         self._update_figures()
@@ -220,7 +232,7 @@ class LtmNode(Node):
                 clean_text(msg.held_object_type, self.cfg['max_label_length']), (p.x, p.y, p.z),
                 to_sec(msg.header.stamp) or None)
             if changed:
-                self.store.commit(self.graph)
+                self.store.commit(self.graph, cause='robot_state')
         except Exception as e:
             self.rejections.reject('bad_robot_state', f'{type(e).__name__}: {clean_text(str(e), 200)}')
 
@@ -235,7 +247,7 @@ class LtmNode(Node):
             if changed:
                 self._evidence[kind] = self._evidence.get(kind, 0) + 1
                 self.rejections.set_value(f'evidence.{kind}', self._evidence[kind])
-                self.store.commit(self.graph)
+                self.store.commit(self.graph, cause='skill_result')
         except Exception as e:
             self.rejections.reject('bad_skill_result', f'{type(e).__name__}: {clean_text(str(e), 200)}')
 
@@ -310,9 +322,14 @@ class LtmNode(Node):
         try:
             path = self._io_path(req.path, 'export.json')
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp')
-            with os.fdopen(fd, 'w') as f:
-                json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
+            # spark_dsg picks its encoding by extension: the temporary file keeps it.
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp.json')
+            if path.endswith(SPARK_SUFFIX):
+                os.close(fd)
+                save_spark(self.graph, tmp)
+            else:
+                with os.fdopen(fd, 'w') as f:
+                    json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
             os.replace(tmp, path)   # readers never see a half-written export
             resp.success, resp.path = True, path
             resp.message = f'saved {len(self.graph)} objects'
@@ -326,13 +343,16 @@ class LtmNode(Node):
             path = self._io_path(req.path, 'export.json')
             if os.path.getsize(path) > self.cfg['max_import_bytes']:
                 raise ValueError(f'file larger than max_import_bytes ({self.cfg["max_import_bytes"]})')
-            with open(path) as f:
-                data = json.load(f)
+            if path.endswith(SPARK_SUFFIX):
+                data = node_link_from_dsg(load_dsg(path))
+            else:
+                with open(path) as f:
+                    data = json.load(f)
             n = self.graph.merge_node_link(data, replace=req.replace)
             if req.replace:
-                self.store.save_all(self.graph)
+                self.store.save_all(self.graph, cause='load')
             else:
-                self.store.commit(self.graph)
+                self.store.commit(self.graph, cause='load')
             self._update_figures()
             resp.success, resp.objects_loaded = True, n
             resp.message = f'loaded {n} objects ({"replaced" if req.replace else "merged"})'
@@ -347,7 +367,8 @@ class LtmNode(Node):
         self._last_map = msg
         try:
             for rid in list(self.graph.regions()):
-                self.graph.remove_region(rid)
+                if self.graph.node(rid).get('source') != OPERATOR:   # hand-made regions stay
+                    self.graph.remove_region(rid)
             place = clean_text(msg.place_type, 64) or 'house'
             if msg.room_names and len(msg.room_names) == len(msg.room_outlines):
                 for name, outline in zip(msg.room_names, msg.room_outlines):
@@ -359,7 +380,7 @@ class LtmNode(Node):
                 if not all(map(math.isfinite, (c for p in pts for c in p))):
                     raise ValueError('non-finite reachable point')
                 self.graph.set_regions_from_reachable(pts, room_type=place)
-            self.store.commit(self.graph)
+            self.store.commit(self.graph, cause='map', stamp=to_sec(msg.header.stamp) or None)
             self._update_figures()
             self.get_logger().info(f'regions from the map: {", ".join(self.graph.regions())}')
         except Exception as e:  # a bad map must not take the node down
@@ -370,7 +391,7 @@ class LtmNode(Node):
             self.graph.clear()
             if self._last_map is not None:
                 self.on_map(self._last_map)   # forgetting objects does not forget the floor plan
-            self.store.save_all(self.graph)
+            self.store.save_all(self.graph, cause='reset')
             self._update_figures()
             resp.success, resp.message = True, 'memory cleared'
         except Exception as e:

@@ -31,7 +31,7 @@ import traceback
 import time
 
 import rclpy
-from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanStep, RobotState
+from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanRecord, PlanStep, RobotState
 from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
@@ -123,6 +123,8 @@ class PlannerNode(Node):
         self.graph_cli = self.create_client(QuerySceneGraph, '/karma/query_scene_graph', callback_group=self.clients_group)
         self.stm_cli = self.create_client(QueryShortTerm, '/karma/stm/query', callback_group=self.clients_group)
         self.usage_pub = self.create_publisher(MemoryUsage, '/karma/memory_usage', RELIABLE_EVENTS)
+        # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
+        self.plan_log_pub = self.create_publisher(PlanRecord, '/karma/plan/log', RELIABLE_EVENTS)
         self.lock = threading.Lock()
         self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=MutuallyExclusiveCallbackGroup())
         self.get_logger().info(f'planner ready: backend {self.planner.backend.name}, '
@@ -220,6 +222,11 @@ class PlannerNode(Node):
             usage = MemoryUsage(retrieved_ids=r.memory_ids, referenced_ids=r.referenced_ids)
             usage.header.stamp = self.get_clock().now().to_msg()
             self.usage_pub.publish(usage)
+            record = PlanRecord(instruction=req.instruction[:2000], prompt=_bounded(r.prompt_text),
+                                memory_ids=list(r.memory_ids), steps=resp.steps, success=r.success,
+                                message=resp.message, backend=r.backend)
+            record.header.stamp = usage.header.stamp
+            self.plan_log_pub.publish(record)
         except Exception as e:  # noqa: BLE001 - a failed plan is an answer, not a crash
             self.rejections.reject('plan_failed', f'{type(e).__name__}: {e}')
             self.get_logger().error(traceback.format_exc())
@@ -227,6 +234,10 @@ class PlannerNode(Node):
             resp.backend = self.planner.backend.name
         resp.elapsed_s = float(time.perf_counter() - t0)
         return resp
+
+
+def _bounded(text: str, limit: int = 32000) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 def main(argv=None) -> int:
