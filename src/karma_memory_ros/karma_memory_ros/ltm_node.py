@@ -327,17 +327,14 @@ class LtmNode(Node):
                 raise ValueError(f'file larger than max_import_bytes ({self.cfg["max_import_bytes"]})')
             with open(path) as f:
                 data = json.load(f)
-            n = self.graph.merge_node_link(data, replace=req.replace)
-            if req.replace:
-                self.store.save_all(self.graph)
-            else:
-                self.store.commit(self.graph)
+            n = self.store.import_document(self.graph, data, req.replace)   # all or nothing
             self._update_figures()
             resp.success, resp.objects_loaded = True, n
             resp.message = f'loaded {n} objects ({"replaced" if req.replace else "merged"})'
         except Exception as e:
             resp.success, resp.message = False, f'load failed: {clean_text(str(e), 300)}'
             self.rejections.reject('load_failed', resp.message)
+            self._update_figures()   # a failed write may have put the graph back from the store
         return resp
 
     # ------------------------------------------------------------------ regions
