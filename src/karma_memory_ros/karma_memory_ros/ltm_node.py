@@ -374,7 +374,8 @@ class LtmNode(Node):
         return resp
 
     def destroy_node(self):
-        self.store.close()
+        if hasattr(self, 'store'):   # absent when __init__ failed on a parameter
+            self.store.close()
         return super().destroy_node()
 
 
