@@ -201,10 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     stack = load_stack(args.config)
     specs = stack.nodes_for('sim' if args.sim else args.stack)
     params = {k: {n: str(v) for n, v in d.items()} for k, d in stack.overrides.items()}
-    for node, values in parse_params(args.param).items():
+    given = parse_params(args.param)
+    for node, values in given.items():
         if node not in stack.nodes:
             raise SystemExit(f'karma up: unknown node {node!r}; known: {sorted(stack.nodes)}')
         params.setdefault(node, {}).update(values)
+    if 'store_dir' in given.get('ltm', {}) and 'store_dir' not in given.get('stm', {}) \
+            and 'stm' in params:
+        params['stm']['store_dir'] = given['ltm']['store_dir']   # one memory folder
     if args.dry_run:
         for spec in specs:
             print(' '.join(node_command(spec, params.get(spec.key))))
