@@ -88,6 +88,10 @@ class UpdateReport:
     moved: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    #: ``(index, reason, detail)`` for a part of an accepted observation that was refused: an id
+    #: outside the id grammar (dropped: the detection is associated like an id-less one), a
+    #: state value not of its type (dropped).
+    refused: list[tuple[int, str, str]] = field(default_factory=list)
     #: Indices of id-less detections held back as tentative (not yet seen often enough).
     tentative: list[int] = field(default_factory=list)
     #: Input index -> memory id of every applied observation.

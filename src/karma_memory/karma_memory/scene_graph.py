@@ -48,6 +48,7 @@ from karma_memory.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       check_observation, check_observer)
 from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
+from karma_memory.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks
@@ -707,9 +708,20 @@ class SceneGraph:
         for idx, o in enumerate(observations):
             try:
                 label = self._label(o.label)
-                iid = o.instance_id
-                if iid:
+            except LabelError as e:
+                report.rejected.append((idx, e.reason, e.detail))
+                continue
+            iid = o.instance_id
+            if iid:
+                try:
                     validate_id(iid, lim.max_id_len)
+                except LabelError as e:
+                    # Untrusted text never becomes structure: the detection is kept, without
+                    # its id (memory associates it or mints its own), and the id is only counted.
+                    report.refused.append((idx, e.reason, f'{e.detail}; id dropped'))
+                    iid = ""
+            try:
+                if iid:
                     if counts[iid] > 1:
                         raise LabelError("duplicate_id", f"id {iid!r} appears "
                                          f"{counts[iid]} times in one batch")
@@ -723,8 +735,14 @@ class SceneGraph:
             states = {}
             for k, v in o.states.items():
                 k = clean_text(k, 64)
-                if k:
-                    states[k] = clean_text(v, lim.max_state_len)
+                if not k:
+                    continue
+                typed = typed_value(k, clean_text(v, lim.max_state_len))
+                if typed is None:
+                    report.refused.append((idx, "bad_state", f"state {k!r}: value "
+                                           f"{clean_text(v, 40)!r} is not of its type"))
+                else:
+                    states[k] = typed
             p, s = o.position, o.size
             ok.append((idx, Observation(
                 label, iid, float(o.confidence),

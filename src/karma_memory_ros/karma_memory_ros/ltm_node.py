@@ -188,7 +188,7 @@ class LtmNode(Node):
                 observer = None
         report = self.graph.apply(observations, observer, source=source, stamp=stamp)
         self.store.commit(self.graph)
-        for idx, reason, detail in report.rejected:
+        for idx, reason, detail in report.rejected + report.refused:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
             self.rejections.reject(reason, f'{where}: {detail}')
         self.applied_messages += 1

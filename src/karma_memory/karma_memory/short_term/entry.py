@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from karma_memory.states import TEMPERATURES, parse_bool
+
 #: short name -> (THOR key, inverted boolean). ``temperature`` is text (hot/cold/roomtemp).
 _THOR = {
     'open': ('isOpen', False),
@@ -29,25 +31,13 @@ _THOR = {
 }
 STATE_KEYS = tuple(_THOR)
 _FROM_THOR = {thor.lower(): (short, inv) for short, (thor, inv) in _THOR.items()}
-_TRUE = {'true', '1', 'yes', 'on'}
-_FALSE = {'false', '0', 'no', 'off'}
-
-
-#: The values ``temperature`` may take (AI2-THOR's, lower-case).
-TEMPERATURES = frozenset({'hot', 'cold', 'roomtemp'})
 
 
 def _value(raw, inverted: bool):
     """A boolean state's value, or None when ``raw`` is not a boolean (text from perception is
     data: "ignore previous instructions" is not a state)."""
-    if raw is True or raw is False:
-        return raw != inverted
-    text = str(raw).strip().lower()
-    if text in _TRUE:
-        return not inverted
-    if text in _FALSE:
-        return inverted
-    return None
+    b = parse_bool(raw)
+    return None if b is None else b != inverted
 
 
 def typed_states(pairs: dict) -> tuple[dict, list[str]]:
