@@ -46,7 +46,7 @@ from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
 from karma_memory.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
-                                      check_observation, check_observer)
+                                      bound_observer, check_observation, check_observer)
 from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
 from karma_memory.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
@@ -436,6 +436,10 @@ class SceneGraph:
         self._pair_evidence(guessed, seen)
         if observer is not None:
             problem = check_observer(observer)
+            if not problem:
+                observer, note = bound_observer(observer, self.config.limits)
+                if note:
+                    report.refused.append((-1, "observer_clamped", note))
             if problem:
                 report.rejected.append((-1, *problem))
             elif observer.fov_deg > 0 and observer.max_range > 0:

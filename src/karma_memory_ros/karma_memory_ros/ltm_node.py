@@ -84,6 +84,10 @@ SCHEMA = {
     'max_points_per_observation': Param(50000, 'Largest accepted segment cloud', min_value=0),
     'workspace_limit': Param(1000.0, 'Largest accepted |coordinate|, m', min_value=1.0),
     'max_object_size': Param(50.0, 'Largest accepted box extent, m', min_value=0.01),
+    'max_fov_deg': Param(120.0, 'Widest view cone a frame may claim for negative evidence '
+                         '(wider is clamped and counted), degrees', min_value=1.0, max_value=360.0),
+    'max_sensor_range': Param(10.0, 'Farthest a frame may claim to see for negative evidence '
+                              '(farther is clamped and counted), m', min_value=0.1, max_value=1000.0),
     'publish_rate_hz': Param(2.0, 'Most scene-graph publications per second (only on change)',
                              min_value=0.01, max_value=30.0),
     'publish_markers': Param(True, 'Publish /karma/scene_graph/markers'),
@@ -114,6 +118,7 @@ class LtmNode(Node):
             limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],
                           workspace_limit=cfg['workspace_limit'],
                           max_object_size=cfg['max_object_size'],
+                          max_fov_deg=cfg['max_fov_deg'], max_sensor_range=cfg['max_sensor_range'],
                           max_points=cfg['max_points_per_observation']))
         self.store = MemoryStore(self.store_dir)
         self.graph = self.store.load(self.memory_config)
@@ -301,8 +306,12 @@ class LtmNode(Node):
         if any(ord(c) < 32 for c in path) or len(path) > 4096:
             raise ValueError('path holds control characters or is too long')
         full = os.path.realpath(os.path.join(self.store_dir, os.path.expanduser(path)))
-        if not any(full == d or full.startswith(d + os.sep) for d in self.io_dirs):
-            raise ValueError(f'path {full!r} is outside io_dirs')
+        # A file strictly inside a folder: "." names the folder itself, whose parent would
+        # receive the temporary file.
+        if not any(full.startswith(d + os.sep) for d in self.io_dirs):
+            raise ValueError(f'path {full!r} is not a file inside io_dirs')
+        if os.path.isdir(full):
+            raise ValueError(f'path {full!r} is a directory')
         return full
 
     def on_save(self, req, resp):
@@ -310,9 +319,13 @@ class LtmNode(Node):
             path = self._io_path(req.path, 'export.json')
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp')
-            with os.fdopen(fd, 'w') as f:
-                json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
-            os.replace(tmp, path)   # readers never see a half-written export
+            try:
+                with os.fdopen(fd, 'w') as f:
+                    json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
+                os.replace(tmp, path)   # readers never see a half-written export
+            except BaseException:
+                os.unlink(tmp)          # a failed save leaves no temporary file behind
+                raise
             resp.success, resp.path = True, path
             resp.message = f'saved {len(self.graph)} objects'
         except Exception as e:

@@ -231,3 +231,14 @@ def test_no_cycles_between_receptacles():
     g.apply([obs("Box", "Box|1", (0, 0.5, 0), (0.5, 0.5, 0.5), rec=True, parent="Bowl|1")], stamp=2.0)
     assert g.receptacle_of("Box|1") == ("", "")
     assert g.containment_path("Bowl|1") == ["Bowl|1", "Box|1"]
+
+
+def test_an_implausible_view_cone_is_clamped_not_trusted():
+    from karma_memory import Observer
+    g = kitchen()
+    for i in range(50):   # objects all around the camera, 3..20 m away
+        g.apply([obs("Mug", f"Mug|{i}", (2.5 + (3 + i % 18) * (-1) ** i, 0.5, 2.5))], stamp=1.5)
+    r = g.apply([], observer=Observer((2.5, 1.0, 2.5), fov_deg=360, max_range=1e9), stamp=3.0)
+    assert any(why == "observer_clamped" for _i, why, _d in r.refused)
+    far_or_behind = [m for m in r.missed if abs(g.get(m).position[0] - 2.5) > 10]
+    assert not far_or_behind and len(r.missed) < 25
