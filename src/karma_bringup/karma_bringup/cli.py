@@ -2,7 +2,7 @@
 
 Sub-commands:
   up [--config FILE] [--sim]    start the stack (see karma_bringup.up)
-  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks
+  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks, soak
   thor-player-path              print the embedded THOR player's executable
   exec CMD ...                  (handled by ./karma itself) run CMD in the environment
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks')
+BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak')
 
 
 def main(argv: list[str] | None = None) -> int:
