@@ -51,7 +51,7 @@ from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, ma
 from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
+from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_BACKLOG, SENSOR_DATA
 
 
 def _frames(v):
@@ -139,7 +139,7 @@ class LtmNode(Node):
         self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill_result,
                                  RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
-                                 lambda m: self.handle_observations(m, 'perception'), SENSOR_DATA)
+                                 lambda m: self.handle_observations(m, 'perception'), SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, '/karma/ltm/consolidate',
                                  lambda m: self.handle_observations(m, 'short_term'), RELIABLE_EVENTS)
         self._last_map: NavigableMap | None = None

@@ -37,7 +37,7 @@ from karma_memory.short_term import (POLICIES, ShortTermMemory, StmEntry, StmSto
 from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
+from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_BACKLOG
 
 SCHEMA = {
     'capacity': Param(32, 'Entries the short-term memory holds', min_value=1, max_value=100000),
@@ -91,7 +91,7 @@ class StmNode(Node):
             self.step = step if isinstance(step, int) and step >= 0 else 0
             self.get_logger().info(f'restored {restored} entries from {self.store.path}')
         self.consolidate_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/consolidate', RELIABLE_EVENTS)
-        self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_DATA)
+        self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, '/karma/ltm/associated', self.on_objects, RELIABLE_EVENTS)
         self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, RELIABLE_EVENTS)
         self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill, RELIABLE_EVENTS)
