@@ -48,10 +48,10 @@ def start_executor(spawn_node):
     return spawn_node('karma_executor.executor_node', 'config/executor.yaml', NO_PLANNER)
 
 
-def send(client, ExecuteTask, **limits):
+def send(client, ExecuteTask, **fields):
     assert client.wait_for_server(timeout_sec=60), 'executor did not come up'
     handle = wait(client.send_goal_async(ExecuteTask.Goal(instruction='Put the apple on the plate.',
-                                                          **limits)), 30)
+                                                          **fields)), 30)
     assert handle.accepted
     return handle
 
@@ -95,3 +95,22 @@ def test_huge_limits_are_clamped_and_a_missing_planner_is_named(task_client, spa
     assert not outcome.result.success                # ...and the task failed, saying why
     assert 'max_steps 1000000000 clamped to 500' in msg and 'max_replans' in msg, msg
     assert 'planner unavailable' in msg, msg
+
+
+def test_bad_goals_are_refused_or_bounded_and_the_executor_lives(task_client, spawn_node):
+    from karma_ros_common.action_watchdog import await_result
+    client, ExecuteTask = task_client
+    proc = start_executor(spawn_node)
+    assert client.wait_for_server(timeout_sec=60)
+    for empty in ('', ' \t\n'):
+        handle = wait(client.send_goal_async(ExecuteTask.Goal(instruction=empty)), 30)
+        assert not handle.accepted
+    huge = 'Put the apple\x00\x1b[2J on the plate. ' * 3000          # ~100 kB, control characters
+    handle = send(client, ExecuteTask, goals=['x' * 1000] * 1000)     # 1,000 goal strings
+    outcome = await_result(client, handle, timeout_s=90)
+    assert outcome.status == 'succeeded' and 'planner unavailable' in outcome.result.message
+    handle = wait(client.send_goal_async(ExecuteTask.Goal(instruction=huge)), 30)
+    assert handle.accepted
+    outcome = await_result(client, handle, timeout_s=90)
+    assert outcome.status == 'succeeded' and not outcome.result.success
+    assert proc.poll() is None
