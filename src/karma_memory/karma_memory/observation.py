@@ -98,7 +98,8 @@ class UpdateReport:
     ids: dict[int, str] = field(default_factory=dict)
     #: Ids removed because they were duplicates of another object (absorbed into it).
     merged: list[str] = field(default_factory=list)
-    #: Ids removed because repeated looks found them gone (belief under ``prune_below``).
+    #: Ids removed because repeated looks found them gone (belief under ``prune_below``), or
+    #: forgotten by the capacity policy (``MemoryConfig.max_objects``: the least seen first).
     pruned: list[str] = field(default_factory=list)
 
     @property

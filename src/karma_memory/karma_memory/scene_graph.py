@@ -87,6 +87,9 @@ class MemoryConfig:
     fusion_voxel: float = 0.02          # open3d voxel for fused segment clouds
     fusion_max_points: int = 4000       # fused points kept per object
     limits: Limits = field(default_factory=Limits)
+    #: Most objects and receptacles memory holds (0 = no bound). Past it, the least seen
+    #: objects are forgotten (see SceneGraph._forget_least_seen), down to 95 % of it.
+    max_objects: int = 0
 
 
 @dataclass(frozen=True)
@@ -446,6 +449,7 @@ class SceneGraph:
                 report.missed = self._negative(observer, seen, now, frame)
         report.merged = self._merge_duplicates(seen)
         report.pruned = self._prune(report.missed, now)
+        report.pruned += self._forget_least_seen(set(report.applied))
         if report.created or report.moved or report.missed or report.merged or report.pruned:
             self.revision += 1
         return report
@@ -1208,6 +1212,22 @@ class SceneGraph:
                 del gone[:-8]          # bounded: only recent disappearances matter
                 self.remove(nid)
                 out.append(nid)
+        return out
+
+    def _forget_least_seen(self, keep: set[str]) -> list[str]:
+        """Capacity policy: over ``max_objects``, forget objects seen least often (then longest
+        ago), never a receptacle, the held object or one seen in this frame, down to 95 % of
+        the bound (the slack spares a sort on every frame of a flood)."""
+        cap = self.config.max_objects
+        if not cap or len(self._index) <= cap:
+            return []
+        nodes = self._g.nodes
+        candidates = [n for n, layer in self._g.nodes(data="layer")
+                      if layer == "object" and n != self._held and n not in keep]
+        candidates.sort(key=lambda n: (nodes[n]["times_seen"], nodes[n]["last_seen"]))
+        out = candidates[:len(self._index) - int(cap * 0.95)]
+        for nid in out:
+            self.remove(nid)
         return out
 
     def _fuse(self, nid: str, points):

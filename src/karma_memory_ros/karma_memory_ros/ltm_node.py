@@ -84,6 +84,8 @@ SCHEMA = {
     'max_points_per_observation': Param(50000, 'Largest accepted segment cloud', min_value=0),
     'workspace_limit': Param(1000.0, 'Largest accepted |coordinate|, m', min_value=1.0),
     'max_object_size': Param(50.0, 'Largest accepted box extent, m', min_value=0.01),
+    'max_objects': Param(20000, 'Most objects and receptacles held; past it the least seen objects '
+                         'are forgotten (down to 95 %); 0 = no bound', min_value=0),
     'max_fov_deg': Param(120.0, 'Widest view cone a frame may claim for negative evidence '
                          '(wider is clamped and counted), degrees', min_value=1.0, max_value=360.0),
     'max_sensor_range': Param(10.0, 'Farthest a frame may claim to see for negative evidence '
@@ -115,6 +117,7 @@ class LtmNode(Node):
             near_distance=cfg['near_distance'], miss_decay=cfg['miss_decay'],
             prior_detection_rate=cfg['prior_detection_rate'], confirm_frames=cfg['confirm_frames'],
             stale_below=cfg['stale_below'], merge_distance=cfg['merge_distance'],
+            max_objects=cfg['max_objects'],
             limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],
                           workspace_limit=cfg['workspace_limit'],
                           max_object_size=cfg['max_object_size'],

@@ -242,3 +242,20 @@ def test_an_implausible_view_cone_is_clamped_not_trusted():
     assert any(why == "observer_clamped" for _i, why, _d in r.refused)
     far_or_behind = [m for m in r.missed if abs(g.get(m).position[0] - 2.5) > 10]
     assert not far_or_behind and len(r.missed) < 25
+
+
+def test_a_flood_of_new_objects_is_bounded_by_forgetting_the_least_seen():
+    from karma_memory import MemoryConfig
+    g = SceneGraph(MemoryConfig(max_objects=100))
+    g.apply([obs("Fridge", "Fridge|1", (4, 0.9, 1), (0.8, 1.8, 0.8), rec=True)], stamp=1.0)
+    for t in range(5):    # a mug seen in every frame
+        g.apply([obs("Mug", "Mug|keep", (1, 1, 1))], stamp=1.0 + t)
+    forgotten = []
+    for frame in range(30):   # every frame 20 new ids
+        r = g.apply([obs("Apple", f"Apple|{frame}_{i}", (i * 0.3, 1, frame * 0.3)) for i in range(20)],
+                    stamp=10.0 + frame)
+        forgotten += r.pruned
+        assert len(g) <= 100
+    assert "Fridge|1" in g and "Mug|keep" in g          # receptacles and the often seen stay
+    assert "Apple|29_0" in g and "Apple|0_0" not in g   # this frame's stay, the oldest went
+    assert len(forgotten) == 2 + 30 * 20 - len(g)       # each object created once, forgotten once
