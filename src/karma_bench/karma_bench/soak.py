@@ -1,10 +1,10 @@
 """Soak benchmark: the memories under a sensor-rate stream, measured per node.
 
 ``./karma bench soak --out DIR [--minutes 10] [--seconds S] [--rate 30] [--observations 200]
-[--objects 500]`` starts the long-term and short-term memory nodes as ``./karma up`` does (one
+[--objects 500] [--flood]`` starts the long-term and short-term memory nodes as ``./karma up`` does (one
 process each, the real config), publishes ``--rate`` messages per second of ``--observations``
-observations drawn from a fixed set of ``--objects`` objects on ``/karma/perception/objects``,
-and writes ``DIR/soak_bench.json``::
+observations drawn from a fixed set of ``--objects`` objects (``--flood``: every observation a
+new object) on ``/karma/perception/objects``, and writes ``DIR/soak_bench.json``::
 
     {"sent": .., "applied": .., "dropped": .., "drop_rate": ..,       # long-term memory
      "lag_ms": {"p50": .., "p95": .., "p99": .., "n": ..},
@@ -176,6 +176,9 @@ def run(args) -> dict:
         sent, next_rss = 0, t0
         while (now := time.monotonic()) - t0 < duration:
             msg = pool[sent % len(pool)]
+            if args.flood:   # every observation a new object (the capacity policy's case)
+                for k, o in enumerate(msg.observations[:-1]):
+                    o.instance_id = f'{o.label}|new{sent}_{k}'
             wall = time.time()
             msg.header.stamp.sec, msg.header.stamp.nanosec = int(wall), int((wall % 1) * 1e9)
             probe.pub.publish(msg)
@@ -222,7 +225,7 @@ def run(args) -> dict:
         'seconds': round(elapsed, 1),
         'achieved_rate_hz': round(sent / elapsed, 2),
         'config': {'rate_hz': args.rate, 'observations_per_message': args.observations,
-                   'objects': args.objects},
+                   'objects': args.objects, 'flood': args.flood},
         'targets': TARGETS,
         'machine': {'cpus': os.cpu_count(), 'python': platform.python_version()},
     }
@@ -245,6 +248,8 @@ def main(argv=None) -> int:
     ap.add_argument('--rate', type=float, default=30.0, help='messages per second')
     ap.add_argument('--observations', type=int, default=200, help='observations per message')
     ap.add_argument('--objects', type=int, default=500, help='distinct objects in the stream')
+    ap.add_argument('--flood', action='store_true',
+                    help='every observation is a new object (memory bounded by max_objects)')
     args = ap.parse_args(argv)
     r = run(args)
     print(json.dumps({k: r[k] for k in ('sent', 'applied', 'drop_rate', 'lag_ms', 'nodes', 'met')}))
