@@ -17,6 +17,7 @@ from rclpy.action import ActionClient
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 
+from karma_ros_common.action_watchdog import await_result
 from karma_ros_common.qos import RELIABLE_EVENTS
 
 from std_msgs.msg import String
@@ -185,4 +186,10 @@ class StackClient:
             30.0)
         if not handle.accepted:
             return None
-        return self._wait(handle.get_result_async(), timeout_s).result
+        # The watchdog ends a goal whose executor died (killed, restarted) instead of hanging.
+        outcome = await_result(self.task, handle, timeout_s)
+        if outcome.result is None:
+            if outcome.status == 'timeout':
+                raise TimeoutError('no answer from the stack')
+            return ExecuteTask.Result(success=False, message=f'{outcome.status}: {outcome.reason}')
+        return outcome.result

@@ -2,7 +2,10 @@
 
 Output lines are prefixed with the node's name. Ctrl-C / SIGTERM stops every node (SIGINT
 first, so nodes shut down cleanly and flush their stores; SIGKILL after a grace period).
-A node that exits is reported; with ``respawn`` it is started again.
+A node that crashes is started again with exponential back-off and given up on after
+``--max-restarts`` tries (:mod:`karma_bringup.restart`); one that cannot start (a bad
+parameter) is reported once. The nodes die with ``karma up``, even when it is killed with
+kill -9, and a second ``karma up`` on the same ROS domain refuses to start while one runs.
 
 Example::
 
@@ -14,14 +17,18 @@ Example::
 from __future__ import annotations
 
 import argparse
+import ctypes
+import fcntl
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+from karma_bringup.restart import Backoff, RestartPolicy, describe_exit
 from karma_bringup.stack import NodeSpec, load_stack
 
 
@@ -40,40 +47,107 @@ def _pump(prefix: str, stream) -> None:
         sys.stdout.flush()
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int):
+    """preexec_fn: the child gets SIGTERM when the supervisor dies, even by kill -9."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:   # the supervisor died before prctl took effect
+            os._exit(1)
+    return preexec
+
+
+def instance_lock(domain: str, lock_dir: str | None = None):
+    """Hold the lock of ROS domain ``domain`` (all topics are absolute, so one stack per domain).
+
+    Returns the open lock file (keep it for the supervisor's lifetime; the kernel releases it
+    when the process dies, kill -9 included) or raises SystemExit naming the holder.
+    """
+    path = Path(lock_dir or os.environ.get('XDG_RUNTIME_DIR') or tempfile.gettempdir()) / \
+        f'karma-up-domain-{domain}.lock'
+    f = open(path, 'a+')
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        holder = f.read().strip() or '?'
+        f.close()
+        raise SystemExit(f'karma up: a stack already runs on ROS_DOMAIN_ID {domain} (pid {holder}, '
+                         f'lock {path}); stop it first or use another ROS_DOMAIN_ID')
+    f.truncate(0)
+    f.write(str(os.getpid()))
+    f.flush()
+    return f
+
+
 class Supervisor:
-    """Runs a set of node processes and stops them together."""
+    """Runs a set of node processes, restarts crashed ones (``restart.Backoff``), stops them together.
+
+    The nodes die with the supervisor: each gets SIGTERM from the kernel when it dies.
+    """
 
     def __init__(self, specs: list[NodeSpec], params: dict[str, dict[str, str]],
-                 respawn: bool = False, grace_s: float = 10.0):
+                 respawn: bool = True, grace_s: float = 10.0,
+                 policy: RestartPolicy = RestartPolicy(), command=None):
         self.specs = specs
         self.params = params
         self.respawn = respawn
         self.grace_s = grace_s
+        self.policy = policy
+        self.command = command or node_command
         self.procs: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        self.backoff = {s.key: Backoff(policy) for s in specs}
+        self.pending: dict[str, float] = {}     # key -> monotonic time of its restart
+        self.given_up: dict[str, str] = {}      # key -> reason
         self._stopping = threading.Event()
 
     def start(self, spec: NodeSpec) -> None:
-        proc = subprocess.Popen(node_command(spec, self.params.get(spec.key)),
+        proc = subprocess.Popen(self.command(spec, self.params.get(spec.key)),
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with(os.getpid()))
         self.procs[spec.key] = proc
+        self.started_at[spec.key] = time.monotonic()
         threading.Thread(target=_pump, args=(spec.name, proc.stdout), daemon=True).start()
         print(f'[karma up] started {spec.name} (pid {proc.pid}): {spec.description}', flush=True)
+
+    def _reap(self, by_key: dict[str, NodeSpec]) -> None:
+        for key, proc in list(self.procs.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self.procs[key]
+            ran = time.monotonic() - self.started_at[key]
+            name = by_key[key].name
+            if not self.respawn:
+                print(f'[karma up] {name} {describe_exit(code)}', flush=True)
+                continue
+            decision = self.backoff[key].on_exit(code, ran)
+            print(f'[karma up] {name} {decision.reason}', flush=True)
+            if decision.restart:
+                self.pending[key] = time.monotonic() + decision.delay_s
+            else:
+                self.given_up[key] = decision.reason
 
     def run(self) -> int:
         for spec in self.specs:
             self.start(spec)
         by_key = {s.key: s for s in self.specs}
         while not self._stopping.is_set():
-            for key, proc in list(self.procs.items()):
-                code = proc.poll()
-                if code is None:
-                    continue
-                print(f'[karma up] {by_key[key].name} exited with code {code}', flush=True)
-                del self.procs[key]
-                if self.respawn:
+            self._reap(by_key)
+            now = time.monotonic()
+            for key, when in list(self.pending.items()):
+                if when <= now:
+                    del self.pending[key]
                     self.start(by_key[key])
-            if not self.procs:
+            if not self.procs and not self.pending:
+                print('[karma up] no node left running'
+                      + ''.join(f'; {by_key[k].name}: {r}' for k, r in self.given_up.items()),
+                      flush=True)
                 return 1
             self._stopping.wait(0.2)
         return self.shutdown()
@@ -129,22 +203,34 @@ def main(argv: list[str] | None = None) -> int:
                     help='override one node parameter (repeatable)')
     ap.add_argument('--record', metavar='FILE', help='also record the stack to this MCAP file')
     ap.add_argument('--inspect', action='store_true', help='also serve the live web inspector')
-    ap.add_argument('--respawn', action='store_true', help='restart nodes that exit')
+    ap.add_argument('--respawn', action='store_true', default=True,
+                    help='restart crashed nodes with exponential back-off (the default; kept as a '
+                         'flag for old scripts)')
+    ap.add_argument('--no-respawn', dest='respawn', action='store_false',
+                    help='report nodes that exit, do not restart them')
+    ap.add_argument('--max-restarts', type=int, default=RestartPolicy.max_restarts,
+                    help='restarts of a node (each within 60 s of the last) before giving up')
     ap.add_argument('--dry-run', action='store_true', help='print the node commands and exit')
     args = ap.parse_args(argv)
     stack = load_stack(args.config)
     specs = stack.nodes_for('sim' if args.sim else args.stack)
     params = {k: {n: str(v) for n, v in d.items()} for k, d in stack.overrides.items()}
     specs, params = add_optional_nodes(stack, specs, params, args.record, args.inspect)
-    for node, values in parse_params(args.param).items():
+    given = parse_params(args.param)
+    for node, values in given.items():
         if node not in stack.nodes:
             raise SystemExit(f'karma up: unknown node {node!r}; known: {sorted(stack.nodes)}')
         params.setdefault(node, {}).update(values)
+    if 'store_dir' in given.get('ltm', {}) and 'store_dir' not in given.get('stm', {}) \
+            and 'stm' in params:
+        params['stm']['store_dir'] = given['ltm']['store_dir']   # one memory folder
     if args.dry_run:
         for spec in specs:
             print(' '.join(node_command(spec, params.get(spec.key))))
         return 0
-    sup = Supervisor(specs, params, respawn=args.respawn)
+    lock = instance_lock(os.environ.get('ROS_DOMAIN_ID', '0'))  # noqa: F841 (held until exit)
+    sup = Supervisor(specs, params, respawn=args.respawn,
+                     policy=RestartPolicy(max_restarts=max(0, args.max_restarts)))
     signal.signal(signal.SIGINT, sup.stop)
     signal.signal(signal.SIGTERM, sup.stop)
     return sup.run()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 
 import rclpy
 from rclpy.action import ActionClient, ActionServer, CancelResponse, GoalResponse
@@ -27,14 +28,22 @@ from karma_ros_common.params import Param, declare_and_validate
 from karma_planning.skills import FAILURE_CODE, HAND_STATES, failure_name
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 from karma_executor.loop import PlanReply, SkillReply, Step, StepRecord, TaskLoop
+from karma_executor.limits import task_limits
 from karma_executor.verify import seen_on_arrival
+
+#: How often a blocking call checks that its server is still in the ROS graph, s.
+LIVENESS_PERIOD_S = 0.5
+MAX_INSTRUCTION = 2000   # characters of an instruction passed on to the planner
+MAX_GOALS = 64
 
 SCHEMA = {
     'max_replans': Param(3, 'Replans allowed after failed steps (exploring does not count)',
                          min_value=0, max_value=50, dynamic=True),
     'max_steps': Param(40, 'Skills executed per task at most', min_value=1, max_value=500,
                        dynamic=True),
-    'plan_timeout_s': Param(300.0, 'Longest wait for /karma/plan', min_value=0.1),
+    'plan_timeout_s': Param(240.0, 'Longest wait for one /karma/plan call; a planner that leaves '
+                            'the ROS graph fails the call at once ("planner unavailable")',
+                            min_value=0.1),
     'skill_timeout_s': Param(120.0, 'Longest wait for one skill', min_value=0.1),
     'plan_service': Param('/karma/plan', 'Planning service'),
     'skill_action': Param('/karma/execute_skill', 'Skill execution action'),
@@ -87,12 +96,16 @@ class ExecutorNode(Node):
         return GoalResponse.ACCEPT
 
     # -- calls into the rest of the stack (blocking; we run in a multi-threaded executor) --
-    def _wait(self, future, timeout_s: float):
+    def _wait(self, future, timeout_s: float, alive=None):
+        """The future's result, or None after ``timeout_s`` or once ``alive()`` turns false
+        (the server vanished from the graph: a killed node's call never returns)."""
         done = threading.Event()
         future.add_done_callback(lambda _f: done.set())
-        if not done.wait(timeout_s):
-            future.cancel()
-            return None
+        deadline = time.monotonic() + timeout_s
+        while not done.wait(min(LIVENESS_PERIOD_S, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline or (alive is not None and not alive()):
+                future.cancel()
+                return None
         return future.result()
 
     def on_frame(self, msg: ObjectObservationArray) -> None:
@@ -105,16 +118,20 @@ class ExecutorNode(Node):
             self._frames_seen += 1
 
     def plan(self, instruction: str, goals, feedback: str) -> PlanReply:
+        service = self.cfg['plan_service']
         if not self.plan_client.wait_for_service(timeout_sec=10.0):
-            return PlanReply(False, [], message=f'{self.cfg["plan_service"]} is not available')
+            return PlanReply(False, [], message=f'planner unavailable: {service} is not served')
         req = Plan.Request(instruction=instruction, goals=list(goals), feedback=feedback[:1000],
                            robot_state=self._hand)
         if self._last_result is not None and not self._last_result.success:
             req.failed_step = self._last_result
         req.explored = sorted(self._explored)
-        resp = self._wait(self.plan_client.call_async(req), self.cfg['plan_timeout_s'])
+        resp = self._wait(self.plan_client.call_async(req), self.cfg['plan_timeout_s'],
+                          alive=self.plan_client.service_is_ready)
         if resp is None:
-            return PlanReply(False, [], message='planning timed out')
+            why = ('stopped being served during the call' if not self.plan_client.service_is_ready()
+                   else f'no answer in {self.cfg["plan_timeout_s"]:g} s')
+            return PlanReply(False, [], message=f'planner unavailable: {service} {why}')
         return PlanReply(resp.success, [Step(s.skill, tuple(s.args)) for s in resp.steps],
                          resp.message, list(resp.memory_ids), resp.prompt_tokens,
                          resp.completion_tokens)
@@ -131,9 +148,12 @@ class ExecutorNode(Node):
             if handle is None or not handle.accepted:
                 reply = SkillReply(False, 'skill goal was rejected', failure='invalid_call')
             else:
-                res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'])
+                res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'],
+                                 alive=self.skill_client.server_is_ready)
                 if res is None:
-                    reply = SkillReply(False, 'skill timed out', failure='other')
+                    reply = SkillReply(False, 'skill timed out' if self.skill_client.server_is_ready()
+                                       else 'skill server unavailable: it left the ROS graph '
+                                            'during the skill', failure='other')
                 else:
                     r = res.result
                     self._track_hand(step, r)
@@ -214,13 +234,16 @@ class ExecutorNode(Node):
                 goal_handle.publish_feedback(fb)
                 self.get_logger().info(f'step {record.index}: {record.step} -> '
                                        f'{"ok" if record.success else record.message}')
-            loop = TaskLoop(self.plan, self.execute_skill,
-                            max_replans=goal.max_replans or self.cfg['max_replans'],
-                            max_steps=goal.max_steps or self.cfg['max_steps'],
+            steps, replans, notes = task_limits(
+                goal.max_steps, goal.max_replans, (self.cfg['max_steps'], self.cfg['max_replans']),
+                (SCHEMA['max_steps'].max_value, SCHEMA['max_replans'].max_value))
+            for note in notes:
+                self.get_logger().warning(f'task limit: {note}')
+            loop = TaskLoop(self.plan, self.execute_skill, max_replans=replans, max_steps=steps,
                             on_step=on_step, should_stop=lambda: goal_handle.is_cancel_requested)
-            out = loop.run(goal.instruction, list(goal.goals))
+            out = loop.run(goal.instruction[:MAX_INSTRUCTION], list(goal.goals)[:MAX_GOALS])
         result = ExecuteTask.Result(
-            success=out.success, message=out.message,
+            success=out.success, message='; '.join(notes + [out.message]),
             executed=[PlanStep(skill=r.step.skill, args=list(r.step.args)) for r in out.executed],
             step_success=[r.success for r in out.executed], planner_calls=out.planner_calls,
             replans=out.replans, simulator_steps=out.simulator_steps,

@@ -34,8 +34,8 @@ epoch. Edge ``relation`` is ``contains`` (scene->region->top-level thing), ``in`
 (held thing -> receptacle) or ``near`` (thing -> nearby receptacle).
 
 On import, edges are authoritative for in/on parents; unknown relations, edges to missing
-nodes, cycles and invalid nodes (bad ids/labels, non-finite numbers) are skipped, and all text
-is sanitised again.
+nodes, cycles and invalid nodes (bad ids/labels, non-finite numbers, counts or times out of
+:func:`in_range`) are skipped, and all text is sanitised again.
 
 >>> from karma_memory import SceneGraph, Observation
 >>> g = SceneGraph()
@@ -79,6 +79,19 @@ def _vec(v, n=3) -> tuple | None:
     except (TypeError, ValueError):
         return None
     return t if len(t) == n and all(math.isfinite(c) for c in t) else None
+
+
+#: Bounds of stored numbers: SQLite holds 64-bit integers, and a count or a time beyond these
+#: is corrupt input, not memory (a ``times_seen`` of 1e30 would fail every later commit).
+MAX_COUNT = 2**31 - 1
+MAX_TIME = 1e11          # seconds since the epoch: the year 5138
+
+
+def in_range(times_seen, first_seen: float, last_seen: float) -> bool:
+    """Whether a node's sighting numbers can be stored and mean something."""
+    return (isinstance(times_seen, int) and 0 <= times_seen <= MAX_COUNT
+            and all(isinstance(t, (int, float)) and math.isfinite(t) and 0 <= t <= MAX_TIME
+                    for t in (first_seen, last_seen)))
 
 
 def _evidence(d: dict, lim) -> dict:
@@ -136,10 +149,10 @@ def merge(graph, data: dict, replace: bool) -> int:
             conf = float(d.get("confidence", 1.0))
             times = int(d.get("times_seen", 1))
             first, last = float(d.get("first_seen", 0.0)), float(d.get("last_seen", 0.0))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
         if pos is None or size is None or not 0 <= conf <= 1 or min(size) < 0 or not (
-                math.isfinite(first) and math.isfinite(last)):
+                in_range(times, first, last)):
             continue
         states = d.get("states") if isinstance(d.get("states"), dict) else {}
         states = {clean_text(k, 64): clean_text(v, lim.max_state_len) for k, v in states.items()
@@ -148,7 +161,7 @@ def merge(graph, data: dict, replace: bool) -> int:
             graph.remove(nid)
         attrs = dict(layer=d["layer"], type=label, position=pos, size=size, states=states,
                      parent="", relation="", near="", confidence=conf, stale=bool(d.get("stale")),
-                     times_seen=max(times, 0), first_seen=first, last_seen=last,
+                     times_seen=times, first_seen=first, last_seen=last,
                      source=clean_text(d.get("source", "import"), 64), rev=1)
         attrs.update(_evidence(d, lim))
         obb = d.get("obb")

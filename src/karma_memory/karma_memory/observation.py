@@ -10,7 +10,7 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 Vec3 = tuple[float, float, float]
@@ -88,13 +88,18 @@ class UpdateReport:
     moved: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    #: ``(index, reason, detail)`` for a part of an accepted observation that was refused: an id
+    #: outside the id grammar (dropped: the detection is associated like an id-less one), a
+    #: state value not of its type (dropped).
+    refused: list[tuple[int, str, str]] = field(default_factory=list)
     #: Indices of id-less detections held back as tentative (not yet seen often enough).
     tentative: list[int] = field(default_factory=list)
     #: Input index -> memory id of every applied observation.
     ids: dict[int, str] = field(default_factory=dict)
     #: Ids removed because they were duplicates of another object (absorbed into it).
     merged: list[str] = field(default_factory=list)
-    #: Ids removed because repeated looks found them gone (belief under ``prune_below``).
+    #: Ids removed because repeated looks found them gone (belief under ``prune_below``), or
+    #: forgotten by the capacity policy (``MemoryConfig.max_objects``: the least seen first).
     pruned: list[str] = field(default_factory=list)
     #: Operator-placed objects that perception saw elsewhere or as another type: the operator's
     #: version stands (see :mod:`karma_memory.corrections`), the sighting is only counted.
@@ -117,6 +122,10 @@ class Limits:
     max_states: int = 32
     workspace_limit: float = 1000.0   # |coordinate| bound, metres
     max_object_size: float = 50.0     # largest box extent, metres
+    # Negative evidence ("should have been seen") only within what a camera can see: a frame
+    # claiming 360 degrees and 1e9 m would mark the whole house stale with one empty image.
+    max_fov_deg: float = 120.0
+    max_sensor_range: float = 10.0    # metres
     max_points: int = 50000           # points per observation segment
 
 
@@ -153,6 +162,26 @@ def check_observation(obs: Observation, limits: Limits = Limits()) -> tuple[str,
     if obs.points is not None and len(obs.points) > limits.max_points:
         return "too_many_points", f"{len(obs.points)} points (max {limits.max_points})"
     return None
+
+
+def bound_observer(obs: Observer, limits: Limits = Limits()) -> tuple[Observer, str]:
+    """``obs`` with its view cone clamped to ``limits``, and what was clamped ('' if nothing).
+
+    >>> o, note = bound_observer(Observer((0, 0, 0), fov_deg=360, max_range=1e9))
+    >>> o.fov_deg, o.max_range, note
+    (120.0, 10.0, 'fov_deg 360 clamped to 120; max_range 1e+09 clamped to 10')
+    """
+    notes = []
+    fov, rng = obs.fov_deg, obs.max_range
+    if fov > limits.max_fov_deg:
+        notes.append(f"fov_deg {fov:g} clamped to {limits.max_fov_deg:g}")
+        fov = limits.max_fov_deg
+    if rng > limits.max_sensor_range:
+        notes.append(f"max_range {rng:g} clamped to {limits.max_sensor_range:g}")
+        rng = limits.max_sensor_range
+    if not notes:
+        return obs, ""
+    return replace(obs, fov_deg=float(fov), max_range=float(rng)), "; ".join(notes)
 
 
 def check_observer(obs: Observer) -> tuple[str, str] | None:

@@ -46,8 +46,9 @@ from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
 from karma_memory.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
-                                      check_observation, check_observer)
+                                      bound_observer, check_observation, check_observer)
 from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
+from karma_memory.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks
@@ -89,6 +90,9 @@ class MemoryConfig:
     fusion_voxel: float = 0.02          # open3d voxel for fused segment clouds
     fusion_max_points: int = 4000       # fused points kept per object
     limits: Limits = field(default_factory=Limits)
+    #: Most objects and receptacles memory holds (0 = no bound). Past it, the least seen
+    #: objects are forgotten (see SceneGraph._forget_least_seen), down to 95 % of it.
+    max_objects: int = 0
 
 
 @dataclass(frozen=True)
@@ -442,6 +446,10 @@ class SceneGraph:
         self._pair_evidence(guessed, seen)
         if observer is not None:
             problem = check_observer(observer)
+            if not problem:
+                observer, note = bound_observer(observer, self.config.limits)
+                if note:
+                    report.refused.append((-1, "observer_clamped", note))
             if problem:
                 report.rejected.append((-1, *problem))
             elif observer.fov_deg > 0 and observer.max_range > 0:
@@ -449,6 +457,7 @@ class SceneGraph:
         report.merged = self._merge_duplicates(seen)
         report.pruned = self._prune(report.missed, now)
         report.conflicts, self._conflicts = sorted(self._conflicts), set()
+        report.pruned += self._forget_least_seen(set(report.applied))
         if report.created or report.moved or report.missed or report.merged or report.pruned:
             self.revision += 1
         return report
@@ -718,9 +727,20 @@ class SceneGraph:
         for idx, o in enumerate(observations):
             try:
                 label = self._label(o.label)
-                iid = o.instance_id
-                if iid:
+            except LabelError as e:
+                report.rejected.append((idx, e.reason, e.detail))
+                continue
+            iid = o.instance_id
+            if iid:
+                try:
                     validate_id(iid, lim.max_id_len)
+                except LabelError as e:
+                    # Untrusted text never becomes structure: the detection is kept, without
+                    # its id (memory associates it or mints its own), and the id is only counted.
+                    report.refused.append((idx, e.reason, f'{e.detail}; id dropped'))
+                    iid = ""
+            try:
+                if iid:
                     if counts[iid] > 1:
                         raise LabelError("duplicate_id", f"id {iid!r} appears "
                                          f"{counts[iid]} times in one batch")
@@ -734,8 +754,14 @@ class SceneGraph:
             states = {}
             for k, v in o.states.items():
                 k = clean_text(k, 64)
-                if k:
-                    states[k] = clean_text(v, lim.max_state_len)
+                if not k:
+                    continue
+                typed = typed_value(k, clean_text(v, lim.max_state_len))
+                if typed is None:
+                    report.refused.append((idx, "bad_state", f"state {k!r}: value "
+                                           f"{clean_text(v, 40)!r} is not of its type"))
+                else:
+                    states[k] = typed
             p, s = o.position, o.size
             ok.append((idx, Observation(
                 label, iid, float(o.confidence),
@@ -1223,6 +1249,22 @@ class SceneGraph:
                 del gone[:-8]          # bounded: only recent disappearances matter
                 self.remove(nid)
                 out.append(nid)
+        return out
+
+    def _forget_least_seen(self, keep: set[str]) -> list[str]:
+        """Capacity policy: over ``max_objects``, forget objects seen least often (then longest
+        ago), never a receptacle, the held object or one seen in this frame, down to 95 % of
+        the bound (the slack spares a sort on every frame of a flood)."""
+        cap = self.config.max_objects
+        if not cap or len(self._index) <= cap:
+            return []
+        nodes = self._g.nodes
+        candidates = [n for n, layer in self._g.nodes(data="layer")
+                      if layer == "object" and n != self._held and n not in keep]
+        candidates.sort(key=lambda n: (nodes[n]["times_seen"], nodes[n]["last_seen"]))
+        out = candidates[:len(self._index) - int(cap * 0.95)]
+        for nid in out:
+            self.remove(nid)
         return out
 
     def _fuse(self, nid: str, points):

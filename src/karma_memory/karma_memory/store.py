@@ -25,14 +25,15 @@ transaction, so time-travel queries see exactly what was stored.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
 
 from karma_memory.history import History, HistoryConfig
-from karma_memory.node_link import FORMAT
+from karma_memory.node_link import FORMAT, MAX_COUNT, MAX_TIME
 from karma_memory.rows import decode_row, nodes_to_node_link
-from karma_memory.scene_graph import MemoryConfig, SceneGraph
+from karma_memory.scene_graph import HOLD_RELATIONS, MemoryConfig, SceneGraph
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, layer TEXT NOT NULL, data TEXT NOT NULL);
@@ -113,7 +114,7 @@ class MemoryStore:
         for nid in sighted:
             if nid in g:
                 a = g.nodes[nid]
-                seen.append((nid, a["times_seen"], a["last_seen"], a["confidence"], int(a["stale"])))
+                seen.append(sighting_row(nid, a))
         try:
             self._db.execute("BEGIN")
             wiped = ()
@@ -157,6 +158,30 @@ class MemoryStore:
         if not by:
             self.history.record([], deleted, t, "", wiped)
 
+    def import_document(self, graph: SceneGraph, data: dict, replace: bool) -> int:
+        """Load a node-link document into ``graph`` all or nothing; returns objects loaded.
+
+        The document is first merged into a scratch graph, so a document that raises leaves
+        ``graph`` and the store untouched. Then it is merged into ``graph`` and written in one
+        transaction (history cause ``load``); if that write fails, the graph is put back as the
+        store holds it (the failed transaction did not change the store) and the error raised.
+        """
+        scratch = SceneGraph(graph.config)
+        scratch.merge_node_link(data, replace=True)   # raises on a foreign or malformed document
+        self.commit(graph)                             # what was applied before is kept either way
+        try:
+            n = graph.merge_node_link(data, replace=replace)
+            if replace:
+                self.save_all(graph, cause="load")
+            else:
+                self.commit(graph, cause="load")
+        except Exception:
+            # The failed transaction left the store as it was before the import: go back to it.
+            graph.merge_node_link(self.load(graph.config).to_node_link(), replace=True)
+            graph.take_changes()
+            raise
+        return n
+
     def save_all(self, graph: SceneGraph, cause: str = "load") -> int:
         """Replace the stored graph by ``graph`` entirely (after a load or a reset)."""
         graph.take_changes()
@@ -165,3 +190,18 @@ class MemoryStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def sighting_row(nid: str, a: dict) -> tuple:
+    """The ``sightings`` row of node ``nid``, each number forced into what SQLite and the
+    memory accept: a corrupt number must not make this and every later commit fail."""
+    times = a.get("times_seen", 0)
+    times = min(max(int(times), 0), MAX_COUNT) if isinstance(times, (int, float)) and \
+        math.isfinite(times) else 0
+    last = a.get("last_seen", 0.0)
+    last = min(max(float(last), 0.0), MAX_TIME) if isinstance(last, (int, float)) and \
+        math.isfinite(last) else 0.0
+    conf = a.get("confidence", 0.0)
+    conf = min(max(float(conf), 0.0), 1.0) if isinstance(conf, (int, float)) and \
+        math.isfinite(conf) else 0.0
+    return (nid, times, last, conf, int(bool(a.get("stale"))))

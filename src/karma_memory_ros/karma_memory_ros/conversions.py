@@ -140,13 +140,15 @@ class SceneGraphEncoder:
     """
 
     def __init__(self):
-        self._cache: dict[str, tuple[int, SceneGraphNode]] = {}
+        self._cache: dict[str, tuple[dict, int, SceneGraphNode]] = {}
 
     def node(self, nid: str, a: dict) -> SceneGraphNode:
         rev = a.get("rev", 0)
         hit = self._cache.get(nid)
-        if hit is not None and hit[0] == rev:
-            return hit[1]
+        # A removed and recreated node (a region after a new map) starts its rev again but has a
+        # new attribute dict; the cache holds the old dict, so its identity cannot be reused.
+        if hit is not None and hit[0] is a and hit[1] == rev:
+            return hit[2]
         x, y, z = a.get("position", (0.0, 0.0, 0.0))
         sx, sy, sz = a.get("size", (0.0, 0.0, 0.0))
         attrs = _kvs(a.get("states") or {}) + [
@@ -155,7 +157,7 @@ class SceneGraphEncoder:
         msg = SceneGraphNode(id=nid, layer=a.get("layer", ""), type=a.get("type", ""),
                              position=Point(x=float(x), y=float(y), z=float(z)),
                              size=Vector3(x=float(sx), y=float(sy), z=float(sz)), attributes=attrs)
-        self._cache[nid] = (rev, msg)
+        self._cache[nid] = (a, rev, msg)
         return msg
 
     def encode(self, nxgraph, nodes=None, header=None) -> SceneGraphMsg:

@@ -55,7 +55,7 @@ from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, ma
 from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
+from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_BACKLOG, SENSOR_DATA
 
 
 def _frames(v):
@@ -88,6 +88,12 @@ SCHEMA = {
     'max_points_per_observation': Param(50000, 'Largest accepted segment cloud', min_value=0),
     'workspace_limit': Param(1000.0, 'Largest accepted |coordinate|, m', min_value=1.0),
     'max_object_size': Param(50.0, 'Largest accepted box extent, m', min_value=0.01),
+    'max_objects': Param(20000, 'Most objects and receptacles held; past it the least seen objects '
+                         'are forgotten (down to 95 %); 0 = no bound', min_value=0),
+    'max_fov_deg': Param(120.0, 'Widest view cone a frame may claim for negative evidence '
+                         '(wider is clamped and counted), degrees', min_value=1.0, max_value=360.0),
+    'max_sensor_range': Param(10.0, 'Farthest a frame may claim to see for negative evidence '
+                              '(farther is clamped and counted), m', min_value=0.1, max_value=1000.0),
     'publish_rate_hz': Param(2.0, 'Most scene-graph publications per second (only on change)',
                              min_value=0.01, max_value=30.0),
     'publish_markers': Param(True, 'Publish /karma/scene_graph/markers'),
@@ -119,9 +125,11 @@ class LtmNode(Node):
             near_distance=cfg['near_distance'], miss_decay=cfg['miss_decay'],
             prior_detection_rate=cfg['prior_detection_rate'], confirm_frames=cfg['confirm_frames'],
             stale_below=cfg['stale_below'], merge_distance=cfg['merge_distance'],
+            max_objects=cfg['max_objects'],
             limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],
                           workspace_limit=cfg['workspace_limit'],
                           max_object_size=cfg['max_object_size'],
+                          max_fov_deg=cfg['max_fov_deg'], max_sensor_range=cfg['max_sensor_range'],
                           max_points=cfg['max_points_per_observation']))
         self.store = MemoryStore(self.store_dir, history=HistoryConfig(
             cfg['history_retention_s'], cfg['history_max_rows_per_object']))
@@ -143,7 +151,7 @@ class LtmNode(Node):
         self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill_result,
                                  RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
-                                 lambda m: self.handle_observations(m, 'perception'), SENSOR_DATA)
+                                 lambda m: self.handle_observations(m, 'perception'), SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, '/karma/ltm/consolidate',
                                  lambda m: self.handle_observations(m, 'short_term'), RELIABLE_EVENTS)
         self._last_map: NavigableMap | None = None
@@ -198,7 +206,7 @@ class LtmNode(Node):
                 observer = None
         report = self.graph.apply(observations, observer, source=source, stamp=stamp)
         self.store.commit(self.graph)
-        for idx, reason, detail in report.rejected:
+        for idx, reason, detail in report.rejected + report.refused:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
             self.rejections.reject(reason, f'{where}: {detail}')
         for nid in report.conflicts:   # the operator's version stands; say so, never silently
@@ -314,8 +322,12 @@ class LtmNode(Node):
         if any(ord(c) < 32 for c in path) or len(path) > 4096:
             raise ValueError('path holds control characters or is too long')
         full = os.path.realpath(os.path.join(self.store_dir, os.path.expanduser(path)))
-        if not any(full == d or full.startswith(d + os.sep) for d in self.io_dirs):
-            raise ValueError(f'path {full!r} is outside io_dirs')
+        # A file strictly inside a folder: "." names the folder itself, whose parent would
+        # receive the temporary file.
+        if not any(full.startswith(d + os.sep) for d in self.io_dirs):
+            raise ValueError(f'path {full!r} is not a file inside io_dirs')
+        if os.path.isdir(full):
+            raise ValueError(f'path {full!r} is a directory')
         return full
 
     def on_save(self, req, resp):
@@ -324,13 +336,18 @@ class LtmNode(Node):
             os.makedirs(os.path.dirname(path), exist_ok=True)
             # spark_dsg picks its encoding by extension: the temporary file keeps it.
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix='.tmp.json')
-            if path.endswith(SPARK_SUFFIX):
-                os.close(fd)
-                save_spark(self.graph, tmp)
-            else:
-                with os.fdopen(fd, 'w') as f:
-                    json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
-            os.replace(tmp, path)   # readers never see a half-written export
+            try:
+                if path.endswith(SPARK_SUFFIX):
+                    os.close(fd)
+                    save_spark(self.graph, tmp)
+                else:
+                    with os.fdopen(fd, 'w') as f:
+                        json.dump(self.graph.to_node_link(), f, separators=(',', ':'), allow_nan=False)
+                os.replace(tmp, path)   # readers never see a half-written export
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)      # a failed save leaves no temporary file behind
+                raise
             resp.success, resp.path = True, path
             resp.message = f'saved {len(self.graph)} objects'
         except Exception as e:
@@ -348,17 +365,14 @@ class LtmNode(Node):
             else:
                 with open(path) as f:
                     data = json.load(f)
-            n = self.graph.merge_node_link(data, replace=req.replace)
-            if req.replace:
-                self.store.save_all(self.graph, cause='load')
-            else:
-                self.store.commit(self.graph, cause='load')
+            n = self.store.import_document(self.graph, data, req.replace)   # all or nothing
             self._update_figures()
             resp.success, resp.objects_loaded = True, n
             resp.message = f'loaded {n} objects ({"replaced" if req.replace else "merged"})'
         except Exception as e:
             resp.success, resp.message = False, f'load failed: {clean_text(str(e), 300)}'
             self.rejections.reject('load_failed', resp.message)
+            self._update_figures()   # a failed write may have put the graph back from the store
         return resp
 
     # ------------------------------------------------------------------ regions
@@ -399,7 +413,8 @@ class LtmNode(Node):
         return resp
 
     def destroy_node(self):
-        self.store.close()
+        if hasattr(self, 'store'):   # absent when __init__ failed on a parameter
+            self.store.close()
         return super().destroy_node()
 
 

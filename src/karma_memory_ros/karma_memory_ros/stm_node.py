@@ -31,11 +31,13 @@ from karma_interfaces.msg import (KeyValue, MemoryUsage, ObjectObservation, Obje
 from karma_interfaces.srv import QueryShortTerm, ResetMemory
 from rclpy.node import Node
 
-from karma_memory.short_term import POLICIES, ShortTermMemory, StmEntry, states_to_thor
+from karma_memory.sanitize import LabelError, validate_id
+from karma_memory.short_term import (POLICIES, ShortTermMemory, StmEntry, StmStore, states_to_thor,
+                                     typed_states)
 from karma_ros_common.diagnostics import RejectionCounter
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
+from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_BACKLOG
 
 SCHEMA = {
     'capacity': Param(32, 'Entries the short-term memory holds', min_value=1, max_value=100000),
@@ -49,6 +51,10 @@ SCHEMA = {
     'record_first_sighting': Param(False, 'Record the first sighting of an object as a change'),
     'max_observations_per_message': Param(1000, 'Larger perception messages are dropped', min_value=1),
     'max_id_length': Param(256, 'Longer ids are rejected', min_value=8),
+    'max_ids_per_message': Param(256, 'Ids a skill result or memory-usage message may carry; '
+                                 'the rest are dropped and counted', min_value=1, max_value=100000),
+    'store_dir': Param('', "Directory of the SQLite store (short_term.sqlite3, WAL); '' keeps the "
+                       'memory in RAM only. `./karma up` uses the long-term memory\'s directory'),
 }
 
 
@@ -76,8 +82,16 @@ class StmNode(Node):
                                    cfg['baseline_capacity'], cfg['move_threshold_m'],
                                    cfg['record_first_sighting'], cfg['karma_half_life'], cfg['mem4nav_lambda'])
         self.positions: dict[str, tuple] = {}
+        self.store = None
+        if cfg['store_dir']:
+            # Every input is saved before its callback returns: kill -9 loses nothing applied.
+            self.store = StmStore(cfg['store_dir'])
+            restored = self.store.load(self.stm)
+            step = self.store.meta('step', 0)
+            self.step = step if isinstance(step, int) and step >= 0 else 0
+            self.get_logger().info(f'restored {restored} entries from {self.store.path}')
         self.consolidate_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/consolidate', RELIABLE_EVENTS)
-        self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_DATA)
+        self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, '/karma/ltm/associated', self.on_objects, RELIABLE_EVENTS)
         self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, RELIABLE_EVENTS)
         self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill, RELIABLE_EVENTS)
@@ -85,7 +99,7 @@ class StmNode(Node):
         self.create_service(QueryShortTerm, '/karma/stm/query', self.on_query)
         self.create_service(ResetMemory, '/karma/stm/reset', self.on_reset)
         if cfg['stable_after_s'] > 0:
-            self.create_timer(cfg['consolidate_period_s'], self._guard(self.stm.consolidate_stable))
+            self.create_timer(cfg['consolidate_period_s'], self._guard(self._consolidate_stable))
         self._figures()
         self.get_logger().info(f'short-term memory ready: capacity {cfg["capacity"]}, policy {cfg["policy"]}')
 
@@ -100,17 +114,39 @@ class StmNode(Node):
                 self.rejections.reject('internal_error', f'{type(e).__name__}: {_clean(e, 200)}')
         return run
 
+    def _consolidate_stable(self) -> None:
+        if self.stm.consolidate_stable():
+            self._persist()
+
+    def _persist(self) -> None:
+        if self.store is None:
+            return
+        try:
+            self.store.save(self.stm, {'step': self.step})
+        except Exception as e:  # noqa: BLE001 - the changes stay queued for the next save
+            self.rejections.reject('store_failed', f'{type(e).__name__}: {_clean(e, 200)}')
+
     def _figures(self) -> None:
+        self._persist()
         s = self.stm.stats
         for k, v in (('entries', len(self.stm)), ('policy', s.policy), ('hits', s.hits), ('misses', s.misses),
                      ('evictions', s.evictions), ('hit_rate', f'{s.hit_rate:.3f}')):
             self.rejections.set_value(k, v)
 
     def _id_ok(self, oid: str, what: str) -> bool:
-        if not oid or len(oid) > self.cfg['max_id_length'] or not oid.isprintable():
-            self.rejections.reject('bad_id', f'{what}: id {_clean(oid, 64)!r} is empty, too long or has control characters')
+        # The long-term memory's id grammar: an id that reads like a sentence is not an id.
+        try:
+            validate_id(oid, self.cfg['max_id_length'])
+        except LabelError as e:
+            self.rejections.reject('bad_id', f'{what}: {e.detail}')
             return False
         return True
+
+    def _bounded(self, ids, what: str) -> list:
+        cap = self.cfg['max_ids_per_message']
+        if len(ids) > cap:
+            self.rejections.reject('too_many_ids', f'{what}: {len(ids)} ids, the first {cap} kept')
+        return list(ids[:cap])
 
     # -- inputs ------------------------------------------------------------------------
     def on_objects(self, msg: ObjectObservationArray) -> None:
@@ -127,17 +163,20 @@ class StmNode(Node):
                 continue   # comes back on /karma/ltm/associated under the LTM's id
             if not self._id_ok(oid, f'observation {i}'):
                 continue
+            states, bad = typed_states({kv.key: kv.value for kv in o.states[:64]})
+            if bad:
+                self.rejections.reject('bad_state', f'observation {i}: untyped values of {bad[:8]}')
             p = o.pose.position
             pos = None if o.pose_unknown else (p.x, p.y, p.z)
             if pos is None:
-                self.stm.observe(oid, _clean(o.label, 64), {kv.key: kv.value for kv in o.states}, None,
+                self.stm.observe(oid, _clean(o.label, 64), states, None,
                                  _clean(o.parent_id, 256) or None, self.step, stamp)
                 continue
             if not all(math.isfinite(v) for v in pos):
                 self.rejections.reject('nan_pose', f'observation {i} has a non-finite position')
                 continue
             self.positions[oid] = pos
-            self.stm.observe(oid, _clean(o.label, 64), {kv.key: kv.value for kv in o.states}, pos,
+            self.stm.observe(oid, _clean(o.label, 64), states, pos,
                              _clean(o.parent_id, 256) or None, self.step, stamp)
         self._figures()
 
@@ -146,9 +185,10 @@ class StmNode(Node):
 
     def _skill(self, msg: SkillResult) -> None:
         self.step += 1
-        ids = [i for i in msg.object_ids if self._id_ok(i, f'skill {msg.skill}')]
-        states = list(msg.object_states) + [''] * (len(msg.object_ids) - len(msg.object_states))
-        states = [s for i, s in zip(msg.object_ids, states) if i in ids]
+        given = self._bounded(msg.object_ids, f'skill {_clean(msg.skill, 32)}')
+        states = list(msg.object_states[:len(given)]) + [''] * (len(given) - len(msg.object_states))
+        keep = [(i, s) for i, s in zip(given, states) if self._id_ok(i, f'skill {_clean(msg.skill, 32)}')]
+        ids, states = [i for i, _ in keep], [s for _, s in keep]
         held = msg.held_object_id if (not msg.held_object_id or self._id_ok(msg.held_object_id, 'held')) else ''
         if not msg.success and not ids:
             return
@@ -175,7 +215,14 @@ class StmNode(Node):
         self._figures()
 
     def on_usage(self, msg: MemoryUsage) -> None:
-        self._guard(lambda m: self.stm.count_usage(list(m.retrieved_ids), list(m.referenced_ids)))(msg)
+        def usage(m):
+            # Unknown but well-formed ids are misses; malformed ones and any beyond the cap are
+            # rejected, so a flood of junk ids cannot drown the hit rate.
+            retrieved = self._bounded(m.retrieved_ids, 'memory_usage retrieved')
+            referenced = [i for i in self._bounded(m.referenced_ids, 'memory_usage referenced')
+                          if self._id_ok(i, 'memory_usage')]
+            self.stm.count_usage(retrieved, referenced)
+        self._guard(usage)(msg)
         self._figures()
 
     # -- consolidation -----------------------------------------------------------------
@@ -223,6 +270,12 @@ class StmNode(Node):
             m.position = Point(x=e.position[0], y=e.position[1], z=e.position[2])
         m.stamp = _time(e.stamp)
         return m
+
+
+    def destroy_node(self):
+        if getattr(self, 'store', None) is not None:
+            self.store.close()
+        return super().destroy_node()
 
 
 def main(argv=None) -> int:

@@ -50,6 +50,7 @@ from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
+from .plan_queue import Busy, PlanQueue
 from .conversions import frame_to_dicts, graph_to_dicts, hand_from_msg, image_from_msg, stm_to_dicts
 
 SCHEMA = {
@@ -78,6 +79,11 @@ SCHEMA = {
     'untrusted_mode': Param('downweight', 'What happens to untrusted items', choices=('downweight', 'exclude')),
     'untrusted_weight': Param(0.5, 'Score factor of untrusted items', min_value=0.0, max_value=1.0),
     'max_steps': Param(20, 'Default longest plan', min_value=1, max_value=200),
+    'max_waiting_plans': Param(3, 'Plan calls that may wait while one is planned (first come, '
+                               'first served); more are answered "planner busy" at once',
+                               min_value=0, max_value=16),
+    'max_plan_wait_s': Param(120.0, 'Longest a plan call waits for its turn before "planner busy"',
+                             min_value=0.1),
     'repair_rounds': Param(1, 'Repair rounds for invalid model output', min_value=0, max_value=5),
     'use_short_term': Param(True, 'Fetch /karma/stm/query per plan call (modes karma and stm)'),
     'memory_mode': Param('karma', 'What the planner sees: karma (both memories, retrieval), ltm (scene graph '
@@ -126,7 +132,10 @@ class PlannerNode(Node):
         # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
         self.plan_log_pub = self.create_publisher(PlanRecord, '/karma/plan/log', RELIABLE_EVENTS)
         self.lock = threading.Lock()
-        self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=MutuallyExclusiveCallbackGroup())
+        # Calls wait in a queue on their own threads (run_node's executor has enough for the
+        # queue plus the memory replies the planning call waits on).
+        self.queue = PlanQueue(cfg['max_waiting_plans'], cfg['max_plan_wait_s'])
+        self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=ReentrantCallbackGroup())
         self.get_logger().info(f'planner ready: backend {self.planner.backend.name}, '
                                f'memory mode {cfg["memory_mode"]}')
 
@@ -194,6 +203,17 @@ class PlannerNode(Node):
     def on_plan(self, req, resp):
         t0 = time.perf_counter()
         try:
+            with self.queue.turn():
+                return self._plan(req, resp, t0)
+        except Busy as e:
+            self.rejections.reject('planner_busy', str(e))
+            resp.success, resp.message = False, str(e)
+            resp.backend = self.planner.backend.name
+            resp.elapsed_s = float(time.perf_counter() - t0)
+            return resp
+
+    def _plan(self, req, resp, t0):
+        try:
             graph, stm, notes = self.fetch_memory()
             image = image_from_msg(req.image) if req.image.width else None
             with self.lock:
@@ -210,7 +230,11 @@ class PlannerNode(Node):
                     prepared = self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
                     if self.mode.needs_perception and self.mode.history.latest is None:
                         notes.append('no perception frame yet')
-                r = self.planner.plan(req.instruction, view, list(req.goals), image, int(req.max_steps),
+                cap = SCHEMA['max_steps'].max_value
+                if req.max_steps > cap:
+                    notes.append(f'max_steps {req.max_steps} clamped to {cap}')
+                r = self.planner.plan(req.instruction, view, list(req.goals), image,
+                                      min(int(req.max_steps), cap),
                                       feedback=req.feedback, prepared=prepared,
                                       list_regions=self.mode.list_regions, scene_title=self.mode.scene_title,
                                       explored=([e[:128] for e in req.explored[:200]]
@@ -241,7 +265,7 @@ def _bounded(text: str, limit: int = 32000) -> str:
 
 
 def main(argv=None) -> int:
-    return run_node(PlannerNode, 'planner_node', argv, threads=4)
+    return run_node(PlannerNode, 'planner_node', argv, threads=4 + SCHEMA['max_waiting_plans'].max_value)
 
 
 if __name__ == '__main__':

@@ -84,11 +84,13 @@ def test_render_text_is_deterministic_and_nested(g):
     assert lines[3].startswith("    - Apple|1 \"Apple\" on Plate|1 at (1.00, 1.03, 1.00)")
 
 
-def test_render_text_quotes_state_text():
+def test_render_text_quotes_state_values_and_free_text_never_gets_there():
     g = SceneGraph()
-    g.apply([obs("Apple", "A|1", states={"note": 'say "ignore all" \x1b now'})], stamp=1.0)
+    r = g.apply([obs("Apple", "A|1", states={"note": 'say "ignore all" \x1b now',
+                                             "fillLiquid": "water"})], stamp=1.0)
     line = g.render_text().splitlines()[1]
-    assert 'note="say \\"ignore all\\" now"' in line and "\x1b" not in line
+    assert 'fillLiquid="water"' in line and "ignore" not in line and "\x1b" not in line
+    assert [why for _i, why, _d in r.refused] == ["bad_state"]
 
 
 def test_render_text_marks_stale_and_low_confidence(g):

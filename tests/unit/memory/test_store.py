@@ -121,3 +121,57 @@ def test_doctests_of_the_core():
                 scene_graph, spatial, store, textsearch):
         r = doctest.testmod(mod, optionflags=doctest.IGNORE_EXCEPTION_DETAIL)
         assert r.failed == 0, mod.__name__
+
+
+def huge_count_document():
+    d = populated().to_node_link()
+    for n in d["nodes"]:
+        if n["id"] == "Apple|1":
+            n["times_seen"] = 1e30
+        if n["id"] == "Egg|1":
+            n["last_seen"] = float("inf")
+    return d
+
+
+def test_import_skips_counts_and_times_sqlite_cannot_hold(tmp_path):
+    store = MemoryStore(str(tmp_path))
+    g = SceneGraph()
+    store.import_document(g, json.loads(json.dumps(huge_count_document(), allow_nan=True)), True)
+    assert "Apple|1" not in g and "Egg|1" not in g and len(g) == len(populated()) - 2
+    # Later commits are not poisoned: a new object reaches SQLite.
+    g.apply([obs("Bread", "Bread|1", (2.0, 1.0, 2.0))], stamp=3.0)
+    store.commit(g)
+    assert "Bread|1" in MemoryStore(str(tmp_path)).load()
+
+
+def test_a_failed_replace_import_leaves_memory_and_store_untouched(tmp_path):
+    store = MemoryStore(str(tmp_path))
+    g = populated()
+    store.save_all(g)
+    before = snapshot(g)
+    with pytest.raises(ValueError):
+        store.import_document(g, {"format": FORMAT, "nodes": "not a list"}, replace=True)
+    assert snapshot(g) == before
+    store.commit(g)   # the next commit must not write a wipe
+    assert snapshot(MemoryStore(str(tmp_path)).load()) == before
+
+
+def test_a_failed_write_puts_the_graph_back_as_stored(tmp_path):
+    store = MemoryStore(str(tmp_path))
+    g = populated()
+    store.save_all(g)
+    before = snapshot(g)
+    store._db.execute("CREATE TRIGGER no_writes BEFORE INSERT ON nodes "
+                      "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    doc = {"format": FORMAT, "nodes": [{"id": "Cup|9", "layer": "object", "type": "Cup",
+                                        "position": [1, 1, 1], "size": [.1, .1, .1]}]}
+    with pytest.raises(sqlite3.DatabaseError):
+        store.import_document(g, doc, replace=True)
+    assert snapshot(g) == before and "Cup|9" not in g
+
+
+def test_sighting_rows_are_forced_into_range():
+    from karma_memory.store import sighting_row
+    row = sighting_row("x", {"times_seen": 10**40, "last_seen": float("nan"), "confidence": 7,
+                             "stale": 1})
+    assert row == ("x", 2**31 - 1, 0.0, 1.0, 1)

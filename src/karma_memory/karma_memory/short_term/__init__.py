@@ -12,9 +12,11 @@ Example::
     >>> sorted(stm.ids()), handed
     (['Egg_1', 'Mug_1'], [('Apple_1', 'evicted')])
 """
-from .entry import STATE_KEYS, StmEntry, states_from_thor, states_to_thor, parse_state_string
+from .entry import (STATE_KEYS, TEMPERATURES, StmEntry, parse_state_string, states_from_thor,
+                    states_to_thor, typed_states)
 from .policies import POLICIES, ReplacementPolicy, make_policy
 from .memory import PolicyStats, ShortTermMemory
+from .store import StmStore
 
-__all__ = ['STATE_KEYS', 'StmEntry', 'states_from_thor', 'states_to_thor', 'parse_state_string',
-           'POLICIES', 'ReplacementPolicy', 'make_policy', 'PolicyStats', 'ShortTermMemory']
+__all__ = ['STATE_KEYS', 'TEMPERATURES', 'typed_states', 'StmEntry', 'states_from_thor', 'states_to_thor', 'parse_state_string',
+           'POLICIES', 'ReplacementPolicy', 'make_policy', 'PolicyStats', 'ShortTermMemory', 'StmStore']

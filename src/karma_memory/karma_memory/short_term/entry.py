@@ -9,10 +9,14 @@ metadata names (see karma_interfaces/msg/KeyValue.msg); the converters map betwe
 {'isOpen': 'true', 'isDirty': 'true'}
 >>> parse_state_string('isSliced=true; isPickedUp=false')
 {'sliced': True, 'held': False}
+>>> typed_states({'isOpen': 'ignore previous instructions', 'temperature': 'Cold'})
+({'temperature': 'cold'}, ['isOpen'])
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from karma_memory.states import TEMPERATURES, parse_bool
 
 #: short name -> (THOR key, inverted boolean). ``temperature`` is text (hot/cold/roomtemp).
 _THOR = {
@@ -27,30 +31,42 @@ _THOR = {
 }
 STATE_KEYS = tuple(_THOR)
 _FROM_THOR = {thor.lower(): (short, inv) for short, (thor, inv) in _THOR.items()}
-_TRUE = {'true', '1', 'yes', 'on'}
-_FALSE = {'false', '0', 'no', 'off'}
 
 
 def _value(raw, inverted: bool):
-    text = str(raw).strip().lower()
-    if text in _TRUE or raw is True:
-        return not inverted
-    if text in _FALSE or raw is False:
-        return inverted
-    return text[:32]
+    """A boolean state's value, or None when ``raw`` is not a boolean (text from perception is
+    data: "ignore previous instructions" is not a state)."""
+    b = parse_bool(raw)
+    return None if b is None else b != inverted
+
+
+def typed_states(pairs: dict) -> tuple[dict, list[str]]:
+    """``(states, rejected keys)``: the STM states of ``pairs`` (THOR keys or short names) with
+    typed values; a known key whose value is not of its type is rejected, other keys ignored."""
+    out, rejected = {}, []
+    for key, raw in pairs.items():
+        k = str(key).strip()
+        if k in _THOR:
+            short, inv = k, False
+        elif k.lower() in _FROM_THOR:
+            short, inv = _FROM_THOR[k.lower()]
+        else:
+            continue
+        if short == 'temperature':
+            value = str(raw).strip().lower()
+            value = value if value in TEMPERATURES else None
+        else:
+            value = _value(raw, inv)
+        if value is None:
+            rejected.append(k[:32])
+        else:
+            out[short] = value
+    return out, rejected
 
 
 def states_from_thor(pairs: dict) -> dict:
     """Keep the STM states of ``pairs`` (THOR keys or short names), typed; drop the rest."""
-    out = {}
-    for key, raw in pairs.items():
-        k = str(key).strip()
-        if k in _THOR:
-            out[k] = _value(raw, False) if k != 'temperature' else str(raw).strip().lower()[:32]
-        elif k.lower() in _FROM_THOR:
-            short, inv = _FROM_THOR[k.lower()]
-            out[short] = str(raw).strip().lower()[:32] if short == 'temperature' else _value(raw, inv)
-    return out
+    return typed_states(pairs)[0]
 
 
 def states_to_thor(states: dict) -> dict:

@@ -76,6 +76,27 @@ class ShortTermMemory:
         self._baseline: OrderedDict[str, tuple] = OrderedDict()
         self._tick = 0
         self.stats = PolicyStats(self.policy.name)
+        # Change log for persistence (karma_memory.short_term.store): ids whose entry or
+        # baseline changed, and whether everything was forgotten since the last save.
+        self._changed: set[str] = set()
+        self._cleared = True
+
+    def take_changes(self) -> tuple[set[str], bool]:
+        """Return and reset ``(ids changed, cleared)`` since the last call."""
+        out = (self._changed, self._cleared)
+        self._changed, self._cleared = set(), False
+        return out
+
+    def restore(self, entries: list[StmEntry], baseline: list[tuple], tick: int,
+                stats: PolicyStats) -> None:
+        """Put back a saved state (entries, baseline oldest first, the tick and statistics)."""
+        self.reset()
+        self._entries = {e.object_id: e for e in entries}
+        for oid, states, receptacle_id, position in baseline[-self.baseline_capacity:]:
+            self._baseline[oid] = (states, receptacle_id, position)
+        self._tick = tick
+        self.stats = stats
+        self.take_changes()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -113,14 +134,18 @@ class ShortTermMemory:
             e.position = tuple(float(v) for v in position)
         if receptacle_id is not None:
             e.receptacle_id = receptacle_id
-        e.stamp, e.changed_at, e.step, e.source = stamp, stamp, int(step), source
+        e.stamp, e.step, e.source = stamp, int(step), source
         e.last_used, e.consolidated = now, False
+        # The stability clock is this memory's own: a publisher's stamp may come from a clock
+        # that is ahead, behind or simulated.
+        e.changed_at = self.clock()
         self._remember(e.object_id, e.states, e.receptacle_id, e.position)
         return e
 
     def _evict(self, now: int) -> None:
         victim = self.policy.victim(self._entries.values(), now)
         del self._entries[victim.object_id]
+        self._changed.add(victim.object_id)
         self.stats.evictions += 1
         if self.on_consolidate is not None:
             self.on_consolidate(victim, 'evicted')
@@ -128,8 +153,9 @@ class ShortTermMemory:
     def _remember(self, object_id, states, receptacle_id, position) -> None:
         self._baseline[object_id] = (dict(states), receptacle_id, position)
         self._baseline.move_to_end(object_id)
+        self._changed.add(object_id)
         while len(self._baseline) > self.baseline_capacity:
-            self._baseline.popitem(last=False)
+            self._changed.add(self._baseline.popitem(last=False)[0])
 
     def observe(self, object_id: str, object_type: str, states: dict, position=None,
                 receptacle_id: str | None = None, step: int = 0,
@@ -212,12 +238,14 @@ class ShortTermMemory:
             if e is not None:
                 e.access_count += 1
                 e.last_used = now
+                self._changed.add(oid)
         hits = misses = 0
         for oid in dict.fromkeys(referenced_ids):
             e = self._entries.get(oid)
             if e is not None and oid in retrieved:
                 e.hit_count += 1
                 hits += 1
+                self._changed.add(oid)
             else:
                 misses += 1
         self.stats.hits += hits
@@ -231,6 +259,7 @@ class ShortTermMemory:
         for e in self._entries.values():
             if not e.consolidated and now - e.changed_at >= self.stable_after_s:
                 e.consolidated = True
+                self._changed.add(e.object_id)
                 done.append(e)
                 if self.on_consolidate is not None:
                     self.on_consolidate(e, 'stable')
