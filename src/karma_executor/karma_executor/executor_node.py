@@ -186,8 +186,13 @@ class ExecutorNode(Node):
         if not target or target == self._hand.held_object_id:
             return reply
         belief = self._find(target)
-        if belief is None or belief.id != target:
+        if belief is None or belief.id != target or belief.held:
             return reply   # not a remembered object (a region, or a mode without memory)
+        if belief.receptacle_id:
+            holder = self._find(belief.receptacle_id)
+            states = {kv.key: kv.value for kv in holder.states} if holder is not None else {}
+            if states.get('isOpen') == 'false':
+                return reply   # inside a closed container: no camera sees it from outside
         with self._frames_lock:
             n_new = self._frames_seen - first_frame
             frames = list(self._frames)[-min(len(self._frames), n_new + 3):]
