@@ -913,9 +913,12 @@ class SceneGraph:
         if obs.position is None:   # states only: where it is and how big stay as they were
             hint = self._resolve_parent(nid, obs.parent_id) if obs.parent_id else ""
             if hint and hint != a["parent"] and nid != self._held:
-                # A known new holder (the STM saw it put there): it is where its holder is.
+                # A known new holder (the STM saw it put there): it is where its holder is, a
+                # belief as good as a sighting (the robot's own put), no longer a lost one.
                 p = self._g._node[hint]["position"]
                 a["position"] = (p[0], p[1], p[2])
+                a["stale"], a["misses"] = False, 0
+                a["confidence"] = max(a["confidence"], min(0.9, self.config.stale_below + 0.2))
                 self._reindex(nid)
                 self._place(nid, hint)
                 self._touch(nid)

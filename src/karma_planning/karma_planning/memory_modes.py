@@ -208,7 +208,8 @@ def build_view(mode: str, graph: tuple[list[dict], list[dict]] | None, stm_entri
         elif history.recent:
             _add_seen(view, history.current())
     if mode in STM_MODES and stm_entries:
-        view = view.with_short_term(stm_entries)
+        # with the scene graph, only what it still holds: an id it merged or forgot is gone
+        view = view.with_short_term(stm_entries, known_only=bool(graph) and mode in GRAPH_MODES)
     return view
 
 

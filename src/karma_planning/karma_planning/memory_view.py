@@ -262,17 +262,23 @@ class MemoryView:
                 node, hops = up, hops + 1
         return cls(items)
 
-    def with_short_term(self, entries: list[dict]) -> 'MemoryView':
-        """A new view: this one plus short-term entries (their states marked ``recent``)."""
+    def with_short_term(self, entries: list[dict], known_only: bool = False) -> 'MemoryView':
+        """A new view: this one plus short-term entries (their states marked ``recent``).
+        ``known_only``: entries of ids this view lacks are left out (the long-term memory
+        merged or forgot them; acting on them would name nothing)."""
         items = {k: MemoryItem(**{**v.__dict__, '_text': None}) for k, v in self.items.items()}
         for e in entries:
             oid = clean(e['object_id'], 128)
             typ = clean(e.get('object_type', ''), 64)
             it = items.get(oid)
+            if it is None and known_only:
+                continue
             if it is None:
                 it = items[oid] = MemoryItem(oid, typ, 'object', 'stm:' + clean(e.get('source', ''), 32),
                                              valid_label=is_type_label(typ))
             it.recent = {clean(k, 32): clean(v, 32) for k, v in (e.get('states') or {}).items() if k in STATE_KEYS}
+            # recent evidence (a sighting or the robot's own action): a fresh belief
+            it.stale, it.confidence = False, max(it.confidence, 0.6)
             it.recent_source = clean(e.get('source', ''), 32)
             if e.get('receptacle_id'):
                 it.receptacle = clean(e['receptacle_id'], 128)

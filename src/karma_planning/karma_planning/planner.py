@@ -135,7 +135,7 @@ class Planner:
     def _check(out, view, max_steps):
         if out.steps is not None:
             if not out.steps:
-                return [], [out.message or 'no plan']
+                return [], ([] if out.done else [out.message or 'no plan'])
             return validate_plan(out.steps, view, max_steps)
         try:
             return validate_plan(parse_plan(out.text), view, max_steps)

@@ -27,6 +27,8 @@ from .memory_view import MemoryItem, MemoryView
 from .skills import OPENABLE_TYPES, WHOLE_MAP
 
 BACKEND_NAME = 'reference (goal oracle)'
+#: The message of a plan for every goal with nothing left out (empty: every goal holds).
+GOALS_PLANNED = 'plan from goals (goal oracle)'
 Step = tuple[str, list[str]]
 _GOAL = re.compile(r'^\s*(?:(\d+)\s*\*\s*)?([A-Za-z_]+)\s*\((.*)\)\s*$')
 _STATE_SKILL = {'hot': 'heat', 'cooked': 'heat', 'cold': 'cool', 'clean': 'clean',
@@ -47,9 +49,10 @@ def source_type(type_name: str) -> str | None:
     return None
 
 
-def _known(view: MemoryView, type_name: str) -> bool:
+def _known(view: MemoryView, type_name: str, fresh_only: bool = False) -> bool:
     src = source_type(type_name)
-    return bool(view.by_type(type_name) or (src and view.by_type(src)))
+    found = view.by_type(type_name) or (view.by_type(src) if src else [])
+    return any(it.fresh or it.id == view.held_id() for it in found) if fresh_only else bool(found)
 
 
 def _is_sliced(it: MemoryItem) -> bool:
@@ -193,7 +196,10 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
     if not parsed:
         return [], 'the reference planner needs goals'
     needed = [t for kind, x, arg, _ in parsed for t in ([x, arg] if kind == 'in' else [x])]
-    missing = [t for t in dict.fromkeys(needed) if not _known(view, t)]
+    # A type memory holds only as stale beliefs (a look failed to find it there) is searched
+    # for like a missing one while regions are left to explore; then the stale ones are tried.
+    unexplored = explore_order(view.region_names(), explored)
+    missing = [t for t in dict.fromkeys(needed) if not _known(view, t, fresh_only=bool(unexplored))]
     # N*GOAL needs N distinct objects (pieces of one source excepted): too few known is missing.
     for kind, x, arg, n in parsed:
         if n > 1 and not source_type(x) and 0 < len(view.by_type(x)) < n and x not in missing:
@@ -283,7 +289,7 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
             else:
                 notes.append(f'cannot reach state {arg!r}')
     steps = b.steps[:max_steps]
-    msg = 'plan from goals (goal oracle)' + (': ' + '; '.join(notes) if notes else '')
+    msg = GOALS_PLANNED + (': ' + '; '.join(notes) if notes else '')
     if len(b.steps) > max_steps:
         msg += f'; truncated to {max_steps} steps'
     return steps, msg

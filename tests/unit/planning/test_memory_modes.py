@@ -43,7 +43,9 @@ def test_view_per_mode():
     h = history(frame(1.0, ('Bread|1', 'Bread')), frame(2.0, ('Knife|1', 'Knife'), ('CounterTop|1', 'CounterTop')))
     h.mark()   # a plan was made after the first two frames: "now" is the latest frame
     ids = {m: sorted(build_view(m, GRAPH, STM, h).items) for m in MEMORY_MODES}
-    assert ids['karma'] == ['Apple_1', 'Apple_9', 'Fridge_1', 'region:kitchen', 'region:office']
+    # karma: the scene graph decides what exists; a short-term entry of an id it no longer
+    # holds (merged or forgotten) is left out, acting on it would name nothing
+    assert ids['karma'] == ['Apple_1', 'Fridge_1', 'region:kitchen', 'region:office']
     assert ids['ltm'] == ['Apple_1', 'Fridge_1', 'region:kitchen', 'region:office']
     # stm: short-term + visible now (+ regions as map knowledge); no scene-graph object
     assert ids['stm'] == ['Apple_9', 'CounterTop|1', 'Knife|1', 'region:kitchen', 'region:office']
@@ -114,7 +116,7 @@ def test_prompt_memory_ids_and_tokens_per_mode():
         assert r.prompt_tokens > 0
         for i in r.memory_ids:   # every reported id is in the prompt, quoted
             assert f'"{i}"' in r.prompt_text, (mode, i)
-    assert 'Apple_9' in out['karma'].memory_ids and 'Apple_9' in out['stm'].memory_ids
+    assert 'Apple_9' not in out['karma'].memory_ids and 'Apple_9' in out['stm'].memory_ids
     assert 'Apple_9' not in out['ltm'].memory_ids and 'Apple_9' not in out['none'].memory_ids
     assert 'Apple|1' not in out['ltm'].memory_ids and 'Apple_1' in out['ltm'].memory_ids
     assert 'region:office' in out['none'].memory_ids   # regions listed so a model can explore

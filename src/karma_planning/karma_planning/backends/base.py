@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..memory_view import MemoryView
 from ..prompt import Prompt
-from ..reference import BACKEND_NAME, reference_plan
+from ..reference import BACKEND_NAME, GOALS_PLANNED, reference_plan
 from ..text import approx_tokens
 
 
@@ -36,6 +36,7 @@ class BackendOutput:
     message: str = ''
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    done: bool = False   # an empty plan because memory says every goal already holds
 
 
 class Backend(ABC):
@@ -57,4 +58,5 @@ class ReferenceBackend(Backend):
 
     def plan(self, ctx: PlanContext) -> BackendOutput:
         steps, msg = reference_plan(ctx.goals, ctx.view, ctx.retrieved_ids, ctx.max_steps, ctx.explored)
-        return BackendOutput(steps=steps, message=msg, prompt_tokens=self.count_tokens(ctx.prompt.text))
+        return BackendOutput(steps=steps, message=msg, prompt_tokens=self.count_tokens(ctx.prompt.text),
+                             done=not steps and msg == GOALS_PLANNED)
