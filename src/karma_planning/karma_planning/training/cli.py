@@ -16,6 +16,7 @@ Only FloorPlans of ``scenes.TRAINING_SCENES`` are used; the rest are for evaluat
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -115,15 +116,23 @@ def main(argv=None) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    """The default model's tokenizer (read from the GGUF once per process: ~15 s here)."""
+    import transformers as tf
+    from ..backends.hf import default_gguf
+    d, g = default_gguf()
+    return tf.AutoTokenizer.from_pretrained(d, gguf_file=g)
+
+
 def _backend(tiny: bool):
     """The base model (never the shipped adapter), or a tiny random one with its tokenizer."""
-    from ..backends.hf import TransformersBackend, default_gguf
+    from ..backends.hf import TransformersBackend
     if not tiny:
         return TransformersBackend(adapter='none')
     import torch
     import transformers as tf
-    d, g = default_gguf()
-    tok = tf.AutoTokenizer.from_pretrained(d, gguf_file=g)
+    tok = _tokenizer()
     torch.manual_seed(0)
     cfg = tf.LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                              num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096)

@@ -115,34 +115,57 @@ def scene_memory(scene: str) -> tuple[list[dict], list[dict]]:
     return [{**n, 'attributes': states.get(n['id'], {})} for n in nodes], edges
 
 
-def trace_calls(planner, scene: str, rng: random.Random, n_tasks: int, modes=MODES) -> list[Trace]:
-    """Traced plan calls for ``n_tasks`` random tasks in ``scene``, one per task and mode."""
+@dataclass
+class Call:
+    """One planning call's inputs: the task, the mode and the memory the service would hold."""
+    category: str
+    instruction: str
+    goals: list
+    mode: str
+    view: object
+    memory: ModeMemory
+    feedback: str
+
+
+def calls(scene: str, rng: random.Random, n_tasks: int, modes=MODES):
+    """Plan calls for ``n_tasks`` random tasks in ``scene``, one per task and mode."""
     base = scene_memory(scene)
-    out = []
     for category, instruction, goals in random_tasks(scene, rng, n_tasks):
         for mode in modes:
             nodes, edges = _minted(*base) if rng.random() < 0.5 else base
             mm = ModeMemory(mode)
-            explored = []
+            after_explore = False
             if mode in ('none', 'full-history'):
                 visible = [n['id'] for n in nodes if n['layer'] != 'region' and n['id'] not in _hidden(nodes, edges)]
                 after_explore = rng.random() < 0.5
                 keep = set(visible if after_explore else rng.sample(visible, rng.randint(0, len(visible) // 3)))
                 mm.add_frame(_frame(nodes, edges, keep))
             view = mm.view((nodes, edges), None).with_hand(Hand('empty'))   # the bridge reports the hand
-            if mode in ('none', 'full-history') and after_explore:
-                explored = view.region_names()
+            explored = view.region_names() if after_explore else []
             # the executor's replan feedback after exploring, on the task's second call
             feedback = f'explored {", ".join(explored)}; memory has changed' if explored else ''
-            planner.explorations.update(instruction, goals, '')
-            res = planner.plan(instruction, view, goals=goals, feedback=feedback,
-                               prepared=mm.prompt_memory(view, planner.retriever.count_tokens),
-                               list_regions=mm.list_regions, scene_title=mm.scene_title)
-            if not res.success or planner.backend.last is None:
-                continue
-            ctx, steps = planner.backend.last
-            out.append(Trace(scene, mode, category, instruction, list(goals), ctx.prompt.system,
-                             ctx.prompt.user, [list(s) for s in steps], _memory_text(ctx.prompt.user)))
+            yield Call(category, instruction, list(goals), mode, view, mm, feedback)
+
+
+def plan_call(planner, c: Call):
+    """``planner.plan`` for one call, as the planner node calls it."""
+    planner.explorations.update(c.instruction, c.goals, '')
+    return planner.plan(c.instruction, c.view, goals=c.goals, feedback=c.feedback,
+                        prepared=c.memory.prompt_memory(c.view, planner.retriever.count_tokens),
+                        list_regions=c.memory.list_regions, scene_title=c.memory.scene_title)
+
+
+def trace_calls(planner, scene: str, rng: random.Random, n_tasks: int, modes=MODES) -> list[Trace]:
+    """Traced plan calls (the goal oracle's plans) for ``n_tasks`` random tasks in ``scene``."""
+    out = []
+    for c in calls(scene, rng, n_tasks, modes):
+        planner.backend.last = None
+        res = plan_call(planner, c)
+        if not res.success or planner.backend.last is None:
+            continue
+        ctx, steps = planner.backend.last
+        out.append(Trace(scene, c.mode, c.category, c.instruction, c.goals, ctx.prompt.system,
+                         ctx.prompt.user, [list(s) for s in steps], _memory_text(ctx.prompt.user)))
     return out
 
 
