@@ -34,6 +34,19 @@ def held_out_scenes(n: int) -> list[str]:
     return spread([s for s in groups if not is_training_scene(s)], n)
 
 
+def held_out_suite(n_scenes: int = 4, n_tasks: int = 3, seed: int = 2000) -> dict:
+    """A ``karma-task-suite/1`` suite of random tasks (every category) in held-out scenes."""
+    from .tasks import random_tasks
+    rng = random.Random(seed)
+    episodes = []
+    for scene in held_out_scenes(n_scenes):
+        tasks = [{'id': f't{k + 1}', 'category': c, 'instruction': ins, 'goals': goals, 'ordered': False}
+                 for k, (c, ins, goals) in enumerate(random_tasks(scene, rng, n_tasks))]
+        episodes.append({'id': f'unseen-{scene.lower()}', 'scene': scene, 'seed': 0, 'tasks': tasks})
+    return {'format': 'karma-task-suite/1', 'name': 'unseen-scenes', 'episodes': episodes,
+            'note': 'random tasks (karma_planning.training.tasks) in FloorPlans outside the training list'}
+
+
 def _prefix(a: list, b: list) -> int:
     n = 0
     while n < len(a) and n < len(b) and list(a[n]) == list(b[n]):
@@ -50,7 +63,11 @@ def main(argv=None) -> int:
     ap.add_argument('--adapters', default='none,', help="comma-separated: none (base), '' (shipped), a path")
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=1000)
+    ap.add_argument('--write-suite', default='', help='only write the held-out task suite to this file')
     args = ap.parse_args(argv)
+    if args.write_suite:
+        Path(args.write_suite).write_text(json.dumps(held_out_suite(), indent=1) + '\n')
+        return 0
     from ..backends.hf import TransformersBackend
     from ..embedding import SentenceEmbedder
     from ..planner import Planner

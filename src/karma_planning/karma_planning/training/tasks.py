@@ -55,12 +55,12 @@ def _simple(s: _Scene, rng: random.Random):
     if kind == 'toggle' and s.toggleable:
         t = rng.choice(s.toggleable)
         on = rng.random() < 0.5
-        return f'Turn {"on" if on else "off"} {_a(t)}.', [f'TOGGLE{"ON" if on else "OFF"}({t})']
+        return 'simple', f'Turn {"on" if on else "off"} {_a(t)}.', [f'TOGGLE{"ON" if on else "OFF"}({t})']
     x = rng.choice(s.pickable)
     y = s.target(rng, x)
     if kind == 'pickup' or y is None:
-        return f'Pick up {_a(x)}.', [f'HOLDING({x})']
-    return f'Put {_a(x)} {_prep(y)} {_a(y)}.', [f'IN({x}, {y})']
+        return 'simple', f'Pick up {_a(x)}.', [f'HOLDING({x})']
+    return 'simple', f'Put {_a(x)} {_prep(y)} {_a(y)}.', [f'IN({x}, {y})']
 
 
 def _composite(s: _Scene, rng: random.Random):
@@ -69,13 +69,13 @@ def _composite(s: _Scene, rng: random.Random):
         x = rng.choice(s.sliceable)
         y = s.target(rng, x + 'Sliced') or s.target(rng, x)
         if y:
-            return (f'Slice {_a(x)}, then put a slice {_prep(y)} {_a(y)}.',
+            return ('composite', f'Slice {_a(x)}, then put a slice {_prep(y)} {_a(y)}.',
                     [f'STATE({x}, sliced)', f'IN({x}Sliced, {y})'])
     if kind == 'wash' and s.dirtyable and {'Sink', 'SinkBasin'} & s.all:
         x = rng.choice(s.dirtyable)
         y = s.target(rng, x, exclude=('Sink', 'SinkBasin'))
         if y:
-            return f'Wash {_a(x)}, then put it {_prep(y)} {_a(y)}.', [f'STATE({x}, clean)', f'IN({x}, {y})']
+            return 'composite', f'Wash {_a(x)}, then put it {_prep(y)} {_a(y)}.', [f'STATE({x}, clean)', f'IN({x}, {y})']
     if kind in ('heat', 'cool') and {'Microwave', 'Fridge'} <= s.all:
         food = [t for t in s.pickable if s.compatible(t, 'Fridge')]
         if food:
@@ -83,12 +83,12 @@ def _composite(s: _Scene, rng: random.Random):
             y = s.target(rng, x, exclude=('Fridge', 'Microwave'))
             if y:
                 state = 'hot' if kind == 'heat' else 'cold'
-                return f'{kind.title()} {_a(x)} and put it {_prep(y)} {_a(y)}.', [f'STATE({x}, {state})', f'IN({x}, {y})']
+                return 'composite', f'{kind.title()} {_a(x)} and put it {_prep(y)} {_a(y)}.', [f'STATE({x}, {state})', f'IN({x}, {y})']
     x, z = rng.sample(s.pickable, 2) if len(s.pickable) > 1 else (s.pickable[0],) * 2
     y = next((r for r in rng.sample(s.receptacles, len(s.receptacles))
               if r not in (x, z) and s.compatible(x, r) and s.compatible(z, r)), None)
     if y and x != z:
-        return f'Put {_a(x)} and {_a(z)} {_prep(y)} {_a(y)}.', [f'IN({x}, {y})', f'IN({z}, {y})']
+        return 'composite', f'Put {_a(x)} and {_a(z)} {_prep(y)} {_a(y)}.', [f'IN({x}, {y})', f'IN({z}, {y})']
     return _simple(s, rng)
 
 
@@ -98,13 +98,13 @@ def _complex(s: _Scene, rng: random.Random):
         x = rng.choice(s.sliceable)
         y = s.target(rng, x + 'Sliced', exclude=('Microwave', 'Fridge'))
         if y:
-            return (f'Slice {_a(x)}, heat a slice in the microwave and put it {_prep(y)} {_a(y)}.',
+            return ('complex', f'Slice {_a(x)}, heat a slice in the microwave and put it {_prep(y)} {_a(y)}.',
                     [f'STATE({x}, sliced)', f'STATE({x}Sliced, hot)', f'IN({x}Sliced, {y})'])
     if kind == 'wash-toggle' and s.dirtyable and s.toggleable and {'Sink', 'SinkBasin'} & s.all:
         x, t = rng.choice(s.dirtyable), rng.choice(s.toggleable)
         y = s.target(rng, x, exclude=('Sink', 'SinkBasin'))
         if y:
-            return (f'Wash {_a(x)}, put it {_prep(y)} {_a(y)} and turn on {_a(t)}.',
+            return ('complex', f'Wash {_a(x)}, put it {_prep(y)} {_a(y)} and turn on {_a(t)}.',
                     [f'STATE({x}, clean)', f'IN({x}, {y})', f'TOGGLEON({t})'])
     movable = [r for r in s.receptacles if r in s.pickable]
     rng.shuffle(movable)
@@ -113,7 +113,7 @@ def _complex(s: _Scene, rng: random.Random):
         w = s.target(rng, y, exclude=(y,))
         if xs and w:
             x = rng.choice(xs)
-            return (f'Put {_a(x)} {_prep(y)} {_a(y)}, then put {_a(y)} {_prep(w)} {_a(w)}.',
+            return ('complex', f'Put {_a(x)} {_prep(y)} {_a(y)}, then put {_a(y)} {_prep(w)} {_a(w)}.',
                     [f'IN({x}, {y})', f'IN({y}, {w})'])
     return _composite(s, rng)
 
@@ -122,8 +122,9 @@ _MAKERS = {'simple': _simple, 'composite': _composite, 'complex': _complex}
 
 
 def random_tasks(scene: str, rng: random.Random, n: int) -> list[tuple[str, str, list[str]]]:
-    """``n`` (category, instruction, goals) for ``scene``, categories in turn."""
+    """``n`` (category, instruction, goals) for ``scene``, categories in turn (a category the
+    scene has no objects for falls back to a simpler one)."""
     s = _Scene(scene)
     if not s.pickable:
         return []
-    return [(c, *_MAKERS[c](s, rng)) for c in (CATEGORIES[i % 3] for i in range(n))]
+    return [_MAKERS[c](s, rng) for c in (CATEGORIES[i % 3] for i in range(n))]
