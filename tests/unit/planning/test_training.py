@@ -35,12 +35,15 @@ def test_random_tasks_have_parseable_goals_of_every_category():
 
 def test_adapter_choice(tmp_path, monkeypatch):
     monkeypatch.delenv('KARMA_PLANNER_ADAPTER', raising=False)
-    assert resolve_adapter('none', '') is None
-    assert resolve_adapter('', '/some/other/model') is None     # the shipped adapter is for the default model
+    assert resolve_adapter('none', '') is None and resolve_adapter('', '') is None
+    assert (resolve_adapter('shipped', '') / 'adapter_model.safetensors').is_file()
+    with pytest.raises(ValueError, match='default model'):
+        resolve_adapter('shipped', '/some/other/model')
     with pytest.raises(FileNotFoundError, match='adapter_config.json'):
         resolve_adapter(str(tmp_path), '')
-    monkeypatch.setenv('KARMA_PLANNER_ADAPTER', 'none')
-    assert resolve_adapter('', '') is None
+    monkeypatch.setenv('KARMA_PLANNER_ADAPTER', 'shipped')
+    assert resolve_adapter('', '') is not None
+    assert resolve_adapter('none', '') is None
 
 
 def test_tiny_training_run_writes_an_adapter_that_loads(tmp_path, monkeypatch):

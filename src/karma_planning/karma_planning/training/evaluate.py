@@ -60,7 +60,7 @@ def main(argv=None) -> int:
     ap.add_argument('--scenes', type=int, default=4)
     ap.add_argument('--tasks', type=int, default=2, help='random tasks per scene')
     ap.add_argument('--modes', default='karma,none')
-    ap.add_argument('--adapters', default='none,', help="comma-separated: none (base), '' (shipped), a path")
+    ap.add_argument('--adapters', default='none,shipped', help='comma-separated: none (base), shipped, a path')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=1000)
     ap.add_argument('--write-suite', default='', help='only write the held-out task suite to this file')
@@ -90,7 +90,7 @@ def main(argv=None) -> int:
                 target = [list(s) for s in oracle.backend.last[1]]
                 res = plan_call(model, c)
                 got = [[s, list(a)] for s, a in res.steps]
-                rows.append({'adapter': adapter or 'shipped', 'scene': scene, 'mode': c.mode,
+                rows.append({'adapter': adapter, 'scene': scene, 'mode': c.mode,
                              'category': c.category, 'instruction': c.instruction, 'target': target,
                              'plan': got, 'exact': got == target, 'first': got[:1] == target[:1],
                              'prefix': _prefix(got, target) / len(target), 'latency_s': res.elapsed_s})
