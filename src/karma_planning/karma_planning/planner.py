@@ -54,6 +54,8 @@ class Planner:
         self.max_steps, self.repair_rounds, self.budget_tokens = max_steps, repair_rounds, budget_tokens
         if hasattr(backend, 'count_tokens') and getattr(backend, 'tokenizer', None) is not None:
             retriever.count_tokens = backend.count_tokens
+        # worked examples are chosen by the same embedding as memory, counted by the model
+        prompts.use_embedder(retriever.index, retriever.count_tokens)
         self.explorations = TaskExplorations()
 
     def plan(self, instruction: str, view: MemoryView, goals=(), image=None, max_steps: int = 0,

@@ -2,7 +2,8 @@
 
 Files: ``system.txt`` (role and rules), ``plan.txt`` (sections: {skills}, {examples}, {scene_title},
 {scene}, {recent}, {instruction}), ``repair.txt`` ({problems}), ``skills.txt`` (mirror of
-``skills.catalogue_text()``), ``examples.yaml`` (worked examples), ``synonyms.yaml``.
+``skills.catalogue_text()``), ``examples.yaml`` and ``examples_*.yaml`` (worked examples, the
+most similar to the instruction are shown: ``karma_planning.examples``), ``synonyms.yaml``.
 Memory text is inserted as values (``str.format_map`` does not re-read braces inside values).
 
 >>> pb = PromptBuilder(default_prompts_dir())
@@ -16,9 +17,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-from .text import clean, normalise
+from .examples import ExampleLibrary, load_examples, render_example
+from .text import clean
 
 
 def default_prompts_dir() -> Path:
@@ -49,26 +50,33 @@ class Prompt:
 
 
 class PromptBuilder:
-    def __init__(self, prompts_dir: str | Path | None = None, n_examples: int = 2, max_instruction_chars: int = 400):
+    def __init__(self, prompts_dir: str | Path | None = None, n_examples: int = 2, max_instruction_chars: int = 400,
+                 examples_budget_tokens: int = 400):
         d = Path(prompts_dir) if prompts_dir else default_prompts_dir()
         self.dir = d
         self.system = (d / 'system.txt').read_text()
         self.template = (d / 'plan.txt').read_text()
         self.repair_template = (d / 'repair.txt').read_text()
         self.skills = (d / 'skills.txt').read_text()
-        self.examples = yaml.safe_load((d / 'examples.yaml').read_text()) or []
+        self.library = ExampleLibrary(load_examples(d))
+        self.examples = self.library.examples
         self.n_examples = n_examples
+        self.examples_budget_tokens = examples_budget_tokens
         self.max_instruction_chars = max_instruction_chars
 
+    def use_embedder(self, embedder, count_tokens=None) -> None:
+        """Rank examples by embedding similarity (the retriever's embedder) and count their
+        tokens with the model's tokenizer; until then they are ranked by shared words."""
+        self.library.embedder = embedder
+        if count_tokens is not None:
+            self.library.count_tokens = count_tokens
+
     def pick_examples(self, instruction: str) -> list[dict]:
-        """The ``n_examples`` examples sharing most words with the instruction."""
-        words = set(normalise(instruction).split())
-        scored = sorted(self.examples, key=lambda e: -len(words & set(normalise(e['instruction']).split())))
-        return scored[:self.n_examples]
+        """The ``n_examples`` examples most similar to the instruction within the budget."""
+        return self.library.pick(instruction, self.n_examples, self.examples_budget_tokens)
 
     def render_examples(self, examples: list[dict]) -> str:
-        return '\n'.join(f'Memory:\n{e["memory"].rstrip()}\nInstruction: {e["instruction"]}\nPlan: {e["plan"]}\n'
-                         for e in examples)
+        return '\n'.join(render_example(e) for e in examples)
 
     def build(self, instruction: str, scene: str, recent: str, scene_title: str = 'scene graph excerpt') -> Prompt:
         ins = clean(instruction, self.max_instruction_chars)

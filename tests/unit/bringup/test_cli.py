@@ -12,11 +12,11 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_help_lists_the_subcommands(capsys):
     assert cli.main(['--help']) == 0
     text = capsys.readouterr().out
-    for word in ('up', 'bench', 'thor-player-path', 'exec'):
+    for word in ('up', 'bench', 'train planner', 'thor-player-path', 'exec'):
         assert word in text
 
 
-@pytest.mark.parametrize('argv', [['frobnicate'], ['bench'], ['bench', 'nope'], []])
+@pytest.mark.parametrize('argv', [['frobnicate'], ['bench'], ['bench', 'nope'], ['train'], ['train', 'nope'], []])
 def test_bad_commands_exit_2(argv):
     assert cli.main(argv) == 2
 

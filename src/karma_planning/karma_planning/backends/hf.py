@@ -17,11 +17,18 @@ verbs ask for): stop is forced once nothing named is pending, only closing what 
 competes with it then, and it is not offered while an admissible step serves what is pending;
 otherwise the model chooses between ``},`` and ``}]``. Decoding is greedy and deterministic.
 Mode ``free``: greedy generation; the planner parses, validates and asks for a repair.
+
+Adapter: ``adapter='shipped'`` merges the LoRA adapter trained by ``./karma train planner``
+(``config/models/smollm2-135m-karma-lora``) into the default model's weights, a path merges
+another adapter, ``none`` keeps the base model. Empty (the default) means
+``$KARMA_PLANNER_ADAPTER``, else ``none``: the shipped adapter (24 optimiser steps so far) does
+not yet beat the base model on the held-out evaluation (README), so it is not the default.
 """
 from __future__ import annotations
 
 import copy
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -44,6 +51,61 @@ def default_gguf() -> tuple[str, str]:
     if not files:
         raise FileNotFoundError(f'no .gguf file in {d}')
     return str(d), files[0].name
+
+
+ADAPTER_NAME = 'smollm2-135m-karma-lora'
+
+
+def default_adapter_dir() -> Path | None:
+    """The shipped adapter: $KARMA_ROOT/config/models/ADAPTER_NAME, else the repository's."""
+    roots = [Path(os.environ['KARMA_ROOT'])] if os.environ.get('KARMA_ROOT') else []
+    roots += list(Path(__file__).resolve().parents)
+    for r in roots:
+        d = r / 'config' / 'models' / ADAPTER_NAME
+        if (d / 'adapter_config.json').is_file():
+            return d
+    return None
+
+
+def resolve_adapter(adapter: str, model_dir: str) -> Path | None:
+    """Adapter directory to load: ``none`` -> None; ``shipped`` -> the repository's (for the
+    default model only); a path -> it (must hold adapter_config.json); empty ->
+    ``$KARMA_PLANNER_ADAPTER``, else none."""
+    choice = adapter or os.environ.get('KARMA_PLANNER_ADAPTER', '') or 'none'
+    if choice == 'none':
+        return None
+    if choice == 'shipped':
+        if model_dir:
+            raise ValueError('the shipped adapter is for the default model (model_dir empty)')
+        d = default_adapter_dir()
+        if d is None:
+            raise FileNotFoundError(f'config/models/{ADAPTER_NAME} not found')
+        return d
+    d = Path(choice)
+    if not (d / 'adapter_config.json').is_file():
+        raise FileNotFoundError(f'adapter {choice!r}: no adapter_config.json there')
+    return d
+
+
+# The JSON pieces constrained decoding appends around each choice (cut where the tokenizer
+# cuts them); training tokenises a plan piece by piece the same way.
+FIRST_STEP, NEXT_STEP, ARGS_OPEN, NO_ARGS = '{"skill": "', ' {"skill": "', ' "args": ["', ' "args": []'
+CONTINUE, STOP = '},', '}]'
+
+
+def plan_pieces(steps: list) -> list[str]:
+    """The text pieces of ``steps`` in the order constrained decoding emits them (after ``[``).
+
+    >>> ''.join(plan_pieces([('explore', ['kitchen']), ('drop', [])]))
+    '{"skill": "explore", "args": ["kitchen"]}, {"skill": "drop", "args": []}]'
+    """
+    out = []
+    for n, (skill, args) in enumerate(steps):
+        if n:
+            out.append(CONTINUE)
+        out += [NEXT_STEP if n else FIRST_STEP, f'{skill}",']
+        out += [NO_ARGS] if SKILLS[skill].arity == 0 else [ARGS_OPEN, '", "'.join(args) + '"]']
+    return out + [STOP]
 
 
 class _Scorer:
@@ -136,7 +198,8 @@ class TransformersBackend(Backend):
     name = 'transformers'
 
     def __init__(self, model_dir: str = '', gguf_file: str = '', mode: str = 'constrained',
-                 max_new_tokens: int = 256, threads: int = 0, model=None, processor=None):
+                 max_new_tokens: int = 256, threads: int = 0, model=None, processor=None,
+                 adapter: str = ''):
         if mode not in ('constrained', 'free'):
             raise ValueError("mode must be 'constrained' or 'free'")
         self.mode, self.max_new_tokens = mode, max_new_tokens
@@ -147,11 +210,16 @@ class TransformersBackend(Backend):
             self.model, self.processor = model, processor
         else:
             self.model, self.processor = self._load(model_dir, gguf_file)
+            self.adapter = resolve_adapter(adapter, model_dir)
+            if self.adapter is not None:
+                self.model = merge_adapter(self.model, self.adapter)
         self.model.eval()
         mt = getattr(self.model.config, 'model_type', '')
         self.takes_images = mt in VLM_TYPES or hasattr(self.model.config, 'vision_config')
         self.tokenizer = getattr(self.processor, 'tokenizer', self.processor)
         self.model_name = model_dir or getattr(self.model.config, '_name_or_path', '') or mt
+        if getattr(self, 'adapter', None) is not None:
+            self.model_name += f' + adapter {self.adapter.name}'
 
     @staticmethod
     def _load(model_dir: str, gguf_file: str):
@@ -165,6 +233,10 @@ class TransformersBackend(Backend):
                     tf.AutoProcessor.from_pretrained(model_dir, **kw))
         return (tf.AutoModelForCausalLM.from_pretrained(model_dir, **kw),
                 tf.AutoTokenizer.from_pretrained(model_dir, **kw))
+
+    def chat_text(self, ctx: PlanContext) -> str:
+        """The model's input text for ``ctx`` up to the plan (training uses exactly this)."""
+        return self._chat(ctx, False) + '['
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)['input_ids'])
@@ -194,7 +266,7 @@ class TransformersBackend(Backend):
         chat = self._chat(ctx, image is not None)
         if self.mode == 'free':
             return self._generate(chat, image)
-        inputs = self._inputs(chat + '[', image)
+        inputs = self._inputs(chat + '[', image)   # chat_text() for text-only models
         scorer = _Scorer(self.model, inputs, cached=image is None)
         prompt_tokens = len(scorer.ids)
         state, steps, closed = SymState.initial(ctx.view), [], False
@@ -211,23 +283,23 @@ class TransformersBackend(Backend):
                 if how == 'tidy':   # only closing what this plan opened competes with stopping
                     cands = [c for c in cands if c[0] == 'close' and c[1][0] in state.opened_here]
                 # two one-token choices ('},' / '}]'); 'busy' = a step serving the instruction is at hand
-                if how != 'busy' and self._choose(scorer, ['},', '}]']) == 1:
+                if how != 'busy' and self._choose(scorer, [CONTINUE, STOP]) == 1:
                     closed = True
                     break
-                scorer.extend(self._ids('},'))
+                scorer.extend(self._ids(CONTINUE))
             skills = list(dict.fromkeys(s for s, _ in cands))
             # choices are cut where the tokenizer cuts the JSON ('",', '"]', '},', '}]')
-            scorer.extend(self._ids(' {"skill": "' if steps else '{"skill": "'))
+            scorer.extend(self._ids(NEXT_STEP if steps else FIRST_STEP))
             opts = [f'{s}",' for s in skills]
             k = self._choose(scorer, opts) if len(opts) > 1 else 0
             skill = skills[k]
             scorer.extend(self._ids(opts[k]))
             arg_lists = [a for s, a in cands if s == skill]
             if SKILLS[skill].arity == 0:
-                scorer.extend(self._ids(' "args": []'))
+                scorer.extend(self._ids(NO_ARGS))
                 j = 0
             else:
-                scorer.extend(self._ids(' "args": ["'))
+                scorer.extend(self._ids(ARGS_OPEN))
                 arg_opts = ['", "'.join(a) + '"]' for a in arg_lists]
                 j = self._choose(scorer, arg_opts) if len(arg_opts) > 1 else 0
                 scorer.extend(self._ids(arg_opts[j]))
@@ -258,3 +330,10 @@ class TransformersBackend(Backend):
         new = out[0, n:]
         return BackendOutput(text=self.tokenizer.decode(new, skip_special_tokens=True),
                              prompt_tokens=n, completion_tokens=int(new.shape[0]))
+
+
+def merge_adapter(model, adapter_dir: Path):
+    """``model`` with the LoRA adapter in ``adapter_dir`` merged into its weights (no peft
+    overhead per forward)."""
+    from peft import PeftModel
+    return PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()

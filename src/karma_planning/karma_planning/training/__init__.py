@@ -1,0 +1,2 @@
+"""Fine-tuning the local planner: traced planning calls (``traces``) and LoRA training
+(``finetune``); ``./karma train planner`` runs both (``cli``)."""
