@@ -12,6 +12,7 @@ the approach, that the object is really there (karma_executor.verify) before act
 from __future__ import annotations
 
 import collections
+import math
 import threading
 import time
 
@@ -29,7 +30,8 @@ from karma_planning.skills import FAILURE_CODE, HAND_STATES, failure_name
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 from karma_executor.loop import PlanReply, SkillReply, Step, StepRecord, TaskLoop
 from karma_executor.limits import task_limits
-from karma_executor.verify import seen_on_arrival
+from karma_executor.verify import verdict
+from karma_memory_ros.conversions import observer_from_msg
 
 #: How often a blocking call checks that its server is still in the ROS graph, s.
 LIVENESS_PERIOD_S = 0.5
@@ -51,6 +53,9 @@ SCHEMA = {
                                'memory has it; if not, report the step as not_found'),
     'verify_radius_m': Param(1.0, 'Verify: a detection of the type this close to the belief counts',
                              min_value=0.05, max_value=10.0, dynamic=True),
+    'verify_min_views': Param(3, 'Verify: frames with the believed place in view and no detection '
+                              'before the belief counts as a ghost', min_value=1, max_value=50,
+                              dynamic=True),
     'find_service': Param('/karma/find_object', 'Long-term memory look-up used by the verify step'),
 }
 
@@ -113,8 +118,14 @@ class ExecutorNode(Node):
         for o in msg.observations[:2000]:
             p = o.pose.position
             dets.append((o.label[:64], (p.x, p.y, p.z)))
+        try:
+            cam = observer_from_msg(msg)
+            view = None if cam is None else (tuple(cam.position), tuple(cam.forward()),
+                                             math.radians(min(cam.fov_deg, 179.0)) / 2, cam.max_range)
+        except Exception:  # noqa: BLE001 - a frame that cannot say where it looked decides nothing
+            view = None
         with self._frames_lock:
-            self._frames.append(dets)
+            self._frames.append((dets, view))
             self._frames_seen += 1
 
     def plan(self, instruction: str, goals, feedback: str) -> PlanReply:
@@ -198,7 +209,8 @@ class ExecutorNode(Node):
             frames = list(self._frames)[-min(len(self._frames), n_new + 3):]
         p, s = belief.position, belief.size
         radius = max(self.cfg['verify_radius_m'], 0.5 * max(s.x, s.y, s.z))
-        if seen_on_arrival(belief.type, (p.x, p.y, p.z), frames, radius):
+        if verdict(belief.type, (p.x, p.y, p.z), frames, radius,
+                   self.cfg['verify_min_views']) != 'absent':
             return reply
         return SkillReply(False, f'arrived where memory places {target} ({belief.type}) but the '
                           f'camera does not show it there', reply.simulator_steps, 'not_found')

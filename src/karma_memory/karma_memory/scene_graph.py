@@ -494,6 +494,27 @@ class SceneGraph:
         return changed
 
     # ------------------------------------------------------------------ skill evidence
+    def note_put(self, receptacle: str, stamp: float | None = None) -> list[str]:
+        """The robot's own successful ``put(receptacle)``: the object it held (or just released)
+        is in or on ``receptacle``, a belief as good as a sighting; returns changed ids."""
+        now = time.time() if stamp is None else float(stamp)
+        if receptacle not in self._index:
+            return []
+        changed = self._release(now) if self._held else []
+        nid = self._released
+        if not nid or nid not in self._index or nid == receptacle:
+            return changed
+        a = self._g.nodes[nid]
+        p = self._g.nodes[receptacle]["position"]
+        a["position"] = (p[0], p[1], p[2])
+        self._reindex(nid)
+        self._place(nid, receptacle)
+        a["stale"], a["misses"], a["last_seen"] = False, 0, now
+        a["confidence"] = max(a["confidence"], min(0.9, self.config.stale_below + 0.2))
+        self._touch(nid)
+        self.revision += 1
+        return sorted(set(changed) | {nid})
+
     def note_skill_failure(self, kind: str, target: str, stamp: float | None = None,
                            blocking: str = "") -> list[str]:
         """A failed skill is evidence about ``target`` (a memory id); returns changed ids.

@@ -246,6 +246,13 @@ class LtmNode(Node):
 
     def on_skill_result(self, msg: SkillResult) -> None:
         if msg.success:
+            if msg.skill == 'put' and msg.args:   # the robot's own put: where the object is now
+                try:
+                    if self.graph.note_put(clean_text(msg.args[0], self.cfg['max_id_length']),
+                                           to_sec(msg.header.stamp) or None):
+                        self.store.commit(self.graph, cause='skill_result')
+                except Exception as e:
+                    self.rejections.reject('bad_skill_result', f'{type(e).__name__}: {clean_text(str(e), 200)}')
             return
         try:
             kind = failure_name(msg.failure)

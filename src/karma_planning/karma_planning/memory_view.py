@@ -277,8 +277,6 @@ class MemoryView:
                 it = items[oid] = MemoryItem(oid, typ, 'object', 'stm:' + clean(e.get('source', ''), 32),
                                              valid_label=is_type_label(typ))
             it.recent = {clean(k, 32): clean(v, 32) for k, v in (e.get('states') or {}).items() if k in STATE_KEYS}
-            # recent evidence (a sighting or the robot's own action): a fresh belief
-            it.stale, it.confidence = False, max(it.confidence, 0.6)
             it.recent_source = clean(e.get('source', ''), 32)
             if e.get('receptacle_id'):
                 it.receptacle = clean(e['receptacle_id'], 128)

@@ -21,3 +21,14 @@ def test_doctests():
 ])
 def test_seen_on_arrival(frames, expected):
     assert seen_on_arrival('Mug', (1.0, 0.9, 2.0), frames, radius=1.0) is expected
+
+
+def test_a_ghost_needs_several_looks_at_its_place():
+    import math
+    from karma_executor.verify import verdict
+    cam = ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0), math.radians(45), 5.0)
+    believed = (0.0, 1.0, 2.0)
+    assert verdict('Mug', believed, [([], cam)] * 2) == 'unknown'       # two misses decide nothing
+    assert verdict('Mug', believed, [([], cam)] * 3) == 'absent'
+    assert verdict('Mug', believed, [([], None)] * 9) == 'unknown'      # frames that say no view
+    assert verdict('Mug', believed, [([], cam)] * 5 + [([('Mug', believed)], cam)]) == 'seen'

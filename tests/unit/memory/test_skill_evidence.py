@@ -43,3 +43,13 @@ def test_other_failures_and_unknown_ids_change_nothing():
     assert g.note_skill_failure('other', 'Mug|1') == []
     assert g.note_skill_failure('not_found', 'Nothing|9') == []
     assert g.revision == rev and not g.get('Mug|1').stale
+
+
+def test_the_robots_own_put_places_the_object_where_it_put_it():
+    g = kitchen()
+    g.set_robot_state(HAND_HOLDING, 'Egg|1', 'Egg', (0, 0.9, 0.5), stamp=2)
+    assert g.note_put('Mug|1', stamp=3)            # before the hand report arrives
+    egg = g.get('Egg|1')
+    assert g.held == '' and not egg.stale and egg.confidence >= 0.5
+    assert g.receptacle_of('Egg|1')[0] == 'Mug|1'
+    assert g.note_put('Nothing|9') == []
