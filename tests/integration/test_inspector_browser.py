@@ -118,14 +118,15 @@ def test_in_simulation_belief_and_ground_truth_side_by_side(ros_node, spawn_node
     """The bridge on the embedded THOR player: what the memory saw of FloorPlan1 beside the
     simulator's truth; the objects it has not seen yet are marked missing."""
     exe = _chromium()
-    spawn_node("karma_thor_bridge.bridge_node", "config/bridge.yaml")
+    spawn_node("karma_thor_bridge.bridge_node", "config/bridge.yaml", {"perception": "oracle"})
     spawn_node("karma_memory_ros.ltm_node", "config/ltm.yaml",
                {"store_dir": str(tmp_path / "ltm"), "publish_rate_hz": 10.0})
     insp = spawn_node("karma_inspector.inspector_node", "config/inspector.yaml",
                       {"port": 0, "refresh_period_s": 0.3})
     url = _url(insp)
     s = Stream(ros_node)
-    assert s.wait_graph(lambda n: any(v["layer"] == "object" for v in n.values()), 120)
+    # THOR's spawn view of FloorPlan1 shows furniture and receptacles (a toaster, cabinets)
+    assert s.wait_graph(lambda n: any(v["layer"] in ("object", "receptacle") for v in n.values()), 120)
     seen = sorted(k for k, v in s.nodes(s.graphs[-1]).items() if v["layer"] in ("object", "receptacle"))
     page = _browse(exe, url, seen, time.time(), tmp_path / "sim.png")
     assert "missing" in page["truth"]                       # true objects not seen yet, in green/red

@@ -28,7 +28,7 @@ def _skill(ros_node, action, skill, args, timeout=90.0):
 
 
 def test_where_was_the_apple_before_the_robot_moved_it(ros_node, spawn_node, tmp_path):
-    spawn_node("karma_thor_bridge.bridge_node", "config/bridge.yaml")
+    spawn_node("karma_thor_bridge.bridge_node", "config/bridge.yaml", {"perception": "oracle"})
     spawn_node("karma_memory_ros.ltm_node", "config/ltm.yaml",
                {"store_dir": str(tmp_path), "publish_rate_hz": 10.0})
     s = Stream(ros_node)
