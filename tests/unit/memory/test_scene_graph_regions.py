@@ -29,7 +29,7 @@ def test_add_region_rejects_bad_names():
 
 def test_objects_reassigned_when_regions_change():
     g = SceneGraph()
-    g.apply([obs("Chair", "Chair|1", (1, 0.5, 1), rec=True)], stamp=1.0)
+    g.apply([obs("Chair", "Chair|1", (1, 1, 0.5), rec=True)], stamp=1.0)
     assert g.region_of("Chair|1") == ""
     g.add_region("den", (0, 0, 2, 2))
     assert g.region_of("Chair|1") == "region:den"
@@ -38,7 +38,7 @@ def test_objects_reassigned_when_regions_change():
 
 
 def grid(nx, nz, step=0.25, x0=0.0):
-    return [(x0 + x * step, 0.9, z * step) for x in range(nx) for z in range(nz)]
+    return [(x0 + x * step, z * step, 0.9) for x in range(nx) for z in range(nz)]
 
 
 def test_cluster_reachable_is_deterministic_and_named():
@@ -65,6 +65,6 @@ def test_set_regions_from_reachable_covers_points_and_replaces():
 
 def test_reachable_regions_degenerate_inputs():
     assert cluster_reachable([], "x") == []
-    line = [(x * 0.25, 0, 0.0) for x in range(10)]   # collinear: padded box fallback
+    line = [(x * 0.25, 0.0, 0) for x in range(10)]   # collinear: padded box fallback
     (name, poly), = cluster_reachable(line, "hall", n_regions=1)
     assert name == "hall_region_1" and len(poly) == 4
