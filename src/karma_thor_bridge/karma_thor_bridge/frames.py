@@ -90,20 +90,3 @@ def orientation_from_map(q: Quat) -> Quat:
     x, y, z = from_map(q[:3])
     return (-x + 0.0, -y + 0.0, -z + 0.0, float(q[3]))
 
-
-def camera_forward_unity(yaw_deg: float, horizon_deg: float) -> Vec3:
-    """Where a THOR camera looks, in Unity axes (the simulator's own definition)."""
-    y, h = math.radians(yaw_deg), math.radians(horizon_deg)
-    return (math.sin(y) * math.cos(h), -math.sin(h), math.cos(y) * math.cos(h))
-
-
-def ground_to_map(x: float, z: float) -> tuple[float, float]:
-    """A Unity floor point ``(x, z)`` -> map ``(x, y)``."""
-    p = to_map((x, 0.0, z))
-    return p[0], p[1]
-
-
-def ground_from_map(x: float, y: float) -> tuple[float, float]:
-    """A map floor point ``(x, y)`` -> Unity ``(x, z)``."""
-    p = from_map((x, y, 0.0))
-    return p[0], p[2]

@@ -12,6 +12,12 @@ from karma_thor_bridge.perception import camera_quaternion, yaw_quaternion
 PTS = [(1.0, 0.9, 2.0), (-3.25, 0.0, 0.5), (0.0, 1.8, -4.0)]
 
 
+def thor_camera_forward(yaw_deg, horizon_deg):
+    """Where a THOR camera looks, in Unity axes: yaw about +y from +z, horizon > 0 looks down."""
+    y, h = math.radians(yaw_deg), math.radians(horizon_deg)
+    return (math.sin(y) * math.cos(h), -math.sin(h), math.cos(y) * math.cos(h))
+
+
 def test_the_map_is_one_rotation_composed_with_one_reflection():
     R, S, M = (np.array(m) for m in (frames.ROTATION, frames.REFLECTION, frames.UNITY_TO_MAP))
     assert np.allclose(R @ R.T, np.eye(3)) and np.linalg.det(R) == pytest.approx(1.0)
@@ -30,8 +36,7 @@ def test_positions_and_boxes_round_trip(p):
     out = frames.size_to_map(size)
     assert min(out) >= 0 and out[2] == size[1]          # the vertical extent becomes z
     assert frames.size_from_map(out) == pytest.approx(size)
-    x, y = frames.ground_to_map(p[0], p[2])
-    assert frames.ground_from_map(x, y) == pytest.approx((p[0], p[2]))
+    assert frames.dict_to_map(dict(zip("xyz", p))) == frames.to_map(p)
 
 
 @pytest.mark.parametrize("yaw", [0.0, 45.0, 90.0, 180.0, 270.0, 359.0])
@@ -50,7 +55,7 @@ def test_camera_pose_looks_where_the_thor_camera_looks(yaw, horizon):
     q_unity = camera_quaternion(yaw, horizon)
     q_map = frames.orientation_to_map(q_unity)
     looks = Observer((0, 0, 0), q_map, forward_axis="x").forward()        # REP-103 body: +x
-    assert looks == pytest.approx(frames.to_map(frames.camera_forward_unity(yaw, horizon)), abs=1e-9)
+    assert looks == pytest.approx(frames.to_map(thor_camera_forward(yaw, horizon)), abs=1e-9)
     assert (looks[2] < 0) == (horizon > 0)                                # THOR horizon > 0 looks down
     assert frames.orientation_from_map(q_map) == pytest.approx(q_unity)
     assert sum(v * v for v in q_map) == pytest.approx(1.0)

@@ -1,6 +1,6 @@
 // KARMA-ROS inspector page: polls /api/state (live) or /api/graph_at (time slider) and draws
-// a top-down map of frame map (REP-103: x right, y up the page; SVG's y grows down, so -y). All memory text is set with textContent: it is
-// data from perception, never markup.
+// a top-down map of frame map (REP-103: x right, y up the page; SVG's y grows down, so it
+// draws -y). All memory text is set with textContent: it is data from perception, never markup.
 "use strict";
 const SVG = "http://www.w3.org/2000/svg";
 let live = true;
