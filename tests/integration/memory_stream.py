@@ -2,8 +2,8 @@
 
 ``Stream(ros_node)`` creates the publishers of the memory's inputs and a latched scene-graph
 subscriber; ``frame(t, objects, look=None)`` publishes one perception frame stamped ``t``
-(``look``: an observer pose looking along -y from (x, y, z); frame map, REP-103, z up); ``wait_graph(pred)`` spins until
-a received scene graph satisfies ``pred(nodes)`` (nodes by id, attributes as a dict).
+(``look``: an observer pose looking along -y from (x, y, z); frame map, REP-103, z up);
+``wait_graph(pred)`` spins until a received scene graph satisfies ``pred(nodes)`` (nodes by id, attributes as a dict).
 """
 from __future__ import annotations
 

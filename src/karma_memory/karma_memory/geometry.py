@@ -1,9 +1,9 @@
 """Geometric tests behind relations and negative observations (pure functions).
 
 Coordinates are REP-103: metres in a right-handed world frame (``map``) with x forward, y left
-and **z up**; the ground plane is (x, y). Boxes are axis-aligned: ``(centre, size)``. Relations follow how a household
-robot talks about them: *in* a container (fridge, drawer, bowl), *on* a surface
-(table, counter, plate), *near* otherwise.
+and **z up**; the ground plane is (x, y). Boxes are axis-aligned: ``(centre, size)``.
+Relations follow how a household robot talks about them: *in* a container (fridge, drawer,
+bowl), *on* a surface (table, counter, plate), *near* otherwise.
 
 >>> infer_relation((0, 0, 0.95), (0.1, 0.1, 0.1), "CounterTop", (0, 0, 0.85), (2, 1, 0.1))
 'on'

@@ -22,8 +22,8 @@ class Observation:
 
     ``instance_id`` is the source's stable id ("" when unknown: the memory associates by class
     and distance). ``position``/``size`` are the box centre and extents in metres, REP-103 world
-    frame (right-handed, z up); ``None`` means unknown, and leaves what memory holds (an unknown position can only
-    update an object known by id: states alone). ``parent_id`` is the holding receptacle's id
+    frame (right-handed, z up); ``None`` means unknown, and leaves what memory holds (an
+    unknown position can only update an object known by id: states alone). ``parent_id`` is the holding receptacle's id
     or type ("" = unknown: inferred from geometry when the position is known, else kept).
     ``points`` is an optional ``(N, 3)`` float array of the object's segment, fused per object.
     ``stamp`` is the observation time in seconds (any monotonic-ish clock; stored as given).
