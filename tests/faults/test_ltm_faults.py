@@ -21,7 +21,7 @@ def start(spawn_node, store):
 
 def mug_message(i):
     o = ObjectObservation(instance_id=f'Mug|{i}', label='Mug', confidence=0.9,
-                          pose=Pose(position=Point(x=0.1 * i, y=0.9, z=1.0), orientation=Quaternion(w=1.0)),
+                          pose=Pose(position=Point(x=0.1 * i, y=1.0, z=0.9), orientation=Quaternion(w=1.0)),
                           size=Vector3(x=0.1, y=0.1, z=0.1))
     msg = ObjectObservationArray(source='faults', observations=[o])
     msg.header.frame_id = 'map'

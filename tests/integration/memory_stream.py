@@ -2,10 +2,12 @@
 
 ``Stream(ros_node)`` creates the publishers of the memory's inputs and a latched scene-graph
 subscriber; ``frame(t, objects, look=None)`` publishes one perception frame stamped ``t``
-(``look``: an observer pose looking along -z from (x, y, z)); ``wait_graph(pred)`` spins until
-a received scene graph satisfies ``pred(nodes)`` (nodes by id, attributes as a dict).
+(``look``: an observer pose looking along -y from (x, y, z); frame map, REP-103, z up);
+``wait_graph(pred)`` spins until a received scene graph satisfies ``pred(nodes)`` (nodes by id, attributes as a dict).
 """
 from __future__ import annotations
+
+import math
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Point32, Polygon
@@ -19,8 +21,8 @@ def ob(label, iid, pos, size=(0.1, 0.1, 0.1), rec=False, parent="", states=None)
     return dict(label=label, id=iid, pos=pos, size=size, rec=rec, parent=parent, states=states or {})
 
 
-KITCHEN = [ob("CounterTop", "CounterTop|1", (1.0, 0.9, 1.0), (2.0, 0.1, 0.6), rec=True),
-           ob("Fridge", "Fridge|1", (4.0, 0.9, 1.0), (0.8, 1.8, 0.8), rec=True)]
+KITCHEN = [ob("CounterTop", "CounterTop|1", (1.0, 1.0, 0.9), (2.0, 0.6, 0.1), rec=True),
+           ob("Fridge", "Fridge|1", (4.0, 1.0, 0.9), (0.8, 0.8, 1.8), rec=True)]
 
 
 class Stream:
@@ -56,7 +58,7 @@ class Stream:
     def kitchen_map(self, t: float) -> None:
         m = NavigableMap(room_names=["kitchen"], place_type="house")
         m.header.stamp, m.header.frame_id = to_time(t), "map"
-        m.room_outlines = [Polygon(points=[Point32(x=float(x), y=0.0, z=float(z)) for x, z in
+        m.room_outlines = [Polygon(points=[Point32(x=float(x), y=float(y), z=0.0) for x, y in
                                            ((0, 0), (6, 0), (6, 4), (0, 4))])]
         self.map.publish(m)
 
@@ -69,9 +71,11 @@ class Stream:
     def frame(self, t: float, objects: list[dict], look=None, source: str = "test_cam") -> None:
         a = ObjectObservationArray(source=source)
         a.header.stamp, a.header.frame_id = to_time(t), "map"
-        if look is not None:   # camera at `look`, yaw 180 deg: looking along -z
+        if look is not None:   # a body-frame camera at `look`, yaw -90 deg: looking along -y
             a.observer_pose.position.x, a.observer_pose.position.y, a.observer_pose.position.z = look
-            a.observer_pose.orientation.y, a.observer_pose.orientation.w = 1.0, 0.0
+            s = math.sqrt(0.5)
+            a.observer_pose.orientation.z, a.observer_pose.orientation.w = -s, s
+            a.observer_convention = ObjectObservationArray.OBSERVER_BODY
             a.fov_deg, a.max_range = 90.0, 5.0
         for o in objects:
             m = ObjectObservation(instance_id=o["id"], label=o["label"], confidence=0.9,

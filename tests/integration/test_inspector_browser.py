@@ -74,7 +74,7 @@ def test_the_page_draws_memory_live_and_travels_in_time(ros_node, spawn_node, tm
     s.wait_graph(lambda n: "region:kitchen" in n)
     s.frame(t0, KITCHEN + [ob("Apple", "Apple|1", (1.0, 1.0, 1.0))])
     s.wait_graph(lambda n: "Apple|1" in n)
-    s.frame(t0 + 10, [ob("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1", states={"isDirty": "false"})])
+    s.frame(t0 + 10, [ob("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1", states={"isDirty": "false"})])
     s.wait_graph(lambda n: "Mug|1" in n)
     stm = ros_node.create_client(QueryShortTerm, "/karma/stm/query")
     assert stm.wait_for_service(timeout_sec=30)
@@ -84,7 +84,7 @@ def test_the_page_draws_memory_live_and_travels_in_time(ros_node, spawn_node, tm
 
     def noted() -> bool:
         i = next(flips)
-        s.frame(t0 + 11 + i * 0.01, [ob("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1",
+        s.frame(t0 + 11 + i * 0.01, [ob("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1",
                                         states={"isDirty": "true" if i % 2 == 0 else "false"})])
         return any(e.object_id == "Mug|1" for e in ros_node.call(stm, QueryShortTerm.Request()).entries)
     assert ros_node.spin_until(noted, 30), "the short-term memory never noted the mug"

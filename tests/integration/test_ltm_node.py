@@ -62,9 +62,9 @@ def o(label, iid, pos, **kw):
     return dict(label=label, id=iid, pos=list(pos), **kw)
 
 
-KITCHEN = [o("CounterTop", "CounterTop|1", (1, 0.9, 1), size=(2, 0.1, 0.6), rec=True),
-           o("Plate", "Plate|1", (1, 0.965, 1), size=(0.25, 0.03, 0.25), rec=True),
-           o("Apple", "Apple|1", (1, 1.03, 1), states={"isSliced": "false"})]
+KITCHEN = [o("CounterTop", "CounterTop|1", (1, 1, 0.9), size=(2, 0.6, 0.1), rec=True),
+           o("Plate", "Plate|1", (1, 1, 0.965), size=(0.25, 0.25, 0.03), rec=True),
+           o("Apple", "Apple|1", (1, 1, 1.03), states={"isSliced": "false"})]
 
 
 class Diag:
@@ -185,7 +185,7 @@ BAD = [
 def test_bad_inputs_are_rejected_counted_and_harmless(ltm, ros_node, spawn_python, tmp_path):
     proc, clients, _ = ltm
     diag = Diag(ros_node)
-    messages = [dict(m) for m, _ in BAD] + [{"obs": [o("Sentinel", "Sentinel|1", (3, 1, 3))]}]
+    messages = [dict(m) for m, _ in BAD] + [{"obs": [o("Sentinel", "Sentinel|1", (3, 3, 1))]}]
     publish(spawn_python, tmp_path, messages)
     wait_found(ros_node, clients, "sentinel")
     reasons = {r for _, r in BAD}
@@ -208,7 +208,7 @@ def test_kill9_loses_nothing_applied(spawn_node, ros_node, spawn_python, tmp_pat
     find_cli = ros_node.create_client(FindObject, "/karma/find_object")
     assert find_cli.wait_for_service(timeout_sec=30)
     n_msgs = 400
-    stream = [{"obs": [o("Cup", f"Cup|{i}", (i * 0.01, 1, 0))]} for i in range(n_msgs)]
+    stream = [{"obs": [o("Cup", f"Cup|{i}", (i * 0.01, 0, 1))]} for i in range(n_msgs)]
     publish(spawn_python, tmp_path, stream, period=0.005, linger=5)
     assert ros_node.spin_until(lambda: diag.get("applied.observations") >= 60, 30), diag.values
     reported = diag.get("applied.observations")

@@ -33,6 +33,7 @@ for f in spec["frames"]:
     a.header.stamp.sec = int(f["t"]); a.fov_deg = 90.0; a.max_range = 4.0
     p, q = a.observer_pose.position, a.observer_pose.orientation
     p.x, p.y, p.z = f["eye"]; q.x, q.y, q.z, q.w = f["quat"]
+    a.observer_convention = ObjectObservationArray.OBSERVER_BODY
     for o in f["obs"]:
         ob = ObjectObservation(instance_id=o.get("id", ""), label=o["label"], confidence=0.9)
         ob.pose.position.x, ob.pose.position.y, ob.pose.position.z = o["pos"]
@@ -47,22 +48,23 @@ while time.monotonic() < end:
     rclpy.spin_once(n, timeout_sec=0.05)
 '''
 
-OLD, NEW = (2.0, 1.0, 1.0), (2.0, 1.0, 4.0)
+OLD, NEW = (2.0, 1.0, 1.0), (2.0, 4.0, 1.0)
 
 
 def quat(yaw_deg):
+    """A level REP-103 body orientation (looks along +x) turned ``yaw`` about +z."""
     h = math.radians(yaw_deg) / 2
-    return [0.0, math.sin(h), 0.0, math.cos(h)]
+    return [0.0, 0.0, math.sin(h), math.cos(h)]
 
 
 def frames(seed=7):
     rng = np.random.default_rng(seed)
     out, t = [], 1
-    counter = dict(label="counter", pos=(2.0, 0.9, 1.3), size=(1.5, 0.1, 0.9))
-    apple = dict(label="apple", pos=(2.0, 1.0, 1.6))
-    phases = [((0.0, 1.0, 1.0), 90, [counter, apple, dict(label="mug", pos=OLD)], 14),
-              ((0.0, 1.0, 1.0), 90, [counter, apple], 10),               # the mug was taken away
-              ((2.0, 1.0, 2.6), 0, [dict(label="mug", pos=NEW)], 10)]    # ... and put down here
+    counter = dict(label="counter", pos=(2.0, 1.3, 0.9), size=(1.5, 0.9, 0.1))
+    apple = dict(label="apple", pos=(2.0, 1.6, 1.0))
+    phases = [((0.0, 1.0, 1.0), 0, [counter, apple, dict(label="mug", pos=OLD)], 14),
+              ((0.0, 1.0, 1.0), 0, [counter, apple], 10),                # the mug was taken away
+              ((2.0, 2.6, 1.0), 90, [dict(label="mug", pos=NEW)], 10)]    # ... and put down here
     for eye, yaw, things, n in phases:
         for _ in range(n):
             obs = []
@@ -72,12 +74,12 @@ def frames(seed=7):
                     continue
                 obs.append(dict(th, pos=[float(c) for c in np.asarray(th["pos"]) + noise]))
             if t == 5:
-                obs.append(dict(label="pen", pos=[2.3, 1.0, 0.7]))          # one false detection
+                obs.append(dict(label="pen", pos=[2.3, 0.7, 1.0]))          # one false detection
             out.append(dict(t=t, eye=list(eye), quat=quat(yaw), obs=obs))
             t += 1
     # A sentinel known by id, out of every view, marks the end of the stream.
-    out += [dict(t=t + i, eye=[0.0, 1.0, 1.0], quat=quat(90),
-                 obs=[dict(label="Sentinel", id="Sentinel|1", pos=[-5.0, 1.0, -5.0])]) for i in range(5)]
+    out += [dict(t=t + i, eye=[0.0, 1.0, 1.0], quat=quat(0),
+                 obs=[dict(label="Sentinel", id="Sentinel|1", pos=[-5.0, -5.0, 1.0])]) for i in range(5)]
     return out
 
 

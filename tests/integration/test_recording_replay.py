@@ -34,11 +34,11 @@ def test_a_recording_replays_into_the_same_graph(ros_node, spawn_node, tmp_path,
     s.wait_recorded("/karma/scene_graph", 1)     # ... and the recorder matched the memory's writers
     s.frame(100.0, KITCHEN + [ob("Apple", "Apple|1", (1.0, 1.0, 1.0))])
     assert s.wait_graph(lambda n: "Apple|1" in n and n["Apple|1"].get("parent") == "CounterTop|1")
-    s.frame(101.0, [ob("Mug", "", (1.4, 0.97, 1.0)), ob("Apple", "Apple|1", (1.6, 1.0, 1.0))])
+    s.frame(101.0, [ob("Mug", "", (1.4, 1.0, 0.97)), ob("Apple", "Apple|1", (1.6, 1.0, 1.0))])
     assert s.wait_graph(lambda n: abs(n["Apple|1"]["x"] - 1.6) < 1e-6)
-    s.frame(102.0, [ob("Mug", "", (1.42, 0.97, 1.0))])          # seen twice: the memory has it
+    s.frame(102.0, [ob("Mug", "", (1.42, 1.0, 0.97))])          # seen twice: the memory has it
     assert s.wait_graph(lambda n: "Mug_1" in n)
-    s.frame(103.0, [], look=(1.5, 1.5, 3.0))                     # looked at the counter: none seen
+    s.frame(103.0, [], look=(1.5, 3.0, 1.5))                     # looked at the counter: none seen
     assert s.wait_graph(lambda n: float(n["Apple|1"]["confidence"]) < 0.9)
     live = s.graphs[-1]
     s.wait_recorded("/karma/perception/objects", 4)

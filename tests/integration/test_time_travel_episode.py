@@ -42,7 +42,8 @@ def test_where_was_the_apple_before_the_robot_moved_it(ros_node, spawn_node, tmp
     _skill(ros_node, action, "pickup", [APPLE])
     _skill(ros_node, action, "drop", [])
     # The embedded player drops it at a free spot (on the counter in FloorPlan1): it moved.
-    s.wait_graph(lambda n: abs(n[APPLE]["x"] - on_counter["x"]) + abs(n[APPLE]["z"] - on_counter["z"]) > 0.1, 60)
+    # Moved on the floor plane (map x, y: REP-103, z up).
+    s.wait_graph(lambda n: abs(n[APPLE]["x"] - on_counter["x"]) + abs(n[APPLE]["y"] - on_counter["y"]) > 0.1, 60)
     Q = QueryHistory.Request
     then = ros_node.call(hist, Q(query=Q.QUERY_WHERE_AT, object_id=APPLE, t=to_time(t_before)))
     assert then.success and then.found
@@ -50,7 +51,7 @@ def test_where_was_the_apple_before_the_robot_moved_it(ros_node, spawn_node, tmp
     assert abs(then.objects[0].position.x - on_counter["x"]) < 1e-4
     now = ros_node.call(hist, Q(query=Q.QUERY_WHERE_AT, object_id=APPLE))
     assert now.found
-    assert abs(now.objects[0].position.x - on_counter["x"]) + abs(now.objects[0].position.z - on_counter["z"]) > 0.1
+    assert abs(now.objects[0].position.x - on_counter["x"]) + abs(now.objects[0].position.y - on_counter["y"]) > 0.1
     changes = ros_node.call(hist, Q(query=Q.QUERY_CHANGES, t_start=to_time(t_before)))
     [apple] = [c for c in changes.changes if c.id == APPLE]
     assert "position" in apple.fields and apple.before.receptacle_id == on_counter["parent"]

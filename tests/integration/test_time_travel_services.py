@@ -25,7 +25,7 @@ def memory(ros_node, spawn_node, tmp_path):
     s.wait_graph(lambda n: "region:kitchen" in n)
     s.frame(100.0, KITCHEN + [ob("Mug", "Mug|1", (1.0, 1.0, 1.0))])
     s.wait_graph(lambda n: n.get("Mug|1", {}).get("parent") == "CounterTop|1")
-    s.frame(200.0, [ob("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1")])
+    s.frame(200.0, [ob("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1")])
     s.wait_graph(lambda n: n["Mug|1"].get("parent") == "Fridge|1")
     hist = ros_node.create_client(QueryHistory, "/karma/query_history")
     fix = ros_node.create_client(CorrectMemory, "/karma/correct_memory")
@@ -73,7 +73,7 @@ def test_operator_corrections_stand_against_perception(ros_node, memory):
     s.wait_graph(lambda n: n["Mug|1"].get("parent") == "CounterTop|1" and n["Mug|1"]["source"] == "operator")
     # The correction is stamped with the node's clock (now); perception disagrees after it.
     later = float(int(time.time()) + 100)
-    s.frame(later, [ob("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1")])
+    s.frame(later, [ob("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1")])
     # Wait on the event that proves the frame was applied: the mug was seen then.
     q = QueryHistory.Request(query=QueryHistory.Request.QUERY_LAST_SEEN, object_id="Mug|1")
     assert ros_node.spin_until(lambda: to_sec(ros_node.call(hist, q).last_seen) == later, 20)
@@ -81,7 +81,7 @@ def test_operator_corrections_stand_against_perception(ros_node, memory):
     at = _q(ros_node, hist, query=QueryHistory.Request.QUERY_WHERE_AT, object_id="Mug|1", t=later)
     assert at.objects[0].source == "operator" and at.objects[0].receptacle_id == "CounterTop|1"
     added = ros_node.call(fix, C(operation=C.OP_ADD, type="Kettle", has_position=True,
-                                 position=to_point((2.0, 0.9, 3.0))))
+                                 position=to_point((2.0, 3.0, 0.9))))
     assert added.success and added.id == "Kettle_1"
     for bad in (C(operation=C.OP_MOVE, target_id="Ghost|9", parent_id="Fridge|1"),
                 C(operation=9, target_id="Mug|1"),

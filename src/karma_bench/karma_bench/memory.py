@@ -53,12 +53,12 @@ def synthetic_scene(n: int, seed: int = 0) -> list[Observation]:
     recs = []
     for i in range(n_rec):
         t = rng.choice(RECEPTACLE_TYPES)
-        recs.append(Observation(t, f"{t}|{i}", 0.9, (rng.uniform(0, side), 0.8, rng.uniform(0, side)),
-                                (1.0, 0.1, 0.6), is_receptacle=True))
+        recs.append(Observation(t, f"{t}|{i}", 0.9, (rng.uniform(0, side), rng.uniform(0, side), 0.8),
+                                (1.0, 0.6, 0.1), is_receptacle=True))
     objs = []
     for i in range(n - n_rec):
         r, t = rng.choice(recs), rng.choice(OBJECT_TYPES)
-        p = (r.position[0] + rng.uniform(-0.4, 0.4), 0.9, r.position[2] + rng.uniform(-0.25, 0.25))
+        p = (r.position[0] + rng.uniform(-0.4, 0.4), r.position[1] + rng.uniform(-0.25, 0.25), 0.9)
         objs.append(Observation(t, f"{t}|o{i}", 0.9, p, (0.1, 0.1, 0.1)))
     return recs + objs
 
@@ -74,7 +74,7 @@ def stream_batch(scene: list[Observation], rng: random.Random, fresh: list[int],
         fresh[0] += 1
         base = rng.choice(scene).position
         batch.append(Observation(rng.choice(OBJECT_TYPES), f"New|{fresh[0]}", 0.9,
-                                 (base[0] + 0.2, 0.9, base[2]), (0.1, 0.1, 0.1)))
+                                 (base[0] + 0.2, base[1], 0.9), (0.1, 0.1, 0.1)))
     return batch
 
 

@@ -25,9 +25,9 @@ Ratios with an empty denominator are None. :func:`pool` sums the counts of sever
 ...                    'position': {'x': 0, 'y': 1, 'z': 0}, 'parentReceptacles': ['Table|1']},
 ...                   {'objectId': 'Table|1', 'objectType': 'DiningTable', 'pickupable': False,
 ...                    'position': {'x': 0, 'y': 0.5, 'z': 0}}], 'perceived': ['Mug|1', 'Table|1']}
->>> mem = [{'id': 'Mug_1', 'type': 'Mug', 'position': (0.1, 1, 0), 'parent': 'DiningTable_1'},
-...        {'id': 'DiningTable_1', 'type': 'DiningTable', 'position': (0, 0.5, 0.1)},
-...        {'id': 'Mug_2', 'type': 'Mug', 'position': (3, 1, 0), 'confidence': 0.9}]
+>>> mem = [{'id': 'Mug_1', 'type': 'Mug', 'position': (0, -0.1, 1), 'parent': 'DiningTable_1'},
+...        {'id': 'DiningTable_1', 'type': 'DiningTable', 'position': (0.1, 0, 0.5)},
+...        {'id': 'Mug_2', 'type': 'Mug', 'position': (0, -3, 1), 'confidence': 0.9}]
 >>> q = judge(mem, gt)
 >>> q['recall'], round(q['precision'], 3), q['containment_accuracy'], q['stale_beliefs']
 (1.0, 0.667, 1.0, 1)
@@ -37,6 +37,8 @@ from __future__ import annotations
 import math
 from statistics import median
 
+from karma_thor_bridge.frames import dict_to_map
+
 RADIUS = 0.5
 CONFIDENT = 0.5
 # The counts kept per task; ratios are recomputed from their sums when tasks are pooled.
@@ -45,8 +47,8 @@ COUNTS = ('seen', 'recalled', 'seen_repeated', 'recalled_repeated', 'memory', 'm
 
 
 def _centre(o: dict) -> tuple[float, float, float]:
-    c = (o.get('axisAlignedBoundingBox') or {}).get('center') or o.get('position') or {}
-    return (float(c.get('x', 0.0)), float(c.get('y', 0.0)), float(c.get('z', 0.0)))
+    """A THOR object's centre in the memory's frame (``map``, REP-103)."""
+    return dict_to_map((o.get('axisAlignedBoundingBox') or {}).get('center') or o.get('position'))
 
 
 def _ratio(a: int, b: int) -> float | None:

@@ -79,7 +79,7 @@ def frames(n_frames: int, per_msg: int, n_objects: int, seed: int = 0):
     from geometry_msgs.msg import Point, Pose, Quaternion, Vector3
     from karma_interfaces.msg import ObjectObservation, ObjectObservationArray
     rng = random.Random(seed)
-    places = [(rng.uniform(0, 10), rng.uniform(0, 2), rng.uniform(0, 10)) for _ in range(n_objects)]
+    places = [(rng.uniform(0, 10), rng.uniform(0, 10), rng.uniform(0, 2)) for _ in range(n_objects)]  # z up
 
     def obs(iid, label, xyz):
         return ObjectObservation(instance_id=iid, label=label, confidence=0.9,
@@ -92,7 +92,7 @@ def frames(n_frames: int, per_msg: int, n_objects: int, seed: int = 0):
         msg = ObjectObservationArray(source='soak')
         msg.header.frame_id = 'map'
         msg.observations = [obs(f'{TYPES[i % len(TYPES)]}|{i}', TYPES[i % len(TYPES)], places[i])
-                            for i in chosen] + [obs('', 'DeskLamp', (5.0, 1.0, 5.0))]
+                            for i in chosen] + [obs('', 'DeskLamp', (5.0, 5.0, 1.0))]
         out.append(msg)
     return out
 

@@ -2,13 +2,13 @@
 
 :func:`graph_view` turns scene-graph nodes (``{"id", "layer", "type", "position", "size",
 "attributes"}``) into a top-down map: regions and receptacles as rectangles on the floor plane
-(x, z; y is up), objects as points, each with confidence, staleness, parent and source.
+(``map`` x, y; REP-103, z up), objects as points, each with confidence, staleness, parent and source.
 :func:`ground_truth_diff` marks where belief and the simulator's truth disagree. All text is
 bounded and stripped of control characters here; the page only ever sets it as text.
 
->>> v = graph_view([{"id": "Mug|1", "layer": "object", "type": "Mug", "position": [1, 0.9, 2],
+>>> v = graph_view([{"id": "Mug|1", "layer": "object", "type": "Mug", "position": [1, 2, 0.9],
 ...                  "size": [0.1, 0.1, 0.1], "attributes": {"confidence": "0.8", "stale": "false"}}])
->>> v["things"][0]["x"], v["things"][0]["z"], v["things"][0]["confidence"], v["things"][0]["stale"]
+>>> v["things"][0]["x"], v["things"][0]["y"], v["things"][0]["confidence"], v["things"][0]["stale"]
 (1.0, 2.0, 0.8, False)
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from karma_memory import clean_text
+from karma_thor_bridge.frames import dict_to_map
 
 MOVED_BEYOND = 0.5     # m: a believed position this far from the truth is marked "moved"
 _TEXT = 160
@@ -38,11 +39,11 @@ def graph_view(nodes: list[dict]) -> dict:
     regions, things = [], []
     for n in sorted(nodes, key=lambda d: str(d.get("id", ""))):
         layer = n.get("layer", "")
-        x, _, z = (list(n.get("position") or (0, 0, 0)) + [0, 0, 0])[:3]
-        sx, _, sz = (list(n.get("size") or (0, 0, 0)) + [0, 0, 0])[:3]
+        x, y, _ = (list(n.get("position") or (0, 0, 0)) + [0, 0, 0])[:3]
+        sx, sy, _ = (list(n.get("size") or (0, 0, 0)) + [0, 0, 0])[:3]
         attrs = n.get("attributes") or {}
         base = {"id": _t(n.get("id", ""), 128), "type": _t(n.get("type", ""), 64),
-                "x": _num(x), "z": _num(z), "w": max(_num(sx), 0.0), "d": max(_num(sz), 0.0)}
+                "x": _num(x), "y": _num(y), "w": max(_num(sx), 0.0), "d": max(_num(sy), 0.0)}
         if layer == "region":
             base["room_type"] = _t(attrs.get("room_type", ""), 64)
             regions.append(base)
@@ -59,7 +60,8 @@ def ground_truth_diff(things: list[dict], truth: list[dict]) -> list[dict]:
     """Where belief and truth differ: ``missing`` (true object the memory lacks), ``moved``
     (believed more than :data:`MOVED_BEYOND` from its true place), ``phantom`` (believed,
     not in the world). ``truth``: THOR object metadata (``objectId``, ``objectType``,
-    ``position`` ``{x, y, z}`` or ``axisAlignedBoundingBox.center``, ``pickupable``). Matched by id, else by type and nearest place.
+    ``position`` ``{x, y, z}`` or ``axisAlignedBoundingBox.center``, ``pickupable``; Unity axes, put
+    in ``map`` by the bridge's adapter). Matched by id, else by type and nearest place.
     Only pickupable true objects count as ``missing`` (unseen furniture is not news)."""
     out = []
     believed = {t["id"]: t for t in things}
@@ -69,24 +71,24 @@ def ground_truth_diff(things: list[dict], truth: list[dict]) -> list[dict]:
         # Memory keeps box centres; THOR's "position" is the pivot (off-centre for furniture).
         box = o.get("axisAlignedBoundingBox")
         p = (box.get("center") if isinstance(box, dict) else None) or o.get("position") or {}
-        gx, gz = _num(p.get("x")), _num(p.get("z"))
+        gx, gy, _ = dict_to_map({k: _num(p.get(k)) for k in "xyz"})
         b = believed.get(oid)
         if b is None:   # an id-less memory names it <Type>_<n>: the nearest unmatched of its type
             cands = [t for t in unmatched.values() if t["type"].lower() == str(o.get("objectType", "")).lower()]
-            b = min(cands, key=lambda t: math.hypot(t["x"] - gx, t["z"] - gz), default=None)
+            b = min(cands, key=lambda t: math.hypot(t["x"] - gx, t["y"] - gy), default=None)
         if b is None:
             if not o.get("pickupable", True):
                 continue
             out.append({"id": oid, "type": _t(o.get("objectType", ""), 64), "kind": "missing",
-                        "truth": [gx, gz], "belief": None})
+                        "truth": [gx, gy], "belief": None})
             continue
         unmatched.pop(b["id"], None)
-        if math.hypot(b["x"] - gx, b["z"] - gz) > MOVED_BEYOND:
-            out.append({"id": b["id"], "type": b["type"], "kind": "moved", "truth": [gx, gz],
-                        "belief": [b["x"], b["z"]]})
+        if math.hypot(b["x"] - gx, b["y"] - gy) > MOVED_BEYOND:
+            out.append({"id": b["id"], "type": b["type"], "kind": "moved", "truth": [gx, gy],
+                        "belief": [b["x"], b["y"]]})
     for b in unmatched.values():
         out.append({"id": b["id"], "type": b["type"], "kind": "phantom", "truth": None,
-                    "belief": [b["x"], b["z"]]})
+                    "belief": [b["x"], b["y"]]})
     return out
 
 

@@ -6,7 +6,7 @@ cleaned with :func:`clean_text` / :func:`validate_label` before anything is stor
 
 >>> from karma_memory import SceneGraph, Observation
 >>> g = SceneGraph()
->>> report = g.apply([Observation("Mug", "Mug|1", position=(0, 1, 0), size=(.1, .1, .1))])
+>>> report = g.apply([Observation("Mug", "Mug|1", position=(0, 0, 1), size=(.1, .1, .1))])
 >>> report.created, g.get("Mug|1").type
 (['Mug|1'], 'Mug')
 """

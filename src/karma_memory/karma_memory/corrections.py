@@ -9,12 +9,12 @@ correction, or deleting the node, is the only way to change it.
 
 >>> from karma_memory import SceneGraph
 >>> g = SceneGraph()
->>> c = correct(g, Correction(ADD, type="Mug", position=(1.0, 0.9, 2.0)), stamp=5.0)
+>>> c = correct(g, Correction(ADD, type="Mug", position=(1.0, 2.0, 0.9)), stamp=5.0)
 >>> c, g.get("Mug_1").source
 ('Mug_1', 'operator')
->>> _ = correct(g, Correction(MOVE, "Mug_1", position=(3.0, 0.9, 2.0)))
+>>> _ = correct(g, Correction(MOVE, "Mug_1", position=(3.0, 2.0, 0.9)))
 >>> g.get("Mug_1").position
-(3.0, 0.9, 2.0)
+(3.0, 2.0, 0.9)
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class CorrectionError(ValueError):
 class Correction:
     """One hand correction. ``target``: the node id (``region:<name>`` for a region; for ADD
     of an object optional, minted from the type when empty). ``position``/``size`` in metres
-    (None: keep / unknown), ``parent``: receptacle id, ``polygon``: a region's ``[(x, z)]``."""
+    (None: keep / unknown), ``parent``: receptacle id, ``polygon``: a region's ground-plane ``[(x, y)]``."""
 
     op: int
     target: str = ""
@@ -133,7 +133,7 @@ def _region(graph: SceneGraph, c: Correction, rid: str) -> str:
             node = graph.node(rid)
             return graph.add_region(name, node["polygon"], room_type=c.type, source=OPERATOR)
         if not c.polygon or len(c.polygon) < 3:
-            raise CorrectionError("a region needs a polygon of at least 3 (x, z) points")
+            raise CorrectionError("a region needs a polygon of at least 3 (x, y) points")
         poly = [_vec(p, "polygon point", 2) for p in c.polygon]
         room = c.type if c.op == ADD else graph.node(rid).get("room_type", "")
         return graph.add_region(name, poly, room_type=room, source=OPERATOR)

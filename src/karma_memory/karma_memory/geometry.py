@@ -1,14 +1,15 @@
 """Geometric tests behind relations and negative observations (pure functions).
 
-Boxes are axis-aligned: ``(centre, size)`` with y up. Relations follow how a household
-robot talks about them: *in* a container (fridge, drawer, bowl), *on* a surface
-(table, counter, plate), *near* otherwise.
+Coordinates are REP-103: metres in a right-handed world frame (``map``) with x forward, y left
+and **z up**; the ground plane is (x, y). Boxes are axis-aligned: ``(centre, size)``.
+Relations follow how a household robot talks about them: *in* a container (fridge, drawer,
+bowl), *on* a surface (table, counter, plate), *near* otherwise.
 
->>> infer_relation((0, 0.95, 0), (0.1, 0.1, 0.1), "CounterTop", (0, 0.85, 0), (2, 0.1, 1))
+>>> infer_relation((0, 0, 0.95), (0.1, 0.1, 0.1), "CounterTop", (0, 0, 0.85), (2, 1, 0.1))
 'on'
->>> infer_relation((0, 0.5, 0), (0.1, 0.1, 0.1), "Fridge", (0, 0.9, 0), (0.8, 1.8, 0.8))
+>>> infer_relation((0, 0, 0.5), (0.1, 0.1, 0.1), "Fridge", (0, 0, 0.9), (0.8, 0.8, 1.8))
 'in'
->>> infer_relation((3, 0.5, 0), (0.1, 0.1, 0.1), "Fridge", (0, 0.9, 0), (0.8, 1.8, 0.8)) is None
+>>> infer_relation((3, 0, 0.5), (0.1, 0.1, 0.1), "Fridge", (0, 0, 0.9), (0.8, 0.8, 1.8)) is None
 True
 """
 from __future__ import annotations
@@ -44,14 +45,14 @@ def infer_relation(pos: Vec3, size: Vec3, rtype: str, rpos: Vec3, rsize: Vec3) -
     surface type whose box swallows the centre it is *on*). *on*: the centre is over the
     receptacle's footprint and the object's bottom is within :data:`ON_TOLERANCE` of its top.
     """
-    hx, hz = rsize[0] / 2 + XY_MARGIN, rsize[2] / 2 + XY_MARGIN
-    if abs(pos[0] - rpos[0]) > hx or abs(pos[2] - rpos[2]) > hz:
+    hx, hy = rsize[0] / 2 + XY_MARGIN, rsize[1] / 2 + XY_MARGIN
+    if abs(pos[0] - rpos[0]) > hx or abs(pos[1] - rpos[1]) > hy:
         return None
-    top = rpos[1] + rsize[1] / 2
-    bottom = rpos[1] - rsize[1] / 2
-    if bottom - XY_MARGIN <= pos[1] <= top + XY_MARGIN:
+    top = rpos[2] + rsize[2] / 2
+    bottom = rpos[2] - rsize[2] / 2
+    if bottom - XY_MARGIN <= pos[2] <= top + XY_MARGIN:
         return "in" if rtype.lower() in IN_TYPES else "on"
-    if abs((pos[1] - size[1] / 2) - top) <= ON_TOLERANCE:
+    if abs((pos[2] - size[2] / 2) - top) <= ON_TOLERANCE:
         return "on"
     return None
 
@@ -59,9 +60,9 @@ def infer_relation(pos: Vec3, size: Vec3, rtype: str, rpos: Vec3, rsize: Vec3) -
 def in_view(p: Vec3, eye: Vec3, forward: Vec3, half_angle_rad: float, max_range: float) -> bool:
     """True when ``p`` lies within ``max_range`` of ``eye`` inside the view cone.
 
-    >>> in_view((0, 0, 2), (0, 0, 0), (0, 0, 1), math.radians(30), 5)
+    >>> in_view((2, 0, 0), (0, 0, 0), (1, 0, 0), math.radians(30), 5)
     True
-    >>> in_view((2, 0, 0), (0, 0, 0), (0, 0, 1), math.radians(30), 5)
+    >>> in_view((0, 2, 0), (0, 0, 0), (1, 0, 0), math.radians(30), 5)
     False
     """
     d = (p[0] - eye[0], p[1] - eye[1], p[2] - eye[2])
@@ -74,8 +75,8 @@ def in_view(p: Vec3, eye: Vec3, forward: Vec3, half_angle_rad: float, max_range:
     return cos >= math.cos(half_angle_rad)
 
 
-def point_in_polygon(x: float, z: float, poly: list[tuple[float, float]]) -> bool:
-    """Even-odd ray test of ``(x, z)`` against a polygon in the ground plane.
+def point_in_polygon(x: float, y: float, poly: list[tuple[float, float]]) -> bool:
+    """Even-odd ray test of ``(x, y)`` against a polygon in the ground plane.
 
     >>> point_in_polygon(0.5, 0.5, [(0, 0), (1, 0), (1, 1), (0, 1)])
     True
@@ -84,28 +85,28 @@ def point_in_polygon(x: float, z: float, poly: list[tuple[float, float]]) -> boo
     n = len(poly)
     j = n - 1
     for i in range(n):
-        xi, zi = poly[i]
-        xj, zj = poly[j]
-        if (zi > z) != (zj > z) and x < (xj - xi) * (z - zi) / (zj - zi) + xi:
+        xi, yi = poly[i]
+        xj, yj = poly[j]
+        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
             inside = not inside
         j = i
     return inside
 
 
 def polygon_from(shape) -> list[tuple[float, float]]:
-    """Normalise a region shape: a bbox ``(min_x, min_z, max_x, max_z)`` or a polygon.
+    """Normalise a region shape: a bbox ``(min_x, min_y, max_x, max_y)`` or a polygon.
 
     >>> polygon_from((0, 0, 2, 1))
     [(0.0, 0.0), (2.0, 0.0), (2.0, 1.0), (0.0, 1.0)]
     """
     if len(shape) == 4 and all(isinstance(v, (int, float)) for v in shape):
-        x0, z0, x1, z1 = map(float, shape)
-        if not (x1 > x0 and z1 > z0):
-            raise ValueError("bbox must be (min_x, min_z, max_x, max_z) with max > min")
-        return [(x0, z0), (x1, z0), (x1, z1), (x0, z1)]
+        x0, y0, x1, y1 = map(float, shape)
+        if not (x1 > x0 and y1 > y0):
+            raise ValueError("bbox must be (min_x, min_y, max_x, max_y) with max > min")
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
     poly = [(float(p[0]), float(p[1])) for p in shape]
     if len(poly) < 3:
-        raise ValueError("a polygon needs at least 3 (x, z) points")
+        raise ValueError("a polygon needs at least 3 (x, y) points")
     if not all(math.isfinite(c) for p in poly for c in p):
         raise ValueError("polygon coordinates must be finite")
     return poly
@@ -113,20 +114,20 @@ def polygon_from(shape) -> list[tuple[float, float]]:
 
 def polygon_bounds(poly) -> tuple[float, float, float, float]:
     xs = [p[0] for p in poly]
-    zs = [p[1] for p in poly]
-    return min(xs), min(zs), max(xs), max(zs)
+    ys = [p[1] for p in poly]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
-def distance_to_polygon(x: float, z: float, poly) -> float:
-    """Distance from ``(x, z)`` to the polygon's boundary (0 inside)."""
-    if point_in_polygon(x, z, poly):
+def distance_to_polygon(x: float, y: float, poly) -> float:
+    """Distance from ``(x, y)`` to the polygon's boundary (0 inside)."""
+    if point_in_polygon(x, y, poly):
         return 0.0
     best = math.inf
     n = len(poly)
     for i in range(n):
-        (ax, az), (bx, bz) = poly[i], poly[(i + 1) % n]
-        dx, dz = bx - ax, bz - az
-        L = dx * dx + dz * dz
-        t = 0.0 if L == 0 else max(0.0, min(1.0, ((x - ax) * dx + (z - az) * dz) / L))
-        best = min(best, math.hypot(x - (ax + t * dx), z - (az + t * dz)))
+        (ax, ay), (bx, by) = poly[i], poly[(i + 1) % n]
+        dx, dy = bx - ax, by - ay
+        L = dx * dx + dy * dy
+        t = 0.0 if L == 0 else max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / L))
+        best = min(best, math.hypot(x - (ax + t * dx), y - (ay + t * dy)))
     return best

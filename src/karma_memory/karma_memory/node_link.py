@@ -26,8 +26,8 @@ with ``networkx.node_link_graph(data, edges="edges")``, plus a ``"format"`` key:
     }
 
 Fields: ``layer`` is scene/region/receptacle/object; positions are box centres in metres
-(AI2-THOR axes, y up; the ROS frame ``map`` carries the same numbers); ``size`` box extents;
-``polygon`` a region's ground-plane outline as ``[x, z]`` points; ``states`` text key/values
+(REP-103: right-handed, x forward, y left, z up, frame ``map``); ``size`` box extents along
+x, y, z; ``polygon`` a region's ground-plane outline as ``[x, y]`` points; ``states`` text key/values
 (AI2-THOR metadata names); ``confidence`` in [0, 1] (lowered by negative observations);
 ``stale`` true when the object should have been seen and was not; times are seconds since the
 epoch. Edge ``relation`` is ``contains`` (scene->region->top-level thing), ``in``/``on``
@@ -192,7 +192,7 @@ def merge(graph, data: dict, replace: bool) -> int:
             g.add_edge(nid, parent, relation=rel)
             a["parent"], a["relation"] = parent, rel
         else:
-            region = graph.region_at(a["position"][0], a["position"][2])
+            region = graph.region_at(a["position"][0], a["position"][1])
             if region:
                 g.add_edge(region, nid, relation="contains")
                 a["parent"], a["relation"] = region, "contains"

@@ -21,9 +21,9 @@ class Observation:
     """One object seen once (core form of ``karma_interfaces/ObjectObservation``).
 
     ``instance_id`` is the source's stable id ("" when unknown: the memory associates by class
-    and distance). ``position``/``size`` are the box centre and extents in metres, AI2-THOR axes
-    (y up); ``None`` means unknown, and leaves what memory holds (an unknown position can only
-    update an object known by id: states alone). ``parent_id`` is the holding receptacle's id
+    and distance). ``position``/``size`` are the box centre and extents in metres, REP-103 world
+    frame (right-handed, z up); ``None`` means unknown, and leaves what memory holds (an
+    unknown position can only update an object known by id: states alone). ``parent_id`` is the holding receptacle's id
     or type ("" = unknown: inferred from geometry when the position is known, else kept).
     ``points`` is an optional ``(N, 3)`` float array of the object's segment, fused per object.
     ``stamp`` is the observation time in seconds (any monotonic-ish clock; stored as given).
@@ -46,7 +46,7 @@ class Observation:
 class Observer:
     """The camera of one frame: position, orientation quaternion ``(x, y, z, w)``, view cone.
 
-    The camera looks along its local +z axis (AI2-THOR/Unity camera and REP-103 optical frame,
+    The camera looks along its local +z axis (a REP-103 optical frame,
     ``forward_axis="z"``), or along +x for a REP-103 body frame (``forward_axis="x"``:
     camera_link, base_link). See karma_interfaces/msg/ObjectObservationArray.msg. ``fov_deg`` is the full horizontal field of view; the memory uses it as a
     cone half-angle of ``fov_deg / 2`` (shrunk by a margin) so objects at the image border are

@@ -12,17 +12,17 @@ Edges are directed and typed by their ``relation`` attribute:
 Every object/receptacle has at most one parent (its receptacle, else its region), so the
 containment path is a chain: ``apple -> plate -> fridge -> region:kitchen``.
 
-Example::
+Example (REP-103: z up)::
 
     >>> from karma_memory import SceneGraph, Observation
     >>> g = SceneGraph()
     >>> _ = g.add_region("kitchen", (0, 0, 5, 5))
     >>> r = g.apply([
-    ...     Observation("Fridge", "Fridge|1", position=(1, 0.9, 1), size=(0.8, 1.8, 0.8),
+    ...     Observation("Fridge", "Fridge|1", position=(1, 1, 0.9), size=(0.8, 0.8, 1.8),
     ...                 is_receptacle=True),
-    ...     Observation("Plate", "Plate|1", position=(1, 0.5, 1), size=(0.25, 0.03, 0.25),
+    ...     Observation("Plate", "Plate|1", position=(1, 1, 0.5), size=(0.25, 0.25, 0.03),
     ...                 is_receptacle=True),
-    ...     Observation("Apple", "Apple|1", position=(1, 0.56, 1), size=(0.1, 0.1, 0.1))])
+    ...     Observation("Apple", "Apple|1", position=(1, 1, 0.56), size=(0.1, 0.1, 0.1))])
     >>> g.containment_path("Apple|1")
     ['Apple|1', 'Plate|1', 'Fridge|1', 'region:kitchen']
     >>> [o.id for o in g.find("apple")]
@@ -322,21 +322,21 @@ class SceneGraph:
 
     # ------------------------------------------------------------------ regions
     def add_region(self, name: str, shape, room_type: str = "", source: str = "annotation") -> str:
-        """Add (or replace) region ``name`` with a ``(min_x, min_z, max_x, max_z)`` box or an
-        ``[(x, z), ...]`` polygon in the ground plane; returns its id ``"region:<name>"``.
+        """Add (or replace) region ``name`` with a ``(min_x, min_y, max_x, max_y)`` box or an
+        ``[(x, y), ...]`` polygon in the ground plane (z up); returns its id ``"region:<name>"``.
 
         Top-level objects are re-assigned to regions afterwards.
         """
         name = validate_label(name.replace("_", " "), self.config.limits.max_label_len).replace(" ", "_")
         poly = polygon_from(shape)
         rid = REGION_PREFIX + name
-        x0, z0, x1, z1 = polygon_bounds(poly)
+        x0, y0, x1, y1 = polygon_bounds(poly)
         attrs = dict(layer="region", type=name, room_type=clean_text(room_type or name, 64),
-                     polygon=[list(p) for p in poly], position=((x0 + x1) / 2, 0.0, (z0 + z1) / 2),
-                     size=(x1 - x0, 0.0, z1 - z0), source=clean_text(source, 64), rev=1)
+                     polygon=[list(p) for p in poly], position=((x0 + x1) / 2, (y0 + y1) / 2, 0.0),
+                     size=(x1 - x0, y1 - y0, 0.0), source=clean_text(source, 64), rev=1)
         self._g.add_node(rid, **attrs)
         self._g.add_edge(SCENE, rid, relation="contains")
-        self._regions[rid] = (poly, (x0, z0, x1, z1))
+        self._regions[rid] = (poly, (x0, y0, x1, y1))
         self._touch(rid)
         self._reassign_regions()
         return rid
@@ -356,7 +356,7 @@ class SceneGraph:
         reachable ``(x, y, z)`` points (see :func:`karma_memory.regions.cluster_reachable`).
 
         >>> g = SceneGraph()
-        >>> g.set_regions_from_reachable([(x * .25, 0, z * .25) for x in range(8) for z in range(8)])
+        >>> g.set_regions_from_reachable([(x * .25, y * .25, 0) for x in range(8) for y in range(8)])
         ['region:house_region_1']
         """
         from karma_memory.regions import cluster_reachable
@@ -373,17 +373,17 @@ class SceneGraph:
         self._reassign_regions()
         return out
 
-    def region_at(self, x: float, z: float) -> str:
-        """Region containing ``(x, z)``; else the closest within ``region_snap``; else ``""``."""
+    def region_at(self, x: float, y: float) -> str:
+        """Region containing ground point ``(x, y)``; else the closest within ``region_snap``; else ``""``."""
         best, bd = "", self.config.region_snap
         for rid in sorted(self._regions):
-            poly, (x0, z0, x1, z1) = self._regions[rid]
-            if x0 <= x <= x1 and z0 <= z <= z1 and point_in_polygon(x, z, poly):
+            poly, (x0, y0, x1, y1) = self._regions[rid]
+            if x0 <= x <= x1 and y0 <= y <= y1 and point_in_polygon(x, y, poly):
                 return rid
         for rid in sorted(self._regions):
-            poly, (x0, z0, x1, z1) = self._regions[rid]
-            if x0 - bd <= x <= x1 + bd and z0 - bd <= z <= z1 + bd:
-                d = distance_to_polygon(x, z, poly)
+            poly, (x0, y0, x1, y1) = self._regions[rid]
+            if x0 - bd <= x <= x1 + bd and y0 - bd <= y <= y1 + bd:
+                d = distance_to_polygon(x, y, poly)
                 if d <= bd:
                     best, bd = rid, d
         return best
@@ -579,12 +579,12 @@ class SceneGraph:
         a.update(stale=False, misses=0, last_seen=now,
                  confidence=max(a["confidence"], self.config.stale_below))
         if self._base is not None:
-            a["position"] = (self._base[0], a["position"][1], self._base[2])
+            a["position"] = (self._base[0], self._base[1], a["position"][2])
             self._reindex(nid)
         # In the hand, nothing holds it: it joins the region the robot stands in.
         self._unlink_parent(nid)
         a["parent"] = a["relation"] = ""
-        region = self.region_at(a["position"][0], a["position"][2])
+        region = self.region_at(a["position"][0], a["position"][1])
         if region:
             self._g.add_edge(region, nid, relation="contains")
             a["parent"], a["relation"] = region, "contains"
@@ -608,7 +608,7 @@ class SceneGraph:
         if obs.label.lower() not in self._compatible_keys(a["type"]) or self._base is None:
             return False
         p, b = obs.position, self._base
-        return math.hypot(p[0] - b[0], p[2] - b[2]) <= self.config.hand_radius
+        return math.hypot(p[0] - b[0], p[1] - b[1]) <= self.config.hand_radius
 
     def remove(self, node_id: str) -> bool:
         """Forget an object/receptacle; what it held becomes top-level (re-placed)."""
@@ -1073,7 +1073,7 @@ class SceneGraph:
         if not parent:
             vol = volume(size)
             best_vol, best_near = math.inf, self.config.near_distance
-            for c in sorted(self._footprints.at(pos[0], pos[2])):
+            for c in sorted(self._footprints.at(pos[0], pos[1])):
                 if c == nid:
                     continue
                 p = g.nodes[c]
@@ -1089,7 +1089,7 @@ class SceneGraph:
         if parent:
             near = ""
         else:
-            region = self.region_at(pos[0], pos[2])
+            region = self.region_at(pos[0], pos[1])
             parent, rel = (region, "contains") if region else ("", "")
         if parent != a["parent"] or rel != a["relation"]:
             self._unlink_parent(nid)
@@ -1134,7 +1134,7 @@ class SceneGraph:
         for nid in self.ids():
             a = self._g.nodes[nid]
             if a["relation"] not in HOLD_RELATIONS:
-                region = self.region_at(a["position"][0], a["position"][2])
+                region = self.region_at(a["position"][0], a["position"][1])
                 if region != a["parent"]:
                     self._unlink_parent(nid)
                     a["parent"], a["relation"] = (region, "contains") if region else ("", "")

@@ -14,19 +14,18 @@ Mapping (``spark_dsg.DsgLayers``):
   into the same graph. A foreign graph (Hydra's) reads too: nodes without ``karma_id`` are named
   by their symbol (``O(3)`` -> ``"O3"``, ``R(0)`` -> ``"region:R0"``), typed by their ``name``, regions outlined by their boxes.
 
-Axes: Spark-DSG is z-up (REP-103); the memory uses AI2-THOR's y-up axes (x, y up, z). A point
-``(x, y, z)`` of the memory is ``(z, -x, y)`` in the export (the usual Unity -> ROS map), and
-back.
+Axes: Spark-DSG and the memory are both REP-103 (right-handed, z up, metres), so points and box
+extents are written as they are; no axis is flipped here (that happens once, at the THOR bridge).
 
 >>> import tempfile, os
 >>> from karma_memory import SceneGraph, Observation
 >>> g = SceneGraph()
 >>> _ = g.add_region("kitchen", (0, 0, 5, 5))
->>> _ = g.apply([Observation("Mug", "Mug|1", position=(1, 0.9, 2), size=(.1, .1, .1))])
+>>> _ = g.apply([Observation("Mug", "Mug|1", position=(1, 2, 0.9), size=(.1, .1, .1))])
 >>> path = os.path.join(tempfile.mkdtemp(), "g.json")
 >>> save_spark(g, path)
 >>> read_spark(path).get("Mug|1").position
-(1.0, 0.9, 2.0)
+(1.0, 2.0, 0.9)
 """
 from __future__ import annotations
 
@@ -38,16 +37,9 @@ _META_SKIP = frozenset({"rev", "position", "size", "type"})
 SPARK_SUFFIX = ".dsg.json"
 
 
-def to_spark(z: tuple) -> tuple[float, float, float]:
-    """A memory point (y up) in Spark-DSG axes (z up)."""
-    x, y, zz = (float(c) for c in z)
-    return (zz, -x, y)
-
-
-def from_spark(p) -> tuple[float, float, float]:
-    """A Spark-DSG point (z up) in the memory's axes (y up)."""
+def _point(p) -> tuple[float, float, float]:
     x, y, z = (float(c) for c in p)
-    return (-y, z, x)
+    return (x, y, z)
 
 
 def export_dsg(graph: SceneGraph):
@@ -73,11 +65,11 @@ def export_dsg(graph: SceneGraph):
         counts[char] += 1
         symbols[nid] = sym
         attrs.name = str(a.get("room_type") if layer == "region" else a.get("type", nid))
-        attrs.position = np.array(to_spark(a.get("position", (0, 0, 0))), dtype=np.float64)
+        attrs.position = np.array(_point(a.get("position", (0, 0, 0))), dtype=np.float64)
         sx, sy, sz = a.get("size", (0, 0, 0))
         if layer != "scene":
             attrs.bounding_box = dsg.BoundingBox(
-                np.array([sz, sx, sy], dtype=np.float32), attrs.position.astype(np.float32))
+                np.array([sx, sy, sz], dtype=np.float32), attrs.position.astype(np.float32))
         meta = {k: (list(v) if isinstance(v, tuple) else v) for k, v in a.items() if k not in _META_SKIP}
         meta.update(karma_id=nid, type=a.get("type", ""), size=[float(sx), float(sy), float(sz)])
         attrs.metadata.add(meta)
@@ -86,7 +78,7 @@ def export_dsg(graph: SceneGraph):
         e = dsg.EdgeAttributes()
         e.metadata.add({"relation": rel, "source": u})
         G.insert_edge(symbols[u], symbols[v], e)
-    G.metadata.add({"format": FORMAT, "axes": "z-up (memory y-up point (x, y, z) -> (z, -x, y))"})
+    G.metadata.add({"format": FORMAT, "axes": "REP-103 (right-handed, z up, metres)"})
     return G
 
 
@@ -118,16 +110,15 @@ def node_link_from_dsg(G) -> dict:
         d = {"id": nid, "layer": meta.pop("layer", "receptacle" if layer == "object" and
                                           meta.get("is_receptacle") else layer),
              "type": meta.pop("type", "") or a.name or "object",
-             "position": list(from_spark(a.position))}
+             "position": list(_point(a.position))}
         size = meta.pop("size", None)
         if size is None:
-            dx, dy, dz = (float(c) for c in a.bounding_box.dimensions)
-            size = [dy, dz, dx]
+            size = [float(c) for c in a.bounding_box.dimensions]
         d["size"] = size
         if layer == "region" and "polygon" not in meta:
-            x, _, z = d["position"]
-            hx, hz = max(size[0], 0.1) / 2, max(size[2], 0.1) / 2
-            meta["polygon"] = [[x - hx, z - hz], [x + hx, z - hz], [x + hx, z + hz], [x - hx, z + hz]]
+            x, y, _ = d["position"]
+            hx, hy = max(size[0], 0.1) / 2, max(size[1], 0.1) / 2
+            meta["polygon"] = [[x - hx, y - hy], [x + hx, y - hy], [x + hx, y + hy], [x - hx, y + hy]]
         d.update(meta)
         nodes.append(d)
     edges = []

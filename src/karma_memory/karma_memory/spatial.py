@@ -95,7 +95,7 @@ class FootprintIndex:
     is then one dict look-up, whatever the receptacle's size.
 
     >>> fp = FootprintIndex(cell=0.5, pad=0.0)
-    >>> fp.insert("Table|1", (0.0, 0.75, 0.0), (2.0, 0.1, 1.0))
+    >>> fp.insert("Table|1", (0.0, 0.0, 0.75), (2.0, 1.0, 0.1))
     >>> sorted(fp.at(0.9, 0.4)), sorted(fp.at(3.0, 0.0))
     (['Table|1'], [])
     """
@@ -115,9 +115,9 @@ class FootprintIndex:
         c, p = self.cell, self.pad
         x0 = math.floor((pos[0] - size[0] / 2 - p) / c)
         x1 = math.floor((pos[0] + size[0] / 2 + p) / c)
-        z0 = math.floor((pos[2] - size[2] / 2 - p) / c)
-        z1 = math.floor((pos[2] + size[2] / 2 + p) / c)
-        cells = [(x, z) for x in range(x0, x1 + 1) for z in range(z0, z1 + 1)]
+        y0 = math.floor((pos[1] - size[1] / 2 - p) / c)
+        y1 = math.floor((pos[1] + size[1] / 2 + p) / c)
+        cells = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
         for k in cells:
             self._cells.setdefault(k, set()).add(key)
         self._where[key] = cells
@@ -130,9 +130,9 @@ class FootprintIndex:
                 if not bucket:
                     del self._cells[k]
 
-    def at(self, x: float, z: float) -> set[str]:
-        """Receptacles whose inflated footprint covers ``(x, z)`` (a set the caller must not modify)."""
-        return self._cells.get((math.floor(x / self.cell), math.floor(z / self.cell)), _EMPTY)
+    def at(self, x: float, y: float) -> set[str]:
+        """Receptacles whose inflated footprint covers ``(x, y)`` (a set the caller must not modify)."""
+        return self._cells.get((math.floor(x / self.cell), math.floor(y / self.cell)), _EMPTY)
 
     def clear(self) -> None:
         self._cells.clear()

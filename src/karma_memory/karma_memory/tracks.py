@@ -7,9 +7,9 @@ place is looked at without a matching detection is dropped, and the oldest track
 there are too many, so a stream of false detections costs bounded memory.
 
 >>> t = TentativeTracks(confirm_frames=2, gate=0.3)
->>> t.offer("Mug", (1.0, 0.9, 1.0), frame=1) is None      # first sighting: tentative
+>>> t.offer("Mug", (1.0, 1.0, 0.9), frame=1) is None      # first sighting: tentative
 True
->>> tr = t.offer("Mug", (1.04, 0.9, 1.0), frame=2)         # second frame: confirmed
+>>> tr = t.offer("Mug", (1.04, 1.0, 0.9), frame=2)         # second frame: confirmed
 >>> tr.frames, round(tr.position[0], 2), len(t)
 (2, 1.02, 0)
 """

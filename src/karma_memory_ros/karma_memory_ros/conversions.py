@@ -1,6 +1,6 @@
 """Message <-> core conversions for the long-term memory node (no node logic here).
 
-Positions keep the core's numbers (AI2-THOR axes, y up) in frame ``map``, as the msg files say.
+Positions keep the core's numbers: frame ``map``, REP-103 (right-handed, z up), as the msg files say.
 
 Example::
 
@@ -200,7 +200,7 @@ def markers_msg(nxgraph, header, max_markers: int) -> MarkerArray:
         box.color.r, box.color.g, box.color.b = (0.2, 0.4, 0.9) if rec else (0.95, 0.55, 0.1)
         box.color.a = 0.15 if a.get("stale") else (0.3 if rec else 0.7)
         label = Marker(header=header, ns="labels", id=i, type=Marker.TEXT_VIEW_FACING, action=Marker.ADD)
-        label.pose.position = Point(x=float(x), y=float(y) + float(sy) / 2 + 0.05, z=float(z))
+        label.pose.position = Point(x=float(x), y=float(y), z=float(z) + float(sz) / 2 + 0.05)  # above the box
         label.pose.orientation.w = 1.0
         label.scale.z = 0.06
         label.color.r = label.color.g = label.color.b = label.color.a = 1.0

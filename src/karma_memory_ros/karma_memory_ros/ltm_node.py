@@ -393,8 +393,8 @@ class LtmNode(Node):
             place = clean_text(msg.place_type, 64) or 'house'
             if msg.room_names and len(msg.room_names) == len(msg.room_outlines):
                 for name, outline in zip(msg.room_names, msg.room_outlines):
-                    # Floor plane is x/z (y up), as everywhere in the stack.
-                    self.graph.add_region(clean_text(name, 64), [(p.x, p.z) for p in outline.points],
+                    # Floor plane is x/y (REP-103, z up), as everywhere in the stack.
+                    self.graph.add_region(clean_text(name, 64), [(p.x, p.y) for p in outline.points],
                                           room_type=place)
             elif msg.reachable:
                 pts = [(p.x, p.y, p.z) for p in msg.reachable]

@@ -92,7 +92,7 @@ def correct_memory(node, req, resp):
                        clean_text(req.type, lim.max_label_len),
                        (req.position.x, req.position.y, req.position.z) if req.has_position else None,
                        size if any(size) else None, clean_text(req.parent_id, lim.max_id_len),
-                       bool(req.is_receptacle), [(p.x, p.z) for p in req.polygon] or None)
+                       bool(req.is_receptacle), [(p.x, p.y) for p in req.polygon] or None)  # ground plane, z up
         resp.id = correct(node.graph, c, stamp=_now(node))
         node.store.commit(node.graph, cause=OPERATOR)
         node._update_figures()

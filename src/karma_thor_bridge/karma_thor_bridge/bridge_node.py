@@ -252,7 +252,7 @@ class BridgeNode(Node):
         if node is None:
             return None
         p, s = node.position, node.size
-        return Ref(node.id, node.type, (p.x, p.y, p.z), node.layer or 'object', (s.x, s.y, s.z))
+        return Ref.from_map(node.id, node.type, (p.x, p.y, p.z), node.layer or 'object', (s.x, s.y, s.z))
 
     # ---- the skill action ------------------------------------------------------------
     def execute_skill(self, goal_handle):

@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from . import frames
+
 THOR_ID = re.compile(r'^([A-Za-z]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)(?:\|([A-Za-z]+))?')
 MINTED_ID = re.compile(r'^([A-Za-z]+)_\d+$')
 REGION_PREFIX = 'region:'
@@ -48,6 +50,12 @@ class Ref:
     position: tuple[float, float, float] | None
     layer: str = 'object'       # scene | region | receptacle | object
     size: tuple[float, float, float] | None = None
+
+    @classmethod
+    def from_map(cls, id: str, type: str, position, layer: str = 'object', size=None) -> 'Ref':
+        """What the memory says (frame ``map``, REP-103) in the simulator's Unity axes."""
+        return cls(id, type, None if position is None else frames.from_map(position), layer,
+                   None if size is None else frames.size_from_map(size))
 
 
 Resolver = Callable[[str], 'Ref | None']

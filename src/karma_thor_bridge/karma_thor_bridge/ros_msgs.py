@@ -1,6 +1,7 @@
 """Core values -> ROS messages for the bridge node (conversions only, no node logic).
 
-Positions keep AI2-THOR's numbers (Unity axes, y up) in frame ``map``, as the msg files say.
+Every pose, box and point leaves in REP-103 (frame ``map``, right-handed, z up): the simulator's
+Unity axes are converted here through :mod:`karma_thor_bridge.frames`, and nowhere else.
 
 Example::
 
@@ -19,12 +20,15 @@ from karma_interfaces.msg import (KeyValue, NavigableMap, ObjectObservation, Obj
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
+from .frames import dict_to_map, orientation_to_map, size_to_map, to_map
 from .perception import Frame, yaw_quaternion
 
 SOURCE = 'thor_bridge'
 
 
-def _pose(pos, quat) -> Pose:
+def _pose(unity_pos, unity_quat) -> Pose:
+    """A Unity pose as a REP-103 ``map`` pose (its +x is the Unity body's forward +z)."""
+    pos, quat = to_map(unity_pos), orientation_to_map(unity_quat)
     return Pose(position=Point(x=float(pos[0]), y=float(pos[1]), z=float(pos[2])),
                 orientation=Quaternion(x=float(quat[0]), y=float(quat[1]), z=float(quat[2]),
                                        w=float(quat[3])))
@@ -36,13 +40,15 @@ def _finite(v: float) -> float:
 
 def observation_array(frame: Frame, stamp, frame_id: str) -> ObjectObservationArray:
     msg = ObjectObservationArray(header=Header(stamp=stamp, frame_id=frame_id), source=SOURCE,
-                                 fov_deg=float(frame.fov_deg), max_range=float(frame.max_range))
+                                 fov_deg=float(frame.fov_deg), max_range=float(frame.max_range),
+                                 observer_convention=ObjectObservationArray.OBSERVER_BODY)
     msg.observer_pose = _pose(frame.camera_position, frame.camera_quaternion)
     for o in frame.objects:
+        size = size_to_map(o.size)
         msg.observations.append(ObjectObservation(
             instance_id=o.instance_id[:256], label=o.label[:64], confidence=float(o.confidence),
             pose=_pose(o.position, yaw_quaternion(o.yaw_deg)),
-            size=Vector3(x=_finite(o.size[0]), y=_finite(o.size[1]), z=_finite(o.size[2])),
+            size=Vector3(x=_finite(size[0]), y=_finite(size[1]), z=_finite(size[2])),
             states=[KeyValue(key=k[:64], value=v[:256]) for k, v in sorted(o.states.items())],
             parent_id=o.parent_id[:256], is_receptacle=o.is_receptacle))
     return msg
@@ -70,8 +76,7 @@ def robot_state(hand_code: int, held_id: str, held_type: str, pose: PoseStamped)
 
 
 def navigable_map(info: dict, stamp, frame_id: str) -> NavigableMap:
-    pts = [Point(x=float(p['x']), y=float(p.get('y', 0.0)), z=float(p['z']))
-           for p in info.get('reachable') or []]
+    pts = [Point(x=x, y=y, z=z) for x, y, z in (dict_to_map(p) for p in info.get('reachable') or [])]
     return NavigableMap(header=Header(stamp=stamp, frame_id=frame_id), reachable=pts,
                         place_type=str(info.get('roomType') or ''))
 

@@ -22,6 +22,8 @@ import json
 import math
 from dataclasses import dataclass
 
+from .frames import to_map
+
 VERBS = ('move', 'open', 'close', 'toggle_on', 'toggle_off', 'set')
 SET_STATES = ('dirty', 'clean', 'filled', 'empty')
 # verb or set-state -> (THOR action, capability flag, state key, value that means "done")
@@ -177,8 +179,9 @@ class WorldChanger:
                 'object_id_after': after['objectId'],
                 'parent_before': (before.get('parentReceptacles') or [''])[0],
                 'parent_after': (after.get('parentReceptacles') or [''])[0],
-                'position_before': [round(v, 3) for v in _centre(before)],
-                'position_after': [round(v, 3) for v in _centre(after)], **extra}
+                # Reported in map (REP-103), like every position the bridge publishes.
+                'position_before': [round(v, 3) for v in to_map(_centre(before))],
+                'position_after': [round(v, 3) for v in to_map(_centre(after))], **extra}
 
     def _set(self, o: dict, change: Change, where: str) -> dict:
         action, capability, key, done = _ACTIONS[change.state or change.verb]

@@ -30,13 +30,13 @@ def scene() -> ObjectObservationArray:
     msg = ObjectObservationArray(source='kitchen_plan_client', fov_deg=0.0, max_range=0.0)
     msg.header.frame_id = 'map'
     msg.observations = [
-        observation('Fridge|-2.10|+0.00|+1.07', 'Fridge', (-2.1, 0.9, 1.07), (0.7, 1.8, 0.7),
+        observation('Fridge|-2.10|+0.00|+1.07', 'Fridge', (-2.1, 1.07, 0.9), (0.7, 0.7, 1.8),
                     receptacle=True, states=[('isOpen', 'false')]),
-        observation('Apple|-2.05|+0.95|+1.10', 'Apple', (-2.05, 0.95, 1.1), (0.08, 0.08, 0.08),
+        observation('Apple|-2.05|+0.95|+1.10', 'Apple', (-2.05, 1.1, 0.95), (0.08, 0.08, 0.08),
                     parent='Fridge|-2.10|+0.00|+1.07'),
-        observation('CounterTop|+0.69|+0.95|-2.48', 'CounterTop', (0.69, 0.9, -2.48),
-                    (1.5, 0.05, 0.6), receptacle=True),
-        observation('Plate|+0.60|+0.93|-2.40', 'Plate', (0.6, 0.93, -2.4), (0.25, 0.03, 0.25),
+        observation('CounterTop|+0.69|+0.95|-2.48', 'CounterTop', (0.69, -2.48, 0.9),
+                    (1.5, 0.6, 0.05), receptacle=True),
+        observation('Plate|+0.60|+0.93|-2.40', 'Plate', (0.6, -2.4, 0.93), (0.25, 0.25, 0.03),
                     parent='CounterTop|+0.69|+0.95|-2.48', receptacle=True),
     ]
     return msg

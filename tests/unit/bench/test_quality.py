@@ -2,22 +2,25 @@
 import pytest
 
 from karma_bench.quality import judge, match, pool
+from karma_thor_bridge.frames import from_map
+
+# Positions below are in map (REP-103, z up); ground truth is THOR metadata, in Unity axes.
 
 
 def _gt(*objs, perceived=None):
     out = []
     for oid, otype, pos, parent, pickup in objs:
         out.append({'objectId': oid, 'objectType': otype, 'pickupable': pickup,
-                    'axisAlignedBoundingBox': {'center': dict(zip('xyz', pos))},
+                    'axisAlignedBoundingBox': {'center': dict(zip('xyz', from_map(pos)))},
                     'parentReceptacles': [parent] if parent else None})
     return {'objects': out, 'perceived': [o['objectId'] for o in out] if perceived is None else perceived}
 
 
-GT = _gt(('Counter|1', 'CounterTop', (0, 0.9, 0), '', False),
-         ('Fridge|1', 'Fridge', (3, 1, 0), '', False),
-         ('Mug|1', 'Mug', (0.2, 1.0, 0), 'Counter|1', True),
-         ('Mug|2', 'Mug', (3, 0.8, 0), 'Fridge|1', True),
-         ('Apple|1', 'Apple', (-0.3, 1.0, 0), 'Counter|1', True))
+GT = _gt(('Counter|1', 'CounterTop', (0, 0, 0.9), '', False),
+         ('Fridge|1', 'Fridge', (3, 0, 1), '', False),
+         ('Mug|1', 'Mug', (0.2, 0, 1.0), 'Counter|1', True),
+         ('Mug|2', 'Mug', (3, 0, 0.8), 'Fridge|1', True),
+         ('Apple|1', 'Apple', (-0.3, 0, 1.0), 'Counter|1', True))
 
 
 def _m(mid, mtype, pos, parent='', conf=1.0, layer='object'):
@@ -26,10 +29,10 @@ def _m(mid, mtype, pos, parent='', conf=1.0, layer='object'):
 
 
 def test_a_perfect_memory():
-    mem = [_m('CounterTop_1', 'CounterTop', (0.03, 0.9, 0), layer='receptacle'),
-           _m('Fridge_1', 'Fridge', (3, 1, 0.03), layer='receptacle'),
-           _m('Mug_1', 'Mug', (0.25, 1.0, 0), 'CounterTop_1'), _m('Mug_2', 'Mug', (3, 0.8, 0.03), 'Fridge_1'),
-           _m('Apple_1', 'apple', (-0.3, 1.0, 0), 'CounterTop_1'),
+    mem = [_m('CounterTop_1', 'CounterTop', (0.03, 0, 0.9), layer='receptacle'),
+           _m('Fridge_1', 'Fridge', (3, 0.03, 1), layer='receptacle'),
+           _m('Mug_1', 'Mug', (0.25, 0, 1.0), 'CounterTop_1'), _m('Mug_2', 'Mug', (3, 0.03, 0.8), 'Fridge_1'),
+           _m('Apple_1', 'apple', (-0.3, 0, 1.0), 'CounterTop_1'),
            {'id': 'region:kitchen_1', 'type': 'kitchen', 'position': (0, 0, 0), 'layer': 'region'}]
     q = judge(mem, GT)
     assert (q['recall'], q['precision'], q['duplicate_rate'], q['containment_accuracy'],
@@ -39,13 +42,13 @@ def test_a_perfect_memory():
 
 
 def test_ghosts_duplicates_misses_and_wrong_containers():
-    mem = [_m('CounterTop_1', 'CounterTop', (0, 0.9, 0), layer='receptacle'),
-           _m('Mug_1', 'Mug', (0.2, 1.0, 0.1), 'CounterTop_1'),
-           _m('Mug_3', 'Mug', (0.3, 1.0, 0.0), 'CounterTop_1'),      # a duplicate of Mug|1
-           _m('Mug_4', 'Mug', (1.5, 1.0, 0.0), conf=0.9),             # a ghost: no mug there
+    mem = [_m('CounterTop_1', 'CounterTop', (0, 0, 0.9), layer='receptacle'),
+           _m('Mug_1', 'Mug', (0.2, 0.1, 1.0), 'CounterTop_1'),
+           _m('Mug_3', 'Mug', (0.3, 0.0, 1.0), 'CounterTop_1'),      # a duplicate of Mug|1
+           _m('Mug_4', 'Mug', (1.5, 0.0, 1.0), conf=0.9),             # a ghost: no mug there
            _m('Mug_5', 'Mug', (1.5, 1.0, 1.0), conf=0.2),             # doubtful: not counted stale
-           _m('Apple_1', 'Apple', (-0.3, 1.0, 0), 'Fridge_7'),        # wrong receptacle
-           _m('Pear_1', 'Pear', (0, 1, 0), conf=0.9)]                 # a type the scene lacks
+           _m('Apple_1', 'Apple', (-0.3, 0, 1.0), 'Fridge_7'),        # wrong receptacle
+           _m('Pear_1', 'Pear', (0, 0, 1), conf=0.9)]                 # a type the scene lacks
     q = judge(mem, GT)
     c = q['counts']
     assert c == {'seen': 5, 'recalled': 3, 'seen_repeated': 0, 'recalled_repeated': 0,
@@ -57,28 +60,28 @@ def test_ghosts_duplicates_misses_and_wrong_containers():
 
 
 def test_recall_counts_only_what_perception_detected_and_empty_is_none():
-    q = judge([], _gt(('Mug|1', 'Mug', (0, 1, 0), '', True), perceived=[]))
+    q = judge([], _gt(('Mug|1', 'Mug', (0, 0, 1), '', True), perceived=[]))
     assert q['recall'] is None and q['precision'] is None and q['position_error_m'] is None
-    q = judge([], _gt(('Mug|1', 'Mug', (0, 1, 0), '', True), perceived=['Mug|1', 'Gone|9']))
+    q = judge([], _gt(('Mug|1', 'Mug', (0, 0, 1), '', True), perceived=['Mug|1', 'Gone|9']))
     assert q['recall'] == 0.0 and q['counts']['seen'] == 1
 
 
 def test_recall_over_repeated_sightings():
-    gt = _gt(('Mug|1', 'Mug', (0, 1, 0), '', True), ('Cup|1', 'Cup', (1, 1, 0), '', True),
+    gt = _gt(('Mug|1', 'Mug', (0, 0, 1), '', True), ('Cup|1', 'Cup', (1, 0, 1), '', True),
              perceived={'Mug|1': 1, 'Cup|1': 4})
-    q = judge([_m('Cup_1', 'Cup', (1, 1, 0))], gt)
+    q = judge([_m('Cup_1', 'Cup', (1, 0, 1))], gt)
     assert q['recall'] == 0.5 and q['recall_repeated'] == 1.0
 
 
 def test_matching_is_one_to_one_closest_first():
     objs = GT['objects']
-    m2g, d = match([_m('a', 'Mug', (0.3, 1.0, 0)), _m('b', 'Mug', (0.21, 1.0, 0))], objs)
+    m2g, d = match([_m('a', 'Mug', (0.3, 0, 1.0)), _m('b', 'Mug', (0.21, 0, 1.0))], objs)
     assert m2g == {'b': 'Mug|1'} and d == [pytest.approx(0.01)]
 
 
 def test_pool_sums_counts_over_tasks():
-    a = judge([_m('Mug_1', 'Mug', (0.2, 1.0, 0))], GT)
-    b = judge([_m('Mug_1', 'Mug', (0.2, 1.0, 0)), _m('Mug_9', 'Mug', (1.5, 1, 0))], GT)
+    a = judge([_m('Mug_1', 'Mug', (0.2, 0, 1.0))], GT)
+    b = judge([_m('Mug_1', 'Mug', (0.2, 0, 1.0)), _m('Mug_9', 'Mug', (1.5, 0, 1))], GT)
     p = pool([a, None, b])
     assert p['tasks'] == 2 and p['counts']['memory'] == 3 and p['counts']['seen'] == 10
     assert p['precision'] == pytest.approx(2 / 3) and p['stale_beliefs'] == 0.5

@@ -89,10 +89,11 @@ def test_render_md_handles_empty_and_no_plots(tmp_path):
 def test_memory_quality_per_memory_mode_in_summary_and_markdown(tmp_path):
     from karma_bench.quality import judge
     from karma_bench.report import render_md, results_doc
+    # The truth in THOR's (Unity) axes, the memory in map (REP-103): (0, 1, 0) there is (0, 0, 1) here.
     gt = {'objects': [{'objectId': 'Mug|1', 'objectType': 'Mug', 'pickupable': True,
                        'position': {'x': 0, 'y': 1, 'z': 0}}], 'perceived': ['Mug|1']}
-    good = judge([{'id': 'Mug_1', 'type': 'Mug', 'position': (0, 1, 0)}], gt)
-    bad = judge([{'id': 'Mug_1', 'type': 'Mug', 'position': (2, 1, 0)}], gt)
+    good = judge([{'id': 'Mug_1', 'type': 'Mug', 'position': (0, 0, 1)}], gt)
+    bad = judge([{'id': 'Mug_1', 'type': 'Mug', 'position': (0, -2, 1)}], gt)
     base = {"category": "simple", "success": True, "goals_met": 1, "goals_total": 1,
             "steps": 3, "planner_calls": 1, "prompt_tokens": 1, "wall_s": 0.1}
     doc = results_doc("s", {}, [dict(base, episode="e", task="t", memory="karma", memory_quality=good),

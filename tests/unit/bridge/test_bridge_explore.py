@@ -13,6 +13,7 @@ from bridge_helpers import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, 'src', 'karma_memory'))
 
+from karma_thor_bridge.frames import dict_to_map  # noqa: E402
 from karma_thor_bridge.navigation import Coverage, Grid, rotation_plan  # noqa: E402
 from karma_thor_bridge.resolve import Ref  # noqa: E402
 
@@ -35,13 +36,14 @@ def _memory_regions(runner):
     from karma_memory.scene_graph import SceneGraph
     info = runner.scene_info()
     g = SceneGraph()
-    rids = g.set_regions_from_reachable([(p['x'], p['y'], p['z']) for p in info['reachable']],
+    # As the nodes do: the memory gets map (REP-103) points, the bridge reads them back in Unity axes.
+    rids = g.set_regions_from_reachable([dict_to_map(p) for p in info['reachable']],
                                         room_type=info.get('roomType', 'house'))
 
     def resolver(mid):
         if mid in rids:
             n = g.node(mid)
-            return Ref(mid, n['type'], tuple(n['position']), 'region', tuple(n['size']))
+            return Ref.from_map(mid, n['type'], tuple(n['position']), 'region', tuple(n['size']))
         return None
     return rids, resolver
 

@@ -1,5 +1,6 @@
 """What the inspector page draws: the map from graph nodes, belief beside ground truth, panels."""
 from karma_inspector.view import MOVED_BEYOND, graph_view, ground_truth_diff, plan_view, short_term_view
+from karma_thor_bridge.frames import from_map
 
 
 def node(nid, layer, typ, pos, size=(0.1, 0.1, 0.1), **attrs):
@@ -7,9 +8,15 @@ def node(nid, layer, typ, pos, size=(0.1, 0.1, 0.1), **attrs):
             "attributes": {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in attrs.items()}}
 
 
-NODES = [node("region:kitchen", "region", "kitchen", (3, 0, 2), (6, 0, 4), room_type="house"),
-         node("Fridge|1", "receptacle", "Fridge", (4, 0.9, 1), (0.8, 1.8, 0.8), confidence=1.0),
-         node("Mug|1", "object", "Mug", (4, 0.9, 1), parent="Fridge|1", relation="in", confidence=0.42,
+def unity(p):
+    """THOR metadata of a ``map`` point (the simulator's truth comes in Unity axes)."""
+    return dict(zip("xyz", from_map(p)))
+
+
+# Memory nodes are in map (REP-103, z up).
+NODES = [node("region:kitchen", "region", "kitchen", (3, 2, 0), (6, 4, 0), room_type="house"),
+         node("Fridge|1", "receptacle", "Fridge", (4, 1, 0.9), (0.8, 0.8, 1.8), confidence=1.0),
+         node("Mug|1", "object", "Mug", (4, 1, 0.9), parent="Fridge|1", relation="in", confidence=0.42,
               stale=True, source="operator"),
          node("scene", "scene", "scene", (0, 0, 0))]
 
@@ -21,7 +28,7 @@ def test_graph_view_draws_regions_receptacles_objects_top_down():
     things = {t["id"]: t for t in v["things"]}
     assert set(things) == {"Fridge|1", "Mug|1"}                          # the scene root is not drawn
     mug = things["Mug|1"]
-    assert (mug["x"], mug["z"], mug["confidence"], mug["stale"], mug["parent"], mug["source"]) == \
+    assert (mug["x"], mug["y"], mug["confidence"], mug["stale"], mug["parent"], mug["source"]) == \
         (4.0, 1.0, 0.42, True, "Fridge|1", "operator")
 
 
@@ -30,22 +37,25 @@ def test_perception_text_is_bounded_and_stripped_and_numbers_are_safe():
                          confidence="lots")])
     t = v["things"][0]
     assert "\x1b" not in t["type"] and len(t["type"]) <= 64
-    assert (t["x"], t["z"], t["confidence"]) == (0.0, 0.0, 0.0)
+    assert (t["x"], t["y"], t["confidence"]) == (0.0, 0.0, 0.0)
 
 
 def test_ground_truth_diff_marks_moved_missing_and_phantom():
     things = graph_view(NODES + [node("Apple_1", "object", "Apple", (1, 1, 1)),
-                                 node("Ghost|1", "object", "Ghost", (2, 1, 2))])["things"]
-    truth = [{"objectId": "Fridge|1", "objectType": "Fridge", "position": {"x": 5, "y": 0, "z": 2},
-              "axisAlignedBoundingBox": {"center": {"x": 4, "y": 0.9, "z": 1}},   # pivot off-centre
+                                 node("Ghost|1", "object", "Ghost", (2, 2, 1))])["things"]
+    truth = [{"objectId": "Fridge|1", "objectType": "Fridge", "position": unity((5, 2, 0)),
+              "axisAlignedBoundingBox": {"center": unity((4, 1, 0.9))},   # pivot off-centre
               "pickupable": False},
-             {"objectId": "Mug|1", "objectType": "Mug", "position": {"x": 4 + MOVED_BEYOND + 0.1, "y": 1, "z": 1}},
-             {"objectId": "Apple|7", "objectType": "Apple", "position": {"x": 1.1, "y": 1, "z": 1}},
-             {"objectId": "Egg|1", "objectType": "Egg", "position": {"x": 0, "y": 1, "z": 0}, "pickupable": True},
-             {"objectId": "Sofa|1", "objectType": "Sofa", "position": {"x": 9, "y": 0, "z": 9}, "pickupable": False}]
-    d = {x["id"]: x["kind"] for x in ground_truth_diff(things, truth)}
+             {"objectId": "Mug|1", "objectType": "Mug", "position": unity((4 + MOVED_BEYOND + 0.1, 1, 0.9))},
+             {"objectId": "Apple|7", "objectType": "Apple", "position": unity((1.1, 1, 1))},
+             {"objectId": "Egg|1", "objectType": "Egg", "position": unity((0, 0, 1)), "pickupable": True},
+             {"objectId": "Sofa|1", "objectType": "Sofa", "position": unity((9, 9, 0)), "pickupable": False}]
+    diffs = ground_truth_diff(things, truth)
+    d = {x["id"]: x["kind"] for x in diffs}
     # Apple_1 (a minted id) is the true Apple|7, 10 cm off: not a difference.
     assert d == {"Mug|1": "moved", "Egg|1": "missing", "Ghost|1": "phantom"}
+    moved = next(x for x in diffs if x["kind"] == "moved")        # drawn in map's ground plane
+    assert moved["truth"] == [4 + MOVED_BEYOND + 0.1, 1.0] and moved["belief"] == [4.0, 1.0]
 
 
 def test_panels_bound_their_text():

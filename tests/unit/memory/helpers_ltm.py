@@ -13,10 +13,10 @@ def kitchen() -> SceneGraph:
     g.add_region("kitchen", (0, 0, 5, 5))
     g.add_region("living_room", (5, 0, 10, 5))
     g.apply([
-        obs("CounterTop", "CounterTop|1", (1, 0.9, 1), (2, 0.1, 0.6), rec=True),
-        obs("Fridge", "Fridge|1", (4, 0.9, 1), (0.8, 1.8, 0.8), rec=True,
+        obs("CounterTop", "CounterTop|1", (1, 1, 0.9), (2, 0.6, 0.1), rec=True),
+        obs("Fridge", "Fridge|1", (4, 1, 0.9), (0.8, 0.8, 1.8), rec=True,
             states={"isOpen": "true"}),
-        obs("Plate", "Plate|1", (1, 0.965, 1), (0.25, 0.03, 0.25), rec=True),
-        obs("Sofa", "Sofa|1", (7, 0.4, 2), (2, 0.8, 0.9), rec=True),
+        obs("Plate", "Plate|1", (1, 1, 0.965), (0.25, 0.25, 0.03), rec=True),
+        obs("Sofa", "Sofa|1", (7, 2, 0.4), (2, 0.9, 0.8), rec=True),
     ], stamp=1.0)
     return g

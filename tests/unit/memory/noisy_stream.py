@@ -16,9 +16,10 @@ from karma_memory.lookalikes import lookalikes
 
 
 def camera(eye, yaw_deg, fov=90.0, rng=4.0) -> Observer:
-    """A level camera at ``eye`` looking along yaw (0 = +z, 90 = +x), THOR convention."""
+    """A level camera at ``eye`` looking along REP-103 yaw (0 = +x, 90 = +y, about +z up)."""
     h = math.radians(yaw_deg) / 2
-    return Observer(tuple(map(float, eye)), (0.0, math.sin(h), 0.0, math.cos(h)), fov, rng)
+    return Observer(tuple(map(float, eye)), (0.0, 0.0, math.sin(h), math.cos(h)), fov, rng,
+                    forward_axis="x")
 
 
 class Stream:

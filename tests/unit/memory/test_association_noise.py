@@ -10,22 +10,22 @@ from noisy_stream import Stream, camera, matches
 
 # A counter scene seen from x = 0 looking along +x; two look-alike pairs side by side.
 WORLD = {
-    "counter": dict(type="CounterTop", pos=(2.0, 0.9, 1.0), size=(1.5, 0.1, 0.6), rec=True),
-    "mug": dict(type="Mug", pos=(1.8, 1.0, 0.8)),
-    "cup": dict(type="Cup", pos=(2.4, 1.0, 1.3)),
-    "bowl": dict(type="Bowl", pos=(1.6, 1.0, 1.2), size=(0.2, 0.08, 0.2)),
-    "plate": dict(type="Plate", pos=(2.2, 0.95, 0.7), size=(0.25, 0.03, 0.25)),
-    "apple": dict(type="Apple", pos=(2.6, 1.0, 0.9)),
+    "counter": dict(type="CounterTop", pos=(2.0, 1.0, 0.9), size=(1.5, 0.6, 0.1), rec=True),
+    "mug": dict(type="Mug", pos=(1.8, 0.8, 1.0)),
+    "cup": dict(type="Cup", pos=(2.4, 1.3, 1.0)),
+    "bowl": dict(type="Bowl", pos=(1.6, 1.2, 1.0), size=(0.2, 0.2, 0.08)),
+    "plate": dict(type="Plate", pos=(2.2, 0.7, 0.95), size=(0.25, 0.25, 0.03)),
+    "apple": dict(type="Apple", pos=(2.6, 0.9, 1.0)),
 }
 EYE = (0.0, 1.0, 1.0)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 3, 2])
 def test_noisy_stream_gives_one_object_per_thing_and_no_false_ones(seed):
     g = SceneGraph()
     s = Stream(WORLD, seed=seed, false_rate=0.3)   # six times the realistic rate
     for i in range(40):
-        s.step(g, camera(EYE, 90 + (i % 5 - 2) * 4))
+        s.step(g, camera(EYE, -(i % 5 - 2) * 4))
     m = matches(g, WORLD)
     assert all(len(ids) == 1 for ids in m.values()), m
     assert len(g) == len(WORLD), sorted(g.ids())          # no false detection became an object
@@ -35,7 +35,7 @@ def test_noisy_stream_gives_one_object_per_thing_and_no_false_ones(seed):
 
 def test_a_single_false_detection_creates_nothing():
     g = SceneGraph()
-    cam = camera(EYE, 90)
+    cam = camera(EYE, 0)
     r = g.apply([Observation("Mug", "", 0.6, (2.0, 1.0, 1.0), (0.1, 0.1, 0.1))], observer=cam, stamp=1)
     assert r.tentative == [0] and len(g) == 0
     for t in range(2, 6):                                 # the place is looked at again: empty
@@ -57,15 +57,15 @@ def test_lookalike_label_associates_and_does_not_flip_the_type():
 
 def test_moved_object_is_recognised_not_duplicated():
     g = SceneGraph()
-    old, new = (2.0, 1.0, 1.0), (2.0, 1.0, 3.9)                  # moved 2.9 m
+    old, new = (2.0, 1.0, 1.0), (2.0, 3.9, 1.0)                  # moved 2.9 m
     for t in range(1, 4):
-        g.apply([obs("Mug", "", old)], observer=camera(EYE, 90), stamp=t)
+        g.apply([obs("Mug", "", old)], observer=camera(EYE, 0), stamp=t)
     assert g.ids() == ["Mug_1"]
     for t in range(4, 8):                                        # look at its old place: gone
-        g.apply([], observer=camera(EYE, 90), stamp=t)
+        g.apply([], observer=camera(EYE, 0), stamp=t)
     assert g.get("Mug_1").stale
     for t in range(8, 11):                                       # one mug appears elsewhere
-        g.apply([obs("Mug", "", new)], observer=camera((2.0, 1.0, 2.5), 0), stamp=t)
+        g.apply([obs("Mug", "", new)], observer=camera((2.0, 2.5, 1.0), 90), stamp=t)
     assert g.ids() == ["Mug_1"]
     m = g.get("Mug_1")
     assert math.dist(m.position, new) < 0.1 and not m.stale
@@ -73,23 +73,23 @@ def test_moved_object_is_recognised_not_duplicated():
 
 def test_moved_object_seen_first_elsewhere_then_missing_merges_into_one():
     g = SceneGraph()
-    old, new = (2.0, 1.0, 1.0), (2.0, 1.0, 3.9)
+    old, new = (2.0, 1.0, 1.0), (2.0, 3.9, 1.0)
     for t in range(1, 4):
-        g.apply([obs("Mug", "", old)], observer=camera(EYE, 90), stamp=t)
+        g.apply([obs("Mug", "", old)], observer=camera(EYE, 0), stamp=t)
     for t in range(4, 7):                                        # seen at the new place first
-        g.apply([obs("Mug", "", new)], observer=camera((2.0, 1.0, 2.5), 0), stamp=t)
+        g.apply([obs("Mug", "", new)], observer=camera((2.0, 2.5, 1.0), 90), stamp=t)
     assert len(g) == 2                                           # two mugs, as far as it knows
     for t in range(7, 11):                                       # then the old place is empty
-        g.apply([], observer=camera(EYE, 90), stamp=t)
+        g.apply([], observer=camera(EYE, 0), stamp=t)
     assert g.ids() == ["Mug_1"] and math.dist(g.get("Mug_1").position, new) < 0.1
 
 
 def test_two_stale_candidates_are_not_guessed():
     g = SceneGraph(MemoryConfig(confirm_frames=1))
-    g.apply([obs("Mug", "", (2.0, 1.0, 0.7)), obs("Mug", "", (2.0, 1.0, 1.3))], stamp=1)
+    g.apply([obs("Mug", "", (2.0, 0.7, 1.0)), obs("Mug", "", (2.0, 1.3, 1.0))], stamp=1)
     for t in range(2, 6):
-        g.apply([], observer=camera(EYE, 90), stamp=t)
-    g.apply([obs("Mug", "", (2.0, 1.0, 3.9))], stamp=7)
+        g.apply([], observer=camera(EYE, 0), stamp=t)
+    g.apply([obs("Mug", "", (2.0, 3.9, 1.0))], stamp=7)
     assert len(g) == 3                                           # which one moved is unknown
 
 
@@ -97,7 +97,7 @@ def test_staleness_has_hysteresis_proportional_to_detection_history():
     g = SceneGraph()
     for t in range(1, 11):
         g.apply([obs("Mug", "Mug|1", (2.0, 1.0, 1.0))], stamp=t)
-    cam = camera(EYE, 90)
+    cam = camera(EYE, 0)
     g.apply([], observer=cam, stamp=11)
     assert not g.get("Mug|1").stale and g.get("Mug|1").confidence > 0.8   # one miss: doubt only
     g.apply([], observer=cam, stamp=12)
@@ -120,7 +120,7 @@ def test_ghost_is_pruned_after_many_misses():
         g.apply([obs("Mug", "", (2.0, 1.0, 1.0))], stamp=t)
     pruned = []
     for t in range(4, 12):
-        pruned += g.apply([], observer=camera(EYE, 90), stamp=t).pruned
+        pruned += g.apply([], observer=camera(EYE, 0), stamp=t).pruned
     assert pruned == ["Mug_1"] and len(g) == 0
 
 
@@ -141,8 +141,8 @@ def test_duplicates_seen_apart_merge_and_pairs_seen_together_do_not():
 
 def test_open_vocabulary_labels_map_to_catalogue_types_and_receptacles():
     g = SceneGraph(MemoryConfig(confirm_frames=1))
-    r = g.apply([obs("fridge", "", (3, 0.9, 1), (0.8, 1.8, 0.8)), obs("plate", "", (1, 0.9, 1), (0.25, 0.03, 0.25)),
-                 obs("coffee mug", "", (1, 0.95, 1.0))], stamp=1)
+    r = g.apply([obs("fridge", "", (3, 1, 0.9), (0.8, 0.8, 1.8)), obs("plate", "", (1, 1, 0.9), (0.25, 0.25, 0.03)),
+                 obs("coffee mug", "", (1, 1.0, 0.95))], stamp=1)
     types = {g.get(i).type: g.get(i).layer for i in r.applied}
     assert types == {"Fridge": "receptacle", "Plate": "receptacle", "Mug": "receptacle"}
     assert g.receptacle_of(r.applied[2]) == (r.applied[1], "on")   # the mug on the plate
@@ -151,28 +151,28 @@ def test_open_vocabulary_labels_map_to_catalogue_types_and_receptacles():
 def test_held_object_follows_the_hand_not_detections_on_a_counter():
     g = SceneGraph()
     for t in range(1, 4):
-        g.apply([obs("CounterTop", "CounterTop|1", (2, 0.9, 1), (1.5, 0.1, 0.6), rec=True),
+        g.apply([obs("CounterTop", "CounterTop|1", (2, 1, 0.9), (1.5, 0.6, 0.1), rec=True),
                  obs("Mug", "", (2.0, 1.0, 1.0))], stamp=t)
-    g.set_robot_state(HAND_HOLDING, "Mug_1", "Mug", base_position=(0.0, 0.9, 3.0), stamp=4)
+    g.set_robot_state(HAND_HOLDING, "Mug_1", "Mug", base_position=(0.0, 3.0, 0.9), stamp=4)
     assert g.get("Mug_1").held and g.receptacle_of("Mug_1") == ("", "")
     # A mug on the counter is another mug; the one in front of the camera is the hand's.
     for t in range(5, 8):
-        r = g.apply([obs("Mug", "", (2.0, 1.0, 1.0)), obs("Mug", "", (0.1, 1.0, 3.3))],
-                    observer=camera((0.0, 1.5, 3.0), 90), stamp=t)
+        r = g.apply([obs("Mug", "", (2.0, 1.0, 1.0)), obs("Mug", "", (0.1, 3.3, 1.0))],
+                    observer=camera((0.0, 3.0, 1.5), 90), stamp=t)
     assert g.get("Mug_1").position[0] == pytest.approx(0.0)
     assert not g.get("Mug_1").stale and len(g.find("mug")) == 2
     assert r.ids[1] == "Mug_1" and r.ids[0] != "Mug_1"
     # Put down near the base: the next sighting within reach re-anchors it.
-    g.set_robot_state(HAND_EMPTY, base_position=(0.0, 0.9, 3.0), stamp=8)
+    g.set_robot_state(HAND_EMPTY, base_position=(0.0, 3.0, 0.9), stamp=8)
     assert not g.get("Mug_1").held
-    r = g.apply([obs("Mug", "", (1.2, 1.0, 3.5))], stamp=9)
+    r = g.apply([obs("Mug", "", (1.2, 3.5, 1.0))], stamp=9)
     assert r.ids[0] == "Mug_1" and not g.get("Mug_1").stale
 
 
 def test_unknown_size_pose_and_parent_leave_memory_as_it_was():
     g = SceneGraph()
-    g.apply([obs("CounterTop", "CounterTop|1", (2, 0.9, 1), (1.5, 0.1, 0.6), rec=True),
-             obs("Fridge", "Fridge|1", (4, 0.9, 1), (0.8, 1.8, 0.8), rec=True),
+    g.apply([obs("CounterTop", "CounterTop|1", (2, 1, 0.9), (1.5, 0.6, 0.1), rec=True),
+             obs("Fridge", "Fridge|1", (4, 1, 0.9), (0.8, 0.8, 1.8), rec=True),
              obs("Apple", "Apple|1", (2.0, 1.0, 1.0), (0.1, 0.1, 0.1))], stamp=1)
     before = g.get("Apple|1")
     g.apply([Observation("Apple", "Apple|1", 1.0, None, None, {"isSliced": "true"})], stamp=2)
@@ -192,8 +192,8 @@ def test_a_pruned_object_that_reappears_elsewhere_keeps_its_id():
     for t in range(1, 4):
         g.apply([obs("Mug", "", (2.0, 1.0, 1.0))], stamp=t)
     for t in range(4, 14):                                      # gone long enough to be pruned
-        g.apply([], observer=camera(EYE, 90), stamp=t)
+        g.apply([], observer=camera(EYE, 0), stamp=t)
     assert len(g) == 0
     for t in range(14, 16):
-        g.apply([obs("Mug", "", (2.0, 1.0, 3.9))], stamp=t)
+        g.apply([obs("Mug", "", (2.0, 3.9, 1.0))], stamp=t)
     assert g.ids() == ["Mug_1"]

@@ -1,5 +1,6 @@
 """Operator corrections: add/move/relabel/delete objects and regions, provenance "operator",
 perception never silently overwrites them, bad input changes nothing."""
+import math
 import json
 
 import pytest
@@ -40,8 +41,9 @@ def test_perception_does_not_silently_overwrite_an_operator_object():
 def test_operator_objects_are_not_pruned_when_missed():
     g = kitchen()
     nid = correct(g, Correction(ADD, type="Mug", position=(1.2, 1.0, 1.0)), stamp=1.0)
-    eye = Observer(position=(1.2, 1.5, 3.0), orientation=(0.0, 1.0, 0.0, 0.0), fov_deg=90.0,
-                   max_range=5.0)
+    s45 = math.sin(math.pi / 4)
+    eye = Observer(position=(1.2, 3.0, 1.5), orientation=(0.0, 0.0, -s45, s45), fov_deg=90.0,
+                   max_range=5.0, forward_axis="x")   # looking along -y at the mug
     for i in range(30):
         report = g.apply([], eye, stamp=2.0 + i)
     assert nid in report.missed and nid in g and g.get(nid).stale
@@ -52,7 +54,7 @@ def test_regions_by_hand():
     rid = correct(g, Correction(ADD, "region:pantry", type="pantry",
                                 polygon=[(0, 5), (3, 5), (3, 8), (0, 8)]))
     assert rid == "region:pantry" and g.node(rid)["source"] == "operator"
-    nid = correct(g, Correction(ADD, type="Apple", position=(1.0, 0.5, 6.0)))
+    nid = correct(g, Correction(ADD, type="Apple", position=(1.0, 6.0, 0.5)))
     assert g.region_of(nid) == rid
     correct(g, Correction(MOVE, rid, polygon=[(10, 10), (12, 10), (12, 12)]))
     assert g.region_of(nid) != rid

@@ -31,8 +31,8 @@ def test_fusion_resets_when_object_moved():
 def test_fusion_ignores_non_finite_and_degenerate():
     f = PointFusion()
     assert f.add("X", np.full((5, 3), np.nan)) is None
-    flat = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 1], [1, 0, 1.0]])   # coplanar: no 3D OBB
-    assert f.add("Y", flat).size[1] == pytest.approx(0.0)
+    flat = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1.0, 0]])   # coplanar: no 3D OBB
+    assert f.add("Y", flat).size[2] == pytest.approx(0.0)
 
 
 def test_scene_graph_uses_fused_box():

@@ -24,8 +24,8 @@ def _episode(tmp_path, **cfg):
     g.apply([obs("Mug", "Mug|1", (1.2, 1.0, 1.0))], source="perception:cam", stamp=10.0)
     store.commit(g)
     views[10.0] = _view(g)
-    g.apply([obs("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1"),
-             obs("Egg", "Egg|1", (2.5, 0.05, 3.0))], source="perception:cam", stamp=20.0)
+    g.apply([obs("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1"),
+             obs("Egg", "Egg|1", (2.5, 3.0, 0.05))], source="perception:cam", stamp=20.0)
     store.commit(g)
     views[20.0] = _view(g)
     g.remove("Egg|1")
@@ -43,7 +43,7 @@ def test_where_was_the_mug_at_t(tmp_path):
     assert at15["node"]["parent"] == "CounterTop|1"
     at25 = h.where_at("Mug|1", 25.0)["node"]
     assert (at25["parent"], at25["relation"]) == ("Fridge|1", "in")
-    assert math.dist(at25["position"], (4.0, 0.9, 1.0)) < 1e-9
+    assert math.dist(at25["position"], (4.0, 1.0, 0.9)) < 1e-9
     assert h.where_at("Egg|1", 25.0) is not None
     assert h.where_at("Egg|1", 30.0) is None                    # forgotten at 30
 
@@ -70,7 +70,7 @@ def test_diff_names_added_moved_removed_and_who(tmp_path):
 
 def test_last_seen_and_history_survive_reopening(tmp_path):
     store, g, _ = _episode(tmp_path)
-    g.apply([obs("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1")], stamp=40.0)
+    g.apply([obs("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1")], stamp=40.0)
     store.commit(g)                         # a mere re-sighting: no history row, sightings only
     rows = store.history.rows()
     store.close()
@@ -86,8 +86,9 @@ def test_misses_are_history_with_their_confidence(tmp_path):
     g = kitchen()
     g.apply([obs("Mug", "Mug|1", (1.2, 1.0, 1.0))], stamp=10.0)
     store.commit(g)
-    eye = Observer(position=(1.2, 1.5, 3.0), orientation=(0.0, 1.0, 0.0, 0.0), fov_deg=90.0,
-                   max_range=5.0)   # looking along -z at the mug
+    s45 = math.sin(math.pi / 4)
+    eye = Observer(position=(1.2, 3.0, 1.5), orientation=(0.0, 0.0, -s45, s45), fov_deg=90.0,
+                   max_range=5.0, forward_axis="x")   # looking along -y at the mug
     for i in range(4):
         g.apply([], eye, stamp=11.0 + i)
         store.commit(g)

@@ -10,11 +10,11 @@ from karma_memory import SceneGraph
 @pytest.fixture
 def g():
     g = kitchen()
-    g.apply([obs("Apple", "Apple|1", (1.0, 1.03, 1.0)),
-             obs("ButterKnife", "ButterKnife|1", (1.6, 0.96, 1.0)),
-             obs("Knife", "Knife|1", (0.4, 0.96, 1.0)),
-             obs("Mug", "Mug|1", (4.0, 0.5, 1.0)),
-             obs("Apple", "Apple|2", (4.1, 0.5, 1.1), confidence=0.2)], stamp=2.0)
+    g.apply([obs("Apple", "Apple|1", (1.0, 1.0, 1.03)),
+             obs("ButterKnife", "ButterKnife|1", (1.6, 1.0, 0.96)),
+             obs("Knife", "Knife|1", (0.4, 1.0, 0.96)),
+             obs("Mug", "Mug|1", (4.0, 1.0, 0.5)),
+             obs("Apple", "Apple|2", (4.1, 1.1, 0.5), confidence=0.2)], stamp=2.0)
     return g
 
 
@@ -81,7 +81,7 @@ def test_render_text_is_deterministic_and_nested(g):
     assert lines[0].startswith("# scene graph memory (data")
     assert lines[1].startswith("- CounterTop|1 \"CounterTop\"")
     assert lines[2].startswith("  - Plate|1 \"Plate\" on CounterTop|1")
-    assert lines[3].startswith("    - Apple|1 \"Apple\" on Plate|1 at (1.00, 1.03, 1.00)")
+    assert lines[3].startswith("    - Apple|1 \"Apple\" on Plate|1 at (1.00, 1.00, 1.03)")
 
 
 def test_render_text_quotes_state_values_and_free_text_never_gets_there():
@@ -101,7 +101,7 @@ def test_find_at_10k_returns_only_the_queried_type():
     # Speed is measured by `./karma bench memory`, not asserted here.
     g = SceneGraph()
     types = [f"Thing{i}" for i in range(100)]
-    batch = [obs(types[i % 100], f"T|{i}", (i % 100 * 0.3, 1.0, i // 100 * 0.3)) for i in range(10000)]
+    batch = [obs(types[i % 100], f"T|{i}", (i % 100 * 0.3, i // 100 * 0.3, 1.0)) for i in range(10000)]
     g.apply(batch, stamp=1.0)
     for i in range(0, 100, 7):
         found = g.find(types[i].lower(), 10)

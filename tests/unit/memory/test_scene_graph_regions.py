@@ -29,7 +29,7 @@ def test_add_region_rejects_bad_names():
 
 def test_objects_reassigned_when_regions_change():
     g = SceneGraph()
-    g.apply([obs("Chair", "Chair|1", (1, 0.5, 1), rec=True)], stamp=1.0)
+    g.apply([obs("Chair", "Chair|1", (1, 1, 0.5), rec=True)], stamp=1.0)
     assert g.region_of("Chair|1") == ""
     g.add_region("den", (0, 0, 2, 2))
     assert g.region_of("Chair|1") == "region:den"
@@ -37,8 +37,9 @@ def test_objects_reassigned_when_regions_change():
     assert g.region_of("Chair|1") == ""
 
 
-def grid(nx, nz, step=0.25, x0=0.0):
-    return [(x0 + x * step, 0.9, z * step) for x in range(nx) for z in range(nz)]
+def grid(nx, ny, step=0.25, x0=0.0):
+    """Reachable floor points in map (REP-103): the ground plane is x/y, the floor at z = 0."""
+    return [(x0 + x * step, y * step, 0.0) for x in range(nx) for y in range(ny)]
 
 
 def test_cluster_reachable_is_deterministic_and_named():
@@ -55,7 +56,7 @@ def test_set_regions_from_reachable_covers_points_and_replaces():
     pts = grid(40, 12)
     ids = g.set_regions_from_reachable(pts, "kitchen", n_regions=3)
     assert ids == ["region:kitchen_region_1", "region:kitchen_region_2", "region:kitchen_region_3"]
-    assert all(g.region_at(x, z) for x, _, z in pts)
+    assert all(g.region_at(x, y) for x, y, _ in pts)
     # Regions ordered by centroid x: the left end falls in region 1.
     assert g.region_at(0.0, 1.0) == "region:kitchen_region_1"
     g.add_region("pantry", (20, 20, 21, 21))
@@ -65,6 +66,6 @@ def test_set_regions_from_reachable_covers_points_and_replaces():
 
 def test_reachable_regions_degenerate_inputs():
     assert cluster_reachable([], "x") == []
-    line = [(x * 0.25, 0, 0.0) for x in range(10)]   # collinear: padded box fallback
+    line = [(x * 0.25, 0.0, 0) for x in range(10)]   # collinear: padded box fallback
     (name, poly), = cluster_reachable(line, "hall", n_regions=1)
     assert name == "hall_region_1" and len(poly) == 4

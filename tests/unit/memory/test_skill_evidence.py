@@ -6,10 +6,10 @@ from karma_memory.scene_graph import HAND_HOLDING
 
 def kitchen():
     g = SceneGraph()
-    g.apply([obs('Fridge', 'Fridge|1', (0, 0.9, 0), (0.8, 1.8, 0.8), rec=True,
+    g.apply([obs('Fridge', 'Fridge|1', (0, 0, 0.9), (0.8, 0.8, 1.8), rec=True,
                  states={'isOpen': 'true'}),
-             obs('Egg', 'Egg|1', (0, 1.0, 0), parent='Fridge|1'),
-             obs('Mug', 'Mug|1', (2, 1.0, 0))], stamp=1)
+             obs('Egg', 'Egg|1', (0, 0, 1.0), parent='Fridge|1'),
+             obs('Mug', 'Mug|1', (2, 0, 1.0))], stamp=1)
     return g
 
 
@@ -19,7 +19,7 @@ def test_not_found_demotes_the_belief_at_once_and_keeps_the_object():
     assert g.note_skill_failure('not_found', 'Mug|1', stamp=2) == ['Mug|1']
     mug = g.get('Mug|1')
     assert mug.stale and mug.confidence < 0.5 and 'Mug|1' in g
-    g.apply([obs('Mug', 'Mug|1', (2, 1.0, 0))], stamp=3)     # seen again: restored
+    g.apply([obs('Mug', 'Mug|1', (2, 0, 1.0))], stamp=3)     # seen again: restored
     assert not g.get('Mug|1').stale
 
 
@@ -31,7 +31,7 @@ def test_container_closed_marks_the_holder_closed():
 
 def test_hand_empty_releases_a_held_belief():
     g = kitchen()
-    g.set_robot_state(HAND_HOLDING, 'Mug|1', 'Mug', (2, 0.9, 0), stamp=2)
+    g.set_robot_state(HAND_HOLDING, 'Mug|1', 'Mug', (2, 0, 0.9), stamp=2)
     assert g.held == 'Mug|1'
     assert g.note_skill_failure('hand_empty', 'Sink|1', stamp=3) == ['Mug|1']
     assert g.held == ''

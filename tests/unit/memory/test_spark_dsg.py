@@ -5,14 +5,14 @@ import numpy as np
 import spark_dsg as dsg
 
 from helpers_ltm import kitchen, obs
-from karma_memory.spark import export_dsg, from_spark, read_spark, save_spark, to_spark
+from karma_memory.spark import export_dsg, read_spark, save_spark
 
 
 def _graph():
     g = kitchen()
-    g.apply([obs("Apple", "Apple|1", (1.0, 1.03, 1.0), states={"isSliced": "false"}),
-             obs("Mug", "Mug|1", (4.0, 0.9, 1.0), parent="Fridge|1"),
-             obs("Egg", "Egg|1", (2.5, 0.05, 3.0))], source="perception:cam", stamp=2.0)
+    g.apply([obs("Apple", "Apple|1", (1.0, 1.0, 1.03), states={"isSliced": "false"}),
+             obs("Mug", "Mug|1", (4.0, 1.0, 0.9), parent="Fridge|1"),
+             obs("Egg", "Egg|1", (2.5, 3.0, 0.05))], source="perception:cam", stamp=2.0)
     return g
 
 
@@ -37,8 +37,8 @@ def test_export_loads_in_spark_dsg_with_layers_attributes_edges(tmp_path):
     objs = {n.attributes.metadata.get()["karma_id"]: n for n in by_layer[key(dsg.DsgLayers.OBJECTS)]}
     mug = objs["Mug|1"].attributes
     assert mug.name == "Mug"
-    assert np.allclose(mug.position, to_spark(g.get("Mug|1").position))       # z up
-    assert mug.position[2] == g.get("Mug|1").position[1]
+    assert np.allclose(mug.position, g.get("Mug|1").position)       # both REP-103, z up
+    assert np.allclose(mug.bounding_box.dimensions, g.get("Mug|1").size)
     meta = mug.metadata.get()
     assert meta["parent"] == "Fridge|1" and meta["relation"] == "in" and meta["source"] == "perception:cam"
     assert objs["Apple|1"].attributes.metadata.get()["states"] == {"isSliced": "false"}
@@ -58,9 +58,9 @@ def test_export_reads_back_into_the_same_graph(tmp_path):
     assert _canon(back) == _canon(g)
 
 
-def test_axes_round_trip():
-    p = (1.5, -0.25, 3.0)
-    assert from_spark(to_spark(p)) == p
+def test_export_keeps_rep103_axes():
+    G = export_dsg(_graph())
+    assert "z up" in G.metadata.get()["axes"]
 
 
 def test_a_foreign_dsg_without_karma_metadata_reads(tmp_path):
@@ -78,6 +78,6 @@ def test_a_foreign_dsg_without_karma_metadata_reads(tmp_path):
     G.save(path, include_mesh=False)
     g = read_spark(path)
     item = g.get("O3")
-    assert item.type == "Chair" and np.allclose(item.position, from_spark((2.0, -1.0, 0.4)))
+    assert item.type == "Chair" and np.allclose(item.position, (2.0, -1.0, 0.4))
     assert g.region_of("O3") == "region:R0"
     assert export_dsg(g).num_nodes() == 3

@@ -19,8 +19,8 @@ def snapshot(g):
 
 def populated():
     g = kitchen()
-    g.apply([obs("Apple", "Apple|1", (1.0, 1.03, 1.0), states={"isSliced": "false"}),
-             obs("Mug", "", (4.0, 0.5, 1.0)), obs("Egg", "Egg|1", (2.5, 0.05, 3.0))], stamp=2.0)
+    g.apply([obs("Apple", "Apple|1", (1.0, 1.0, 1.03), states={"isSliced": "false"}),
+             obs("Mug", "", (4.0, 1.0, 0.5)), obs("Egg", "Egg|1", (2.5, 3.0, 0.05))], stamp=2.0)
     return g
 
 
@@ -44,15 +44,15 @@ def test_incremental_commits_match_memory(tmp_path, step):
     store = MemoryStore(str(tmp_path))
     store.save_all(g)
     if step == "resight":
-        g.apply([obs("Apple", "Apple|1", (1.0, 1.03, 1.0))], stamp=3.0)
+        g.apply([obs("Apple", "Apple|1", (1.0, 1.0, 1.03))], stamp=3.0)
     elif step == "move":
-        g.apply([obs("Apple", "Apple|1", (4.0, 0.5, 1.0))], stamp=3.0)
+        g.apply([obs("Apple", "Apple|1", (4.0, 1.0, 0.5))], stamp=3.0)
     elif step == "remove":
         g.remove("Plate|1")
     elif step == "negative":
         from karma_memory import Observer
         s = math.sin(math.pi / 4)
-        g.apply([], observer=Observer((0, 1, 1), (0, s, 0, s), 90, 5), stamp=3.0)
+        g.apply([], observer=Observer((0, 1, 1), (0, 0, 0, 1), 90, 5, "x"), stamp=3.0)
     else:
         g.clear()
     assert store.commit(g) > 0
@@ -64,7 +64,7 @@ def test_resighting_updates_only_the_sightings_table(tmp_path):
     g = populated()
     store = MemoryStore(str(tmp_path))
     store.save_all(g)
-    g.apply([obs("Apple", "Apple|1", (1.0, 1.03, 1.0))], stamp=9.0)
+    g.apply([obs("Apple", "Apple|1", (1.0, 1.0, 1.03))], stamp=9.0)
     store.commit(g)
     back = MemoryStore(str(tmp_path)).load().get("Apple|1")
     assert (back.times_seen, back.last_seen) == (2, 9.0)
@@ -83,7 +83,7 @@ def test_node_link_round_trip_and_merge():
     data = json.loads(json.dumps(g.to_node_link()))
     assert snapshot(SceneGraph.from_node_link(data)) == snapshot(g)
     other = SceneGraph()
-    other.apply([obs("Book", "Book|1", (8, 0.5, 1))], stamp=1.0)
+    other.apply([obs("Book", "Book|1", (8, 1, 0.5))], stamp=1.0)
     assert other.merge_node_link(data, replace=False) == len(g)
     assert set(other.ids()) == set(g.ids()) | {"Book|1"}
 
@@ -95,7 +95,7 @@ def test_node_link_import_skips_bad_nodes_and_edges():
          "position": [0, 0, 0], "size": [0, 0, 0]},
         {"id": "Nan|1", "layer": "object", "type": "Apple", "position": [math.nan, 0, 0], "size": [0, 0, 0]},
         {"id": "bad id", "layer": "object", "type": "Apple", "position": [0, 0, 0], "size": [0, 0, 0]},
-        {"id": "Ok|1", "layer": "object", "type": "Cup", "position": [1, 1.0, 1], "size": [.1, .1, .1],
+        {"id": "Ok|1", "layer": "object", "type": "Cup", "position": [1, 1, 1.0], "size": [.1, .1, .1],
          "states": {"note\x1b": "a\u202eb"}},
     ]
     data["edges"] += [{"source": "Ok|1", "target": "Missing|1", "relation": "on"},
@@ -139,7 +139,7 @@ def test_import_skips_counts_and_times_sqlite_cannot_hold(tmp_path):
     store.import_document(g, json.loads(json.dumps(huge_count_document(), allow_nan=True)), True)
     assert "Apple|1" not in g and "Egg|1" not in g and len(g) == len(populated()) - 2
     # Later commits are not poisoned: a new object reaches SQLite.
-    g.apply([obs("Bread", "Bread|1", (2.0, 1.0, 2.0))], stamp=3.0)
+    g.apply([obs("Bread", "Bread|1", (2.0, 2.0, 1.0))], stamp=3.0)
     store.commit(g)
     assert "Bread|1" in MemoryStore(str(tmp_path)).load()
 

@@ -12,8 +12,8 @@ def state(stm):
 def busy_memory(on_consolidate=None):
     stm = ShortTermMemory(capacity=2, policy='lru', clock=lambda: 10.0, baseline_capacity=3,
                           on_consolidate=on_consolidate)
-    stm.observe('Fridge_1', 'Fridge', {'isOpen': 'false'}, (1.0, 0.0, 1.0))
-    stm.observe('Fridge_1', 'Fridge', {'isOpen': 'true'}, (1.0, 0.0, 1.0))       # a change
+    stm.observe('Fridge_1', 'Fridge', {'isOpen': 'false'}, (1.0, 1.0, 0.0))
+    stm.observe('Fridge_1', 'Fridge', {'isOpen': 'true'}, (1.0, 1.0, 0.0))       # a change
     stm.record('Mug_1', 'Mug', {'held': True}, source='skill', step=1)
     stm.count_usage(['Mug_1'], ['Mug_1', 'Egg_1'])
     return stm
@@ -27,8 +27,8 @@ def test_a_reloaded_memory_equals_the_saved_one(tmp_path):
     assert StmStore(str(tmp_path)).load(back) == 2
     assert state(back) == state(stm)
     # Back in business: the baseline makes an unchanged sighting no change, a new state one.
-    assert back.observe('Fridge_1', 'Fridge', {'isOpen': 'true'}, (1.0, 0.0, 1.0)) is None
-    assert back.observe('Fridge_1', 'Fridge', {'isOpen': 'false'}, (1.0, 0.0, 1.0)) is not None
+    assert back.observe('Fridge_1', 'Fridge', {'isOpen': 'true'}, (1.0, 1.0, 0.0)) is None
+    assert back.observe('Fridge_1', 'Fridge', {'isOpen': 'false'}, (1.0, 1.0, 0.0)) is not None
 
 
 def test_incremental_saves_follow_evictions_baseline_trimming_and_reset(tmp_path):

@@ -1,6 +1,6 @@
 // KARMA-ROS inspector page: polls /api/state (live) or /api/graph_at (time slider) and draws
-// a top-down map (x right, z down the page). All memory text is set with textContent: it is
-// data from perception, never markup.
+// a top-down map of frame map (REP-103: x right, y up the page; SVG's y grows down, so it
+// draws -y). All memory text is set with textContent: it is data from perception, never markup.
 "use strict";
 const SVG = "http://www.w3.org/2000/svg";
 let live = true;
@@ -24,21 +24,21 @@ function drawMap(view, diffs) {
   svg.replaceChildren();
   const xs = [], zs = [];
   for (const r of view.regions.concat(view.things)) {
-    xs.push(r.x - r.w / 2, r.x + r.w / 2); zs.push(r.z - r.d / 2, r.z + r.d / 2);
+    xs.push(r.x - r.w / 2, r.x + r.w / 2); zs.push(-r.y - r.d / 2, -r.y + r.d / 2);
   }
-  for (const d of diffs || []) for (const p of [d.truth, d.belief]) if (p) { xs.push(p[0]); zs.push(p[1]); }
+  for (const d of diffs || []) for (const p of [d.truth, d.belief]) if (p) { xs.push(p[0]); zs.push(-p[1]); }
   if (!xs.length) { xs.push(0, 1); zs.push(0, 1); }
   const x0 = Math.min(...xs) - 0.5, z0 = Math.min(...zs) - 0.5;
   const w = Math.max(...xs) - x0 + 0.5, h = Math.max(...zs) - z0 + 0.5;
   svg.setAttribute("viewBox", `${x0} ${z0} ${w} ${h}`);
   for (const r of view.regions) {
     const g = el("g", {"class": "region-group", "data-id": r.id});
-    g.appendChild(el("rect", {"class": "region", x: r.x - r.w / 2, y: r.z - r.d / 2, width: r.w, height: r.d}));
-    g.appendChild(el("text", {"class": "region-label", x: r.x - r.w / 2 + 0.05, y: r.z - r.d / 2 + 0.3}, r.type));
+    g.appendChild(el("rect", {"class": "region", x: r.x - r.w / 2, y: -r.y - r.d / 2, width: r.w, height: r.d}));
+    g.appendChild(el("text", {"class": "region-label", x: r.x - r.w / 2 + 0.05, y: -r.y - r.d / 2 + 0.3}, r.type));
     svg.appendChild(g);
   }
   for (const t of view.things.filter(t => t.layer === "receptacle")) {
-    const r = el("rect", {"class": "receptacle", "data-id": t.id, x: t.x - t.w / 2, y: t.z - t.d / 2,
+    const r = el("rect", {"class": "receptacle", "data-id": t.id, x: t.x - t.w / 2, y: -t.y - t.d / 2,
                           width: Math.max(t.w, 0.05), height: Math.max(t.d, 0.05)});
     r.appendChild(el("title", {}, `${t.id} (${t.type})`));
     svg.appendChild(r);
@@ -46,7 +46,7 @@ function drawMap(view, diffs) {
   for (const t of view.things.filter(t => t.layer === "object")) {
     const cls = "object" + (t.stale ? " stale" : "") + (t.source === "operator" ? " operator" : "");
     const c = el("circle", {"class": cls, "data-id": t.id, "data-confidence": t.confidence,
-                            "data-stale": t.stale, cx: t.x, cy: t.z, r: 0.08,
+                            "data-stale": t.stale, cx: t.x, cy: -t.y, r: 0.08,
                             fill: `rgba(240, 130, 20, ${0.25 + 0.75 * t.confidence})`});
     c.appendChild(el("title", {}, `${t.id} (${t.type}) confidence ${t.confidence}` +
                                   `${t.stale ? " stale" : ""} in ${t.parent || "-"} from ${t.source}`));
@@ -54,9 +54,9 @@ function drawMap(view, diffs) {
   }
   for (const d of diffs || []) {
     if (d.truth) svg.appendChild(el("circle", {"class": "truth " + d.kind, "data-id": d.id, "data-kind": d.kind,
-                                               cx: d.truth[0], cy: d.truth[1], r: 0.12}));
-    if (d.truth && d.belief) svg.appendChild(el("line", {"class": "diff-line", x1: d.belief[0], y1: d.belief[1],
-                                                         x2: d.truth[0], y2: d.truth[1]}));
+                                               cx: d.truth[0], cy: -d.truth[1], r: 0.12}));
+    if (d.truth && d.belief) svg.appendChild(el("line", {"class": "diff-line", x1: d.belief[0], y1: -d.belief[1],
+                                                         x2: d.truth[0], y2: -d.truth[1]}));
   }
   const tb = document.querySelector("#objects tbody");
   tb.replaceChildren(row(["id", "type", "conf.", "stale", "in"]));
