@@ -117,25 +117,25 @@ class PlannerNode(Node):
         self.clients_group = ReentrantCallbackGroup()
         self.state_lock = threading.Lock()   # the perception history and the task state
         if self.mode.needs_perception:
-            self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_frame,
+            self.create_subscription(ObjectObservationArray, 'karma/perception/objects', self.on_frame,
                                      SENSOR_DATA, callback_group=MutuallyExclusiveCallbackGroup())
         # The robot's own report of its hand (proprioception) overrides memory's belief in
         # every memory mode: planning never puts with an empty hand or picks up with a full one.
         self.hand = Hand()
         self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED,
                                  callback_group=MutuallyExclusiveCallbackGroup())
-        self.create_service(ResetMemory, '/karma/planner/reset', self.on_reset,
+        self.create_service(ResetMemory, 'karma/planner/reset', self.on_reset,
                             callback_group=self.clients_group)
-        self.graph_cli = self.create_client(QuerySceneGraph, '/karma/query_scene_graph', callback_group=self.clients_group)
-        self.stm_cli = self.create_client(QueryShortTerm, '/karma/stm/query', callback_group=self.clients_group)
-        self.usage_pub = self.create_publisher(MemoryUsage, '/karma/memory_usage', RELIABLE_EVENTS)
+        self.graph_cli = self.create_client(QuerySceneGraph, 'karma/query_scene_graph', callback_group=self.clients_group)
+        self.stm_cli = self.create_client(QueryShortTerm, 'karma/stm/query', callback_group=self.clients_group)
+        self.usage_pub = self.create_publisher(MemoryUsage, 'karma/memory_usage', RELIABLE_EVENTS)
         # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
-        self.plan_log_pub = self.create_publisher(PlanRecord, '/karma/plan/log', RELIABLE_EVENTS)
+        self.plan_log_pub = self.create_publisher(PlanRecord, 'karma/plan/log', RELIABLE_EVENTS)
         self.lock = threading.Lock()
         # Calls wait in a queue on their own threads (run_node's executor has enough for the
         # queue plus the memory replies the planning call waits on).
         self.queue = PlanQueue(cfg['max_waiting_plans'], cfg['max_plan_wait_s'])
-        self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=ReentrantCallbackGroup())
+        self.create_service(Plan, 'karma/plan', self.on_plan, callback_group=ReentrantCallbackGroup())
         self.get_logger().info(f'planner ready: backend {self.planner.backend.name}, '
                                f'memory mode {cfg["memory_mode"]}')
 
