@@ -84,8 +84,8 @@ def instance_lock(domain: str, lock_dir: str | None = None, namespace: str = '')
         f.seek(0)
         holder = f.read().strip() or '?'
         f.close()
-        where = f'namespace {namespace} of ' if namespace else ''
-        raise SystemExit(f'karma up: a stack already runs in {where}ROS_DOMAIN_ID {domain} (pid '
+        where = f'in namespace {namespace} ' if namespace else ''
+        raise SystemExit(f'karma up: a stack already runs {where}on ROS_DOMAIN_ID {domain} (pid '
                          f'{holder}, lock {path}); stop it first or use another --namespace')
     f.truncate(0)
     f.write(str(os.getpid()))

@@ -74,10 +74,13 @@ def test_default_stack_has_no_simulator():
     assert any('thor' in s.package for s in stack.nodes_for('sim'))
 
 
-def test_every_node_has_a_params_file_for_its_name():
+def test_every_node_has_a_params_file_for_its_name_in_any_namespace():
+    # `/**/name` so the file applies under `karma up --namespace` too (a bare `name` key
+    # matches only the root namespace).
     for spec in load_stack(CONFIG).nodes.values():
         data = yaml.safe_load(spec.params_file.read_text())
-        assert spec.name in data and 'ros__parameters' in data[spec.name], spec.params_file
+        key = f'/**/{spec.name}'
+        assert key in data and 'ros__parameters' in data[key], spec.params_file
 
 
 def test_every_node_module_exists():
