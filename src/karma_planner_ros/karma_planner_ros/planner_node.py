@@ -43,6 +43,7 @@ from karma_planning.memory_view import Hand
 from karma_planning.skills import failure_name
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
+from karma_ros_common.resources import installed_config
 from karma_planning.retrieval import Retriever
 from karma_planning.synonyms import SynonymTable
 from karma_ros_common.diagnostics import RejectionCounter
@@ -69,7 +70,8 @@ SCHEMA = {
     'openai_schema_style': Param('openai', 'openai: response_format form of the schema',
                                  choices=('openai', 'llama_cpp')),
     'send_image': Param(False, 'openai: send the request image as a data URL'),
-    'prompts_dir': Param('', 'Prompt templates; empty = $KARMA_ROOT/config/prompts'),
+    'prompts_dir': Param('', 'Prompt templates; empty = the installed share/karma_bringup/config/'
+                         'prompts, else the source tree\'s config/prompts'),
     'synonyms_file': Param('', 'Synonym table; empty = <prompts_dir>/synonyms.yaml'),
     'embedder': Param('minilm', 'Retrieval embedder', choices=('minilm', 'hash')),
     'top_k': Param(6, 'Retrieval: best items by similarity', min_value=0, max_value=200),
@@ -103,7 +105,8 @@ class PlannerNode(Node):
         super().__init__('planner_node', **kwargs)
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self)
-        prompts_dir = cfg['prompts_dir'] or str(default_prompts_dir())
+        prompts_dir = cfg['prompts_dir'] or os.environ.get('KARMA_PROMPTS_DIR') or str(
+            installed_config('prompts') or default_prompts_dir())
         syn = SynonymTable.load(cfg['synonyms_file'] or f'{prompts_dir}/synonyms.yaml')
         embedder = SentenceEmbedder() if cfg['embedder'] == 'minilm' else HashEmbedder()
         untrusted = tuple(s.strip() for s in cfg['untrusted_sources'].split(',') if s.strip())
