@@ -8,7 +8,9 @@ and each planner plans from its own memory.
 import sys
 
 import pytest
+from karma_interfaces.action import ExecuteTask
 from karma_interfaces.srv import FindObject, Plan
+from rclpy.action import ActionClient
 from karma_ros_common.qos import SENSOR_DATA
 from karma_interfaces.msg import ObjectObservationArray
 
@@ -54,6 +56,8 @@ def test_two_namespaced_stacks_do_not_hear_each_other(ros_node, spawn_python, tm
     for ns, proc in ups.items():
         for cli in (finds[ns], plans[ns]):
             assert cli.wait_for_service(timeout_sec=120), proc.log_path.read_text()[-3000:]
+        task = ActionClient(ros_node.node, ExecuteTask, f'/{ns}/karma/execute_task')
+        assert task.wait_for_server(timeout_sec=120), proc.log_path.read_text()[-3000:]
     # Unnamespaced names stay free: nothing of either stack lives under /karma.
     assert not ros_node.count_subscribers('/karma/perception/objects')
     sent = {'robot1': scene(), 'robot2': mug_scene()}

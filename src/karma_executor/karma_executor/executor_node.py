@@ -84,7 +84,8 @@ class ExecutorNode(Node):
                                    goal_callback=self.on_goal,
                                    cancel_callback=lambda _req: CancelResponse.ACCEPT,
                                    callback_group=group)
-        self.get_logger().info('executor ready on /karma/execute_task')
+        self.get_logger().info(
+            f"executor ready on {self.resolve_topic_name('karma/execute_task', only_expand=True)}")
 
     def on_goal(self, goal: ExecuteTask.Goal) -> GoalResponse:
         if not goal.instruction.strip():

@@ -26,6 +26,7 @@ Run::
 """
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 import time

@@ -32,3 +32,9 @@ def test_dry_run_with_namespace(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4 and all('-r __ns:=/robot1' in line for line in lines)
     assert 'store_dir:=~/.karma/$namespace/memory' in ' '.join(lines)
+
+
+@pytest.mark.parametrize('extra', [['--record', '/tmp/x.mcap'], ['--inspect']])
+def test_namespace_with_recorder_or_inspector_is_refused_with_the_reason(extra):
+    with pytest.raises(SystemExit, match='do not support --namespace'):
+        main(['--namespace', 'robot1', '--dry-run', *extra])
