@@ -1,13 +1,10 @@
 """KARMA-ROS on a robot: long- and short-term memory, planner, task executor. No simulator.
 
-The robot must provide /karma/perception/objects and the /karma/execute_skill action
-(see README "Running on a robot"). Usage: ros2 launch launch/karma.launch.py
+The robot must provide karma/perception/objects and the karma/execute_skill action in the
+stack's namespace (see README "Running on a robot").
+Usage: ros2 launch karma_bringup karma.launch.py [namespace:=robot1] [sim:=true]
 """
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _karma_stack import generate  # noqa: E402
+from karma_bringup.launch_description import generate
 
 
 def generate_launch_description():

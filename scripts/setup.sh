@@ -65,7 +65,9 @@ done
 
 # 4. colcon build of the workspace, when any package source changed.
 src_hash="$(find $(ls -d src sim 2>/dev/null) -path '*/__pycache__' -prune -o -type f \( -name '*.msg' -o -name '*.srv' -o -name '*.action' -o -name 'package.xml' -o -name 'setup.py' -o -name 'setup.cfg' -o -name 'CMakeLists.txt' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-stamp="ros2_ws/install/.karma-src-$src_hash"
+# karma_bringup installs config/ and launch/ (symlinked): a file added or removed there needs a build.
+share_hash="$(find config launch -path '*/__pycache__' -prune -o -type f -print | sort | sha256sum | cut -c1-8)"
+stamp="ros2_ws/install/.karma-src-$src_hash-$share_hash"
 if [ ! -f "$stamp" ]; then
   log "building ros2_ws with colcon"
   export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"

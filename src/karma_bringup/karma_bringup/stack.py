@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from karma_ros_common.resources import installed_config
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,13 @@ class Stack:
 
 
 def default_config_dir() -> Path:
-    """``$KARMA_CONFIG_DIR``, else ``$KARMA_ROOT/config``, else the repo's config/."""
+    """``$KARMA_CONFIG_DIR``, else the installed ``share/karma_bringup/config`` (the ament
+    index), else ``$KARMA_ROOT/config``, else the repo's config/."""
     if os.environ.get('KARMA_CONFIG_DIR'):
         return Path(os.environ['KARMA_CONFIG_DIR'])
+    installed = installed_config('stack.yaml')
+    if installed is not None:
+        return installed.parent
     if os.environ.get('KARMA_ROOT'):
         return Path(os.environ['KARMA_ROOT']) / 'config'
     return Path(__file__).resolve().parents[3] / 'config'

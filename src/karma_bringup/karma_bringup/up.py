@@ -5,13 +5,15 @@ first, so nodes shut down cleanly and flush their stores; SIGKILL after a grace 
 A node that crashes is started again with exponential back-off and given up on after
 ``--max-restarts`` tries (:mod:`karma_bringup.restart`); one that cannot start (a bad
 parameter) is reported once. The nodes die with ``karma up``, even when it is killed with
-kill -9, and a second ``karma up`` on the same ROS domain refuses to start while one runs.
+kill -9, and a second ``karma up`` in the same ROS domain and namespace refuses to start while
+one runs.
 
 Example::
 
     ./karma up                       # the robot stack (no simulator)
     ./karma up --sim                 # with the AI2-THOR bridge on the embedded player
     ./karma up --param ltm.store_dir:=/tmp/mem
+    ./karma up --namespace robot1    # every name under /robot1/..., store ~/.karma/robot1/memory
     ./karma up --sim --record out/run.mcap --inspect   # plus a recording and the web inspector
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import fcntl
+import functools
 import os
 import signal
 import subprocess
@@ -30,12 +33,16 @@ from pathlib import Path
 
 from karma_bringup.restart import Backoff, RestartPolicy, describe_exit
 from karma_bringup.stack import NodeSpec, load_stack
+from karma_ros_common.namespaces import namespace_key, normalize_namespace
 
 
-def node_command(spec: NodeSpec, extra_params: dict[str, str] | None = None) -> list[str]:
+def node_command(spec: NodeSpec, extra_params: dict[str, str] | None = None,
+                 namespace: str = '') -> list[str]:
     """The command line that runs one node (the same node a launch file's Node() runs)."""
     cmd = [sys.executable, '-m', spec.python_module, '--ros-args',
            '-r', f'__node:={spec.name}', '--params-file', str(spec.params_file)]
+    if namespace:
+        cmd[-2:-2] = ['-r', f'__ns:={namespace}']
     for key, value in (extra_params or {}).items():
         cmd += ['-p', f'{key}:={value}']
     return cmd
@@ -61,14 +68,15 @@ def _die_with(parent: int):
     return preexec
 
 
-def instance_lock(domain: str, lock_dir: str | None = None):
-    """Hold the lock of ROS domain ``domain`` (all topics are absolute, so one stack per domain).
+def instance_lock(domain: str, lock_dir: str | None = None, namespace: str = ''):
+    """Hold the lock of ``namespace`` in ROS domain ``domain`` (one stack per namespace).
 
     Returns the open lock file (keep it for the supervisor's lifetime; the kernel releases it
     when the process dies, kill -9 included) or raises SystemExit naming the holder.
     """
     path = Path(lock_dir or os.environ.get('XDG_RUNTIME_DIR') or tempfile.gettempdir()) / \
-        f'karma-up-domain-{domain}.lock'
+        (f'karma-up-domain-{domain}.lock' if not namespace else
+         f'karma-up-domain-{domain}-ns-{namespace_key(namespace)}.lock')
     f = open(path, 'a+')
     try:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -76,8 +84,9 @@ def instance_lock(domain: str, lock_dir: str | None = None):
         f.seek(0)
         holder = f.read().strip() or '?'
         f.close()
-        raise SystemExit(f'karma up: a stack already runs on ROS_DOMAIN_ID {domain} (pid {holder}, '
-                         f'lock {path}); stop it first or use another ROS_DOMAIN_ID')
+        where = f'in namespace {namespace} ' if namespace else ''
+        raise SystemExit(f'karma up: a stack already runs {where}on ROS_DOMAIN_ID {domain} (pid '
+                         f'{holder}, lock {path}); stop it first or use another --namespace')
     f.truncate(0)
     f.write(str(os.getpid()))
     f.flush()
@@ -199,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument('--config', help='stack file or config directory (default: config/)')
     ap.add_argument('--stack', help='which stack of the file to start (default: its default_stack)')
     ap.add_argument('--sim', action='store_true', help='start the "sim" stack (AI2-THOR bridge)')
+    ap.add_argument('--namespace', default='',
+                    help='run the stack under this ROS namespace (/NS/karma/...); the store '
+                         'defaults to ~/.karma/NS/memory')
     ap.add_argument('--param', action='append', default=[], metavar='NODE.NAME:=VALUE',
                     help='override one node parameter (repeatable)')
     ap.add_argument('--record', metavar='FILE', help='also record the stack to this MCAP file')
@@ -212,6 +224,15 @@ def main(argv: list[str] | None = None) -> int:
                     help='restarts of a node (each within 60 s of the last) before giving up')
     ap.add_argument('--dry-run', action='store_true', help='print the node commands and exit')
     args = ap.parse_args(argv)
+    try:
+        namespace = normalize_namespace(args.namespace)
+    except ValueError as e:
+        raise SystemExit(f'karma up: {e}')
+    if namespace and (args.record or args.inspect):
+        # The recorder and the inspector still use absolute /karma/... names (recordings
+        # name their topics so); under a namespace they would record and show nothing.
+        raise SystemExit('karma up: --record and --inspect do not support --namespace yet')
+    command = functools.partial(node_command, namespace=namespace)
     stack = load_stack(args.config)
     specs = stack.nodes_for('sim' if args.sim else args.stack)
     params = {k: {n: str(v) for n, v in d.items()} for k, d in stack.overrides.items()}
@@ -226,11 +247,12 @@ def main(argv: list[str] | None = None) -> int:
         params['stm']['store_dir'] = given['ltm']['store_dir']   # one memory folder
     if args.dry_run:
         for spec in specs:
-            print(' '.join(node_command(spec, params.get(spec.key))))
+            print(' '.join(command(spec, params.get(spec.key))))
         return 0
-    lock = instance_lock(os.environ.get('ROS_DOMAIN_ID', '0'))  # noqa: F841 (held until exit)
+    lock = instance_lock(os.environ.get('ROS_DOMAIN_ID', '0'),  # noqa: F841 (held until exit)
+                         namespace=namespace)
     sup = Supervisor(specs, params, respawn=args.respawn,
-                     policy=RestartPolicy(max_restarts=max(0, args.max_restarts)))
+                     policy=RestartPolicy(max_restarts=max(0, args.max_restarts)), command=command)
     signal.signal(signal.SIGINT, sup.stop)
     signal.signal(signal.SIGTERM, sup.stop)
     return sup.run()

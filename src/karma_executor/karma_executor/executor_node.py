@@ -47,8 +47,8 @@ SCHEMA = {
                             'the ROS graph fails the call at once ("planner unavailable")',
                             min_value=0.1),
     'skill_timeout_s': Param(120.0, 'Longest wait for one skill', min_value=0.1),
-    'plan_service': Param('/karma/plan', 'Planning service'),
-    'skill_action': Param('/karma/execute_skill', 'Skill execution action'),
+    'plan_service': Param('karma/plan', 'Planning service'),
+    'skill_action': Param('karma/execute_skill', 'Skill execution action'),
     'verify_on_arrival': Param(True, 'After navigate_to(X), check the approach frames show X where '
                                'memory has it; if not, report the step as not_found'),
     'verify_radius_m': Param(1.0, 'Verify: a detection of the type this close to the belief counts',
@@ -56,7 +56,7 @@ SCHEMA = {
     'verify_min_views': Param(3, 'Verify: frames with the believed place in view and no detection '
                               'before the belief counts as a ghost', min_value=1, max_value=50,
                               dynamic=True),
-    'find_service': Param('/karma/find_object', 'Long-term memory look-up used by the verify step'),
+    'find_service': Param('karma/find_object', 'Long-term memory look-up used by the verify step'),
 }
 
 HOLD_SKILLS = {'pickup'}
@@ -71,25 +71,26 @@ class ExecutorNode(Node):
         self.plan_client = self.create_client(Plan, self.cfg['plan_service'], callback_group=group)
         self.skill_client = ActionClient(self, ExecuteSkill, self.cfg['skill_action'],
                                          callback_group=group)
-        self.results_pub = self.create_publisher(SkillResult, '/karma/skill_results', RELIABLE_EVENTS)
+        self.results_pub = self.create_publisher(SkillResult, 'karma/skill_results', RELIABLE_EVENTS)
         self.find_client = self.create_client(FindObject, self.cfg['find_service'], callback_group=group)
         # Perception frames as (detections) for the verify step; bounded.
         self._frames: collections.deque = collections.deque(maxlen=200)
         self._frames_seen = 0
         self._frames_lock = threading.Lock()
         if self.cfg['verify_on_arrival']:
-            self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
+            self.create_subscription(ObjectObservationArray, 'karma/perception/objects',
                                      self.on_frame, SENSOR_DATA, callback_group=group)
         self._busy = threading.Lock()
         self._held = ''
         self._hand = RobotState()   # hand_state HAND_UNKNOWN until a skill server reports
         self._last_result: SkillResult | None = None   # the last step's outcome (for replans)
         self._explored: set[str] = set()                 # what this task explored (for replans)
-        self.server = ActionServer(self, ExecuteTask, '/karma/execute_task', self.execute_task,
+        self.server = ActionServer(self, ExecuteTask, 'karma/execute_task', self.execute_task,
                                    goal_callback=self.on_goal,
                                    cancel_callback=lambda _req: CancelResponse.ACCEPT,
                                    callback_group=group)
-        self.get_logger().info('executor ready on /karma/execute_task')
+        self.get_logger().info(
+            f"executor ready on {self.resolve_topic_name('karma/execute_task', only_expand=True)}")
 
     def on_goal(self, goal: ExecuteTask.Goal) -> GoalResponse:
         if not goal.instruction.strip():

@@ -53,6 +53,7 @@ from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, ma
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.namespaces import expand_store_dir
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_BACKLOG, SENSOR_DATA
@@ -63,7 +64,8 @@ def _frames(v):
 
 
 SCHEMA = {
-    'store_dir': Param('~/.karma/memory', 'Directory of the SQLite store (created if missing)'),
+    'store_dir': Param('~/.karma/$namespace/memory', 'Directory of the SQLite store (created if missing; '
+                       '$namespace = the node\'s namespace, "default" without one)'),
     'io_dirs': Param(['$store_dir'], 'Directories save/load may touch ($store_dir = store_dir)'),
     'allowed_frames': Param(['map'], 'Header frame ids accepted on observation topics '
                             '(an empty frame id counts as "map")', check=_frames),
@@ -117,7 +119,7 @@ class LtmNode(Node):
         super().__init__('ltm_node', **kwargs)
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self, cfg['diagnostics_period_s'])
-        self.store_dir = os.path.abspath(os.path.expanduser(cfg['store_dir']))
+        self.store_dir = expand_store_dir(cfg['store_dir'], self.get_namespace())
         self.io_dirs = [os.path.realpath(os.path.expanduser(
             self.store_dir if d == '$store_dir' else d)) for d in cfg['io_dirs']]
         self.memory_config = MemoryConfig(
@@ -141,26 +143,26 @@ class LtmNode(Node):
         self._encoder = SceneGraphEncoder()
         self._update_figures()
 
-        self.graph_pub = self.create_publisher(SceneGraphMsg, '/karma/scene_graph', LATCHED)
-        self.marker_pub = self.create_publisher(MarkerArray, '/karma/scene_graph/markers', LATCHED)
-        self.associated_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/associated',
+        self.graph_pub = self.create_publisher(SceneGraphMsg, 'karma/scene_graph', LATCHED)
+        self.marker_pub = self.create_publisher(MarkerArray, 'karma/scene_graph/markers', LATCHED)
+        self.associated_pub = self.create_publisher(ObjectObservationArray, 'karma/ltm/associated',
                                                     RELIABLE_EVENTS)
         self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED)
         # A failed skill is evidence (karma_interfaces/SkillResult.failure): not found where
         # believed, hand empty, container closed.
-        self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill_result,
+        self.create_subscription(SkillResult, 'karma/skill_results', self.on_skill_result,
                                  RELIABLE_EVENTS)
-        self.create_subscription(ObjectObservationArray, '/karma/perception/objects',
+        self.create_subscription(ObjectObservationArray, 'karma/perception/objects',
                                  lambda m: self.handle_observations(m, 'perception'), SENSOR_BACKLOG)
-        self.create_subscription(ObjectObservationArray, '/karma/ltm/consolidate',
+        self.create_subscription(ObjectObservationArray, 'karma/ltm/consolidate',
                                  lambda m: self.handle_observations(m, 'short_term'), RELIABLE_EVENTS)
         self._last_map: NavigableMap | None = None
-        self.create_subscription(NavigableMap, '/karma/map/navigable', self.on_map, LATCHED)
-        self.create_service(FindObject, '/karma/find_object', self.on_find)
-        self.create_service(QuerySceneGraph, '/karma/query_scene_graph', self.on_query)
-        self.create_service(SaveMemory, '/karma/save_memory', self.on_save)
-        self.create_service(LoadMemory, '/karma/load_memory', self.on_load)
-        self.create_service(ResetMemory, '/karma/reset_memory', self.on_reset)
+        self.create_subscription(NavigableMap, 'karma/map/navigable', self.on_map, LATCHED)
+        self.create_service(FindObject, 'karma/find_object', self.on_find)
+        self.create_service(QuerySceneGraph, 'karma/query_scene_graph', self.on_query)
+        self.create_service(SaveMemory, 'karma/save_memory', self.on_save)
+        self.create_service(LoadMemory, 'karma/load_memory', self.on_load)
+        self.create_service(ResetMemory, 'karma/reset_memory', self.on_reset)
         memory_services.register(self)
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')

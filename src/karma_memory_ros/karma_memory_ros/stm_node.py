@@ -35,6 +35,7 @@ from karma_memory.sanitize import LabelError, validate_id
 from karma_memory.short_term import (POLICIES, ShortTermMemory, StmEntry, StmStore, states_to_thor,
                                      typed_states)
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.namespaces import expand_store_dir
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_BACKLOG
@@ -54,7 +55,8 @@ SCHEMA = {
     'max_ids_per_message': Param(256, 'Ids a skill result or memory-usage message may carry; '
                                  'the rest are dropped and counted', min_value=1, max_value=100000),
     'store_dir': Param('', "Directory of the SQLite store (short_term.sqlite3, WAL); '' keeps the "
-                       'memory in RAM only. `./karma up` uses the long-term memory\'s directory'),
+                       'memory in RAM only; $namespace = the node\'s namespace. `./karma up` uses the '
+                       'long-term memory\'s directory'),
 }
 
 
@@ -85,19 +87,19 @@ class StmNode(Node):
         self.store = None
         if cfg['store_dir']:
             # Every input is saved before its callback returns: kill -9 loses nothing applied.
-            self.store = StmStore(cfg['store_dir'])
+            self.store = StmStore(expand_store_dir(cfg['store_dir'], self.get_namespace()))
             restored = self.store.load(self.stm)
             step = self.store.meta('step', 0)
             self.step = step if isinstance(step, int) and step >= 0 else 0
             self.get_logger().info(f'restored {restored} entries from {self.store.path}')
-        self.consolidate_pub = self.create_publisher(ObjectObservationArray, '/karma/ltm/consolidate', RELIABLE_EVENTS)
-        self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_objects, SENSOR_BACKLOG)
-        self.create_subscription(ObjectObservationArray, '/karma/ltm/associated', self.on_objects, RELIABLE_EVENTS)
+        self.consolidate_pub = self.create_publisher(ObjectObservationArray, 'karma/ltm/consolidate', RELIABLE_EVENTS)
+        self.create_subscription(ObjectObservationArray, 'karma/perception/objects', self.on_objects, SENSOR_BACKLOG)
+        self.create_subscription(ObjectObservationArray, 'karma/ltm/associated', self.on_objects, RELIABLE_EVENTS)
         self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, RELIABLE_EVENTS)
-        self.create_subscription(SkillResult, '/karma/skill_results', self.on_skill, RELIABLE_EVENTS)
-        self.create_subscription(MemoryUsage, '/karma/memory_usage', self.on_usage, RELIABLE_EVENTS)
-        self.create_service(QueryShortTerm, '/karma/stm/query', self.on_query)
-        self.create_service(ResetMemory, '/karma/stm/reset', self.on_reset)
+        self.create_subscription(SkillResult, 'karma/skill_results', self.on_skill, RELIABLE_EVENTS)
+        self.create_subscription(MemoryUsage, 'karma/memory_usage', self.on_usage, RELIABLE_EVENTS)
+        self.create_service(QueryShortTerm, 'karma/stm/query', self.on_query)
+        self.create_service(ResetMemory, 'karma/stm/reset', self.on_reset)
         if cfg['stable_after_s'] > 0:
             self.create_timer(cfg['consolidate_period_s'], self._guard(self._consolidate_stable))
         self._figures()

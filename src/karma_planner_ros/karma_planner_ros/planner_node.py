@@ -26,6 +26,7 @@ Run::
 """
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 import time
@@ -43,6 +44,7 @@ from karma_planning.memory_view import Hand
 from karma_planning.skills import failure_name
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
+from karma_ros_common.resources import installed_config
 from karma_planning.retrieval import Retriever
 from karma_planning.synonyms import SynonymTable
 from karma_ros_common.diagnostics import RejectionCounter
@@ -71,7 +73,8 @@ SCHEMA = {
     'openai_schema_style': Param('openai', 'openai: response_format form of the schema',
                                  choices=('openai', 'llama_cpp')),
     'send_image': Param(False, 'openai: send the request image as a data URL'),
-    'prompts_dir': Param('', 'Prompt templates; empty = $KARMA_ROOT/config/prompts'),
+    'prompts_dir': Param('', 'Prompt templates; empty = the installed share/karma_bringup/config/'
+                         'prompts, else the source tree\'s config/prompts'),
     'synonyms_file': Param('', 'Synonym table; empty = <prompts_dir>/synonyms.yaml'),
     'embedder': Param('minilm', 'Retrieval embedder', choices=('minilm', 'hash')),
     'top_k': Param(6, 'Retrieval: best items by similarity', min_value=0, max_value=200),
@@ -105,7 +108,8 @@ class PlannerNode(Node):
         super().__init__('planner_node', **kwargs)
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self)
-        prompts_dir = cfg['prompts_dir'] or str(default_prompts_dir())
+        prompts_dir = cfg['prompts_dir'] or os.environ.get('KARMA_PROMPTS_DIR') or str(
+            installed_config('prompts') or default_prompts_dir())
         syn = SynonymTable.load(cfg['synonyms_file'] or f'{prompts_dir}/synonyms.yaml')
         embedder = SentenceEmbedder() if cfg['embedder'] == 'minilm' else HashEmbedder()
         untrusted = tuple(s.strip() for s in cfg['untrusted_sources'].split(',') if s.strip())
@@ -119,25 +123,25 @@ class PlannerNode(Node):
         self.clients_group = ReentrantCallbackGroup()
         self.state_lock = threading.Lock()   # the perception history and the task state
         if self.mode.needs_perception:
-            self.create_subscription(ObjectObservationArray, '/karma/perception/objects', self.on_frame,
+            self.create_subscription(ObjectObservationArray, 'karma/perception/objects', self.on_frame,
                                      SENSOR_DATA, callback_group=MutuallyExclusiveCallbackGroup())
         # The robot's own report of its hand (proprioception) overrides memory's belief in
         # every memory mode: planning never puts with an empty hand or picks up with a full one.
         self.hand = Hand()
         self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED,
                                  callback_group=MutuallyExclusiveCallbackGroup())
-        self.create_service(ResetMemory, '/karma/planner/reset', self.on_reset,
+        self.create_service(ResetMemory, 'karma/planner/reset', self.on_reset,
                             callback_group=self.clients_group)
-        self.graph_cli = self.create_client(QuerySceneGraph, '/karma/query_scene_graph', callback_group=self.clients_group)
-        self.stm_cli = self.create_client(QueryShortTerm, '/karma/stm/query', callback_group=self.clients_group)
-        self.usage_pub = self.create_publisher(MemoryUsage, '/karma/memory_usage', RELIABLE_EVENTS)
+        self.graph_cli = self.create_client(QuerySceneGraph, 'karma/query_scene_graph', callback_group=self.clients_group)
+        self.stm_cli = self.create_client(QueryShortTerm, 'karma/stm/query', callback_group=self.clients_group)
+        self.usage_pub = self.create_publisher(MemoryUsage, 'karma/memory_usage', RELIABLE_EVENTS)
         # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
-        self.plan_log_pub = self.create_publisher(PlanRecord, '/karma/plan/log', RELIABLE_EVENTS)
+        self.plan_log_pub = self.create_publisher(PlanRecord, 'karma/plan/log', RELIABLE_EVENTS)
         self.lock = threading.Lock()
         # Calls wait in a queue on their own threads (run_node's executor has enough for the
         # queue plus the memory replies the planning call waits on).
         self.queue = PlanQueue(cfg['max_waiting_plans'], cfg['max_plan_wait_s'])
-        self.create_service(Plan, '/karma/plan', self.on_plan, callback_group=ReentrantCallbackGroup())
+        self.create_service(Plan, 'karma/plan', self.on_plan, callback_group=ReentrantCallbackGroup())
         self.get_logger().info(f'planner ready: backend {self.planner.backend.name}, '
                                f'memory mode {cfg["memory_mode"]}')
 

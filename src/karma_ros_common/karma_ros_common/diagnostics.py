@@ -26,7 +26,7 @@ from collections import Counter
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 
 DIAGNOSTICS_TOPIC = '/diagnostics'
-LEGACY_TOPIC = '/karma/diagnostics'   # deprecated alias, kept for one release
+LEGACY_TOPIC = 'karma/diagnostics'   # deprecated alias, kept for one release
 
 
 class RejectionCounter:

@@ -138,7 +138,7 @@ SCHEMA = {
                               'floor, tables, counters; 0 = level: high shelves)',
                               check=_horizons_ok),
     'max_steps_per_skill': Param(400, 'THOR actions one skill may spend', min_value=1),
-    'resolver_service': Param('/karma/query_scene_graph', 'Service resolving memory ids'),
+    'resolver_service': Param('karma/query_scene_graph', 'Service resolving memory ids'),
     'resolver_timeout_s': Param(2.0, 'Longest wait for the resolver', min_value=0.05, max_value=60.0),
     'publish_ground_truth_events': Param(True, 'EVALUATION ONLY: publish the ground truth after '
                                          'every skill on /karma/sim/ground_truth_events'),
@@ -170,20 +170,20 @@ class BridgeNode(Node):
         # One skill or reset at a time: they all drive the same simulated robot.
         self._busy = threading.Lock()
 
-        self.obs_pub = self.create_publisher(ObjectObservationArray, '/karma/perception/objects',
+        self.obs_pub = self.create_publisher(ObjectObservationArray, 'karma/perception/objects',
                                              SENSOR_DATA)
         # Reliable: matches reliable and best-effort subscribers alike.
-        self.pose_pub = self.create_publisher(PoseStamped, '/karma/agent_pose', QoSProfile(depth=10))
+        self.pose_pub = self.create_publisher(PoseStamped, 'karma/agent_pose', QoSProfile(depth=10))
         # Proprioception (karma_interfaces/RobotState), latched: what the hand holds after
         # every skill and reset, in memory ids, as a robot's driver would report it.
         self.hand = HandTracker(ids_published=not c['withhold_ids'])
         self.state_pub = self.create_publisher(RobotState, 'karma/robot_state', LATCHED)
-        self.image_pub = (self.create_publisher(Image, '/karma/camera/image', SENSOR_DATA)
+        self.image_pub = (self.create_publisher(Image, 'karma/camera/image', SENSOR_DATA)
                           if c['publish_rgb'] else None)
-        self.map_pub = self.create_publisher(NavigableMap, '/karma/map/navigable', LATCHED)
+        self.map_pub = self.create_publisher(NavigableMap, 'karma/map/navigable', LATCHED)
         # EVALUATION ONLY: the ground truth after every skill, for the benchmark's goal checker
         # (ordered milestones need the state between skills). No memory node subscribes.
-        self.gt_pub = (self.create_publisher(String, '/karma/sim/ground_truth_events', RELIABLE_EVENTS)
+        self.gt_pub = (self.create_publisher(String, 'karma/sim/ground_truth_events', RELIABLE_EVENTS)
                        if c['publish_ground_truth_events'] else None)
 
         # The skill thread waits on the LTM's answer: client and action in reentrant groups,
@@ -193,13 +193,13 @@ class BridgeNode(Node):
         services = MutuallyExclusiveCallbackGroup()
         self.query_client = self.create_client(QuerySceneGraph, c['resolver_service'],
                                                callback_group=self._client_group)
-        self.create_service(ResetSimulation, '/karma/sim/reset', self.on_reset,
+        self.create_service(ResetSimulation, 'karma/sim/reset', self.on_reset,
                             callback_group=services)
-        self.create_service(GetGroundTruth, '/karma/sim/ground_truth', self.on_ground_truth,
+        self.create_service(GetGroundTruth, 'karma/sim/ground_truth', self.on_ground_truth,
                             callback_group=self._client_group)
-        self.create_service(ApplyWorldChange, '/karma/sim/apply_world_change',
+        self.create_service(ApplyWorldChange, 'karma/sim/apply_world_change',
                             self.on_world_change, callback_group=services)
-        self.action = ActionServer(self, ExecuteSkill, '/karma/execute_skill', self.execute_skill,
+        self.action = ActionServer(self, ExecuteSkill, 'karma/execute_skill', self.execute_skill,
                                    goal_callback=lambda _g: GoalResponse.ACCEPT,
                                    cancel_callback=lambda _g: CancelResponse.REJECT,
                                    callback_group=self._skill_group)
