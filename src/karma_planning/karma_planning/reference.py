@@ -151,7 +151,8 @@ class _Builder:
             self.add('close', rec.id)
 
     def put(self, rec: MemoryItem) -> None:
-        self.goto(rec)
+        # a plate inside a closed cabinet: open the cabinet first, as for an object picked up
+        self.reach(rec)
         opens = rec.type in OPENABLE_TYPES and rec.id not in self.state.opened
         if opens:
             self.add('open', rec.id)

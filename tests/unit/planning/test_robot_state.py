@@ -73,3 +73,13 @@ def test_no_map_yet_explores_the_whole_map_instead_of_failing():
     assert validate_plan(steps, v)[1] == []
     steps, msg = reference_plan(['IN(Mug, Sink)'], v, explored={'scene'})
     assert steps == [] and 'searched' in msg
+
+
+def test_a_put_target_inside_a_closed_container_gets_it_opened_first():
+    v = MemoryView.from_graph(
+        [{'id': 'Apple_1', 'layer': 'object', 'type': 'Apple'},
+         {'id': 'Plate_1', 'layer': 'receptacle', 'type': 'Plate'},
+         {'id': 'Cabinet_1', 'layer': 'receptacle', 'type': 'Cabinet', 'attributes': {'isOpen': 'false'}}],
+        [{'source': 'Plate_1', 'target': 'Cabinet_1', 'relation': 'in'}])
+    steps, _ = reference_plan(['IN(Apple, Plate)'], v)
+    assert steps[-3:] == [('navigate_to', ['Plate_1']), ('open', ['Cabinet_1']), ('put', ['Plate_1'])]
