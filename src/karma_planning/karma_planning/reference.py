@@ -237,7 +237,24 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
         if ready:
             note = f'{len(ready)} goal(s) planned; ' + note
         return steps, note
-    return _plan_goals(parsed, view, retrieved, max_steps)
+    steps, msg = _plan_goals(parsed, view, retrieved, max_steps)
+    if not steps and msg == GOALS_PLANNED and not explored:
+        # Memory says every goal already holds, but someone may have changed the world since
+        # the robot last looked: look again (exploring makes the executor replan) before the
+        # task is declared done.
+        return [('explore', [r]) for r in _regions_of(view, needed)] or [('explore', [WHOLE_MAP])], \
+            'memory says the goals hold: looking again before declaring the task done'
+    return steps, msg
+
+
+def _regions_of(view: MemoryView, types: list[str], most: int = 2) -> list[str]:
+    """The regions memory places objects of ``types`` in (at most ``most``)."""
+    out: list[str] = []
+    for t in dict.fromkeys(types):
+        for it in view.by_type(t):
+            if it.region and it.region not in out:
+                out.append(it.region)
+    return out[:most]
 
 
 def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[list[Step], str]:

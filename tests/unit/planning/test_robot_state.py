@@ -83,3 +83,16 @@ def test_a_put_target_inside_a_closed_container_gets_it_opened_first():
         [{'source': 'Plate_1', 'target': 'Cabinet_1', 'relation': 'in'}])
     steps, _ = reference_plan(['IN(Apple, Plate)'], v)
     assert steps[-3:] == [('navigate_to', ['Plate_1']), ('open', ['Cabinet_1']), ('put', ['Plate_1'])]
+
+
+def test_goals_memory_says_hold_are_looked_at_again_before_the_task_is_done():
+    v = MemoryView.from_graph(
+        [{'id': 'region:bedroom', 'layer': 'region', 'type': 'bedroom'},
+         {'id': 'Desk_1', 'layer': 'receptacle', 'type': 'Desk'},
+         {'id': 'DeskLamp_1', 'layer': 'object', 'type': 'DeskLamp', 'attributes': {'isToggled': 'false'}}],
+        [{'source': 'region:bedroom', 'target': 'Desk_1', 'relation': 'contains'},
+         {'source': 'DeskLamp_1', 'target': 'Desk_1', 'relation': 'on'}])
+    steps, msg = reference_plan(['TOGGLEOFF(DeskLamp)'], v)
+    assert steps == [('explore', ['bedroom'])] and 'looking again' in msg
+    steps, msg = reference_plan(['TOGGLEOFF(DeskLamp)'], v, explored={'bedroom'})
+    assert steps == []     # looked: memory still says it holds, the task is done
