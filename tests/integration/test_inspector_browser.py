@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from karma_interfaces.msg import PlanRecord, PlanStep
-from karma_interfaces.srv import QueryShortTerm
+from karma_interfaces.srv import QueryShortTerm, ResetSimulation
 from karma_memory_ros.conversions import to_time
 from karma_ros_common.qos import RELIABLE_EVENTS
 
@@ -125,6 +125,12 @@ def test_in_simulation_belief_and_ground_truth_side_by_side(ros_node, spawn_node
                       {"port": 0, "refresh_period_s": 0.3})
     url = _url(insp)
     s = Stream(ros_node)
+    # The bridge's start-up frame may go out before the memory listens (best effort): once the
+    # memory holds the latched map, a reset publishes the spawn view again.
+    assert s.wait_graph(lambda n: any(v["layer"] == "region" for v in n.values()), 120)
+    reset = ros_node.create_client(ResetSimulation, "/karma/sim/reset")
+    assert reset.wait_for_service(timeout_sec=60)
+    assert ros_node.call(reset, ResetSimulation.Request(scene="FloorPlan1", seed=0), timeout=60).success
     # THOR's spawn view of FloorPlan1 shows furniture and receptacles (a toaster, cabinets)
     assert s.wait_graph(lambda n: any(v["layer"] in ("object", "receptacle") for v in n.values()), 120)
     seen = sorted(k for k, v in s.nodes(s.graphs[-1]).items() if v["layer"] in ("object", "receptacle"))
