@@ -75,6 +75,7 @@ class MemoryConfig:
                                         # so old parameter files still load)
     prior_detection_rate: float = 0.8   # how often a visible object is detected, before history
     confirm_frames: int = 2             # frames an id-less new object must be seen in first
+    track_max_age: int = 30             # ... within this many frames of its first sighting
     lookalike_penalty: float = 0.15     # extra match distance for a look-alike label, m
     stale_below: float = 0.5            # belief under which an object is stale
     prune_below: float = 0.02           # belief under which an object missed often is dropped
@@ -145,7 +146,8 @@ class SceneGraph:
         self._match_cache: dict[tuple[str, int], list] = {}
         self._fusion = None
         self._tracks = TentativeTracks(self.config.confirm_frames, self.config.association_distance,
-                                       compatible=self._compatible_labels)
+                                       compatible=self._compatible_labels,
+                                       max_age=self.config.track_max_age)
         self._frame = 0                    # apply() calls so far: one frame each
         self._pairs: dict[tuple[str, str], int] = {}   # near same-type pairs: frames seen apart
         self._co_seen: set[tuple[str, str]] = set()    # pairs detected in one frame: distinct

@@ -80,6 +80,9 @@ SCHEMA = {
                                   'history says (belief update of a miss)', min_value=0.05, max_value=0.99),
     'confirm_frames': Param(2, 'Frames an id-less new object must be seen in before memory has it',
                             min_value=1, max_value=100),
+    'track_max_age': Param(30, 'Frames after its first sighting within which an id-less new object '
+                           'must be confirmed, else the evidence expires (0 = never)',
+                           min_value=0, max_value=100000),
     'stale_below': Param(0.5, 'Belief under which an object is stale', min_value=0.0, max_value=1.0),
     'merge_distance': Param(0.3, 'Same-type objects this close, never seen together, merge, m',
                             min_value=0.0, max_value=5.0),
@@ -126,6 +129,7 @@ class LtmNode(Node):
             association_distance=cfg['association_distance'], move_threshold=cfg['move_threshold'],
             near_distance=cfg['near_distance'], miss_decay=cfg['miss_decay'],
             prior_detection_rate=cfg['prior_detection_rate'], confirm_frames=cfg['confirm_frames'],
+            track_max_age=cfg['track_max_age'],
             stale_below=cfg['stale_below'], merge_distance=cfg['merge_distance'],
             max_objects=cfg['max_objects'],
             limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],

@@ -44,6 +44,26 @@ def test_a_single_false_detection_creates_nothing():
     assert len(g) == 0                                    # the old track was dropped, not confirmed
 
 
+def test_a_false_detection_out_of_range_expires_instead_of_waiting_for_a_second_one():
+    """A false detection beyond the camera's range is never looked at again, so only its age
+    ends it: an unrelated second one of that type near it, much later, confirms nothing."""
+    g = SceneGraph(MemoryConfig(track_max_age=30))
+    far = (9.0, 1.0, 1.0)                                 # beyond the 5 m range of camera()
+    cam = camera(EYE, 0)
+    g.apply([Observation("Mug", "", 0.6, far, (0.08, 0.08, 0.08))], observer=cam, stamp=1)
+    for t in range(2, 40):                                # the robot works elsewhere
+        g.apply([], observer=cam, stamp=t)
+    g.apply([Observation("Mug", "", 0.6, (9.1, 1.0, 1.0), (0.08, 0.08, 0.08))], observer=cam, stamp=40)
+    assert len(g) == 0
+    # the same two sightings within the age limit are one object's repeated evidence
+    h = SceneGraph(MemoryConfig(track_max_age=30))
+    h.apply([Observation("Mug", "", 0.6, far, (0.08, 0.08, 0.08))], observer=cam, stamp=1)
+    for t in range(2, 10):
+        h.apply([], observer=cam, stamp=t)
+    h.apply([Observation("Mug", "", 0.6, (9.1, 1.0, 1.0), (0.08, 0.08, 0.08))], observer=cam, stamp=10)
+    assert len(h) == 1
+
+
 def test_lookalike_label_associates_and_does_not_flip_the_type():
     g = SceneGraph()
     for t in range(1, 6):
