@@ -44,6 +44,7 @@ class MemoryItem:
     confidence: float = 1.0     # the long-term memory's belief in [0, 1]
     stale: bool = False         # a look where it should be failed to find it
     last_seen: float = 0.0      # seconds since the epoch; 0 = unknown
+    position: tuple | None = None   # believed centre (map frame, REP-103); None = unknown
     _text: str | None = field(default=None, repr=False)
 
     @property
@@ -84,6 +85,15 @@ def _number(text, default: float, lo: float, hi: float) -> float:
     except (TypeError, ValueError):
         return default
     return min(max(v, lo), hi) if v == v else default
+
+
+def _position(p) -> tuple | None:
+    """A node's ``(x, y, z)`` when it is three finite numbers, else None (unknown)."""
+    try:
+        xyz = tuple(float(v) for v in p)
+    except (TypeError, ValueError):
+        return None
+    return xyz if len(xyz) == 3 and all(abs(v) < 1e6 for v in xyz) else None
 
 
 def _attrs(node: dict) -> dict:
@@ -239,7 +249,8 @@ class MemoryView:
                                     valid_label=is_type_label(raw_type),
                                     confidence=_number(attrs.get('confidence'), 1.0, 0.0, 1.0),
                                     stale=attrs.get('stale') in _TRUE,
-                                    last_seen=_number(attrs.get('last_seen'), 0.0, 0.0, 1e11))
+                                    last_seen=_number(attrs.get('last_seen'), 0.0, 0.0, 1e11),
+                                    position=_position(n.get('position')))
         for it in items.values():   # a 'parent' attribute names a receptacle only when it is one
             if it.receptacle and (it.receptacle not in items or items[it.receptacle].layer == 'region'):
                 it.receptacle = ''

@@ -97,3 +97,42 @@ def test_a_state_that_already_holds_needs_no_step():
     # the first call of a task looks again (someone may have changed it); then nothing to do
     assert reference_plan(['STATE(Laptop, closed)', 'TOGGLEOFF(Laptop)'], v)[0] == [('explore', ['scene'])]
     assert reference_plan(['STATE(Laptop, closed)', 'TOGGLEOFF(Laptop)'], v, explored={'scene'})[0] == []
+
+
+def test_a_cooked_or_clean_goal_memory_saw_holding_needs_no_skill():
+    from karma_planning.memory_view import MemoryView
+    v = MemoryView.from_graph([
+        {'id': 'BreadSliced_1', 'layer': 'object', 'type': 'BreadSliced', 'attributes': {'isCooked': 'true'}},
+        {'id': 'Mug_1', 'layer': 'object', 'type': 'Mug', 'attributes': {'isDirty': 'true'}},
+        {'id': 'region:kitchen', 'layer': 'region', 'type': 'kitchen'}], [])
+    steps, _ = reference_plan(['STATE(BreadSliced, cooked)', 'STATE(Mug, clean)'], v, explored={'kitchen'})
+    assert calls(steps) == ['navigate_to(Mug_1)', 'pickup(Mug_1)', 'clean(Mug_1)']
+
+
+def _moved_mug(conf):
+    """A mug memory believes on the table, a look there failed (or it was only missed); three
+    cabinets, the one nearest the mug's last place is Cabinet_3."""
+    from karma_planning.memory_view import MemoryView
+    nodes = [{'id': 'region:kitchen', 'layer': 'region', 'type': 'kitchen'},
+             {'id': 'Mug_1', 'layer': 'object', 'type': 'Mug', 'position': (1.0, 0.0, 0.9),
+              'attributes': {'stale': 'true', 'confidence': str(conf)}},
+             {'id': 'Sink_1', 'layer': 'receptacle', 'type': 'Sink', 'position': (5.0, 0.0, 0.9)}]
+    nodes += [{'id': f'Cabinet_{i}', 'layer': 'receptacle', 'type': 'Cabinet', 'position': p}
+              for i, p in ((1, (6.0, 0.0, 0.5)), (2, (4.0, 1.0, 0.5)), (3, (1.5, 0.5, 0.5)))]
+    return MemoryView.from_graph(nodes, [])
+
+
+def test_a_belief_a_look_found_gone_is_searched_for_nearest_its_last_place_first():
+    v = _moved_mug(0.2)
+    steps, msg = reference_plan(['IN(Mug, Sink)'], v, explored={'kitchen'})
+    assert calls(steps) == ['explore(Cabinet_3)'] and 'no Mug' in msg
+    steps, _ = reference_plan(['IN(Mug, Sink)'], v, explored={'kitchen', 'Cabinet_3'})
+    assert calls(steps) == ['explore(Cabinet_2)']
+    # every container searched: the old belief is tried again (the look may have been unlucky)
+    steps, _ = reference_plan(['IN(Mug, Sink)'], v, explored={'kitchen', 'Cabinet_1', 'Cabinet_2', 'Cabinet_3'})
+    assert calls(steps)[:2] == ['navigate_to(Mug_1)', 'pickup(Mug_1)']
+
+
+def test_a_belief_only_missed_is_tried_before_containers_are_searched():
+    steps, _ = reference_plan(['IN(Mug, Sink)'], _moved_mug(0.4), explored={'kitchen'})
+    assert calls(steps)[:2] == ['navigate_to(Mug_1)', 'pickup(Mug_1)']
