@@ -42,7 +42,7 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from karma_memory import beliefs, node_link, render
-from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view, infer_relation,
+from karma_memory.geometry import (IN_TYPES, best_holder, dist, distance_to_polygon, in_view, infer_relation,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
 from karma_memory.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
@@ -60,6 +60,10 @@ OPERATOR = "operator"
 SCENE = "scene"
 REGION_PREFIX = "region:"
 HOLD_RELATIONS = ("in", "on")
+#: Sightings after which an id-less object's parent is inferred again from its running-mean
+#: box (the first inference uses two noisy sightings; the mean keeps improving below the
+#: rewiring threshold). Log-spaced: cheap on the hot path.
+REPLACE_AT = frozenset((3, 5, 8, 13, 21, 34, 55))
 #: Hand states of :meth:`SceneGraph.set_robot_state` (karma_interfaces/RobotState.hand_state).
 HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = (HAND_STATES.index(h) for h in ('unknown', 'empty', 'holding'))
 
@@ -159,6 +163,7 @@ class SceneGraph:
         self._sighted: set[str] = set()    # nodes only re-seen (times_seen/last_seen/confidence)
         self._deleted: set[str] = set()
         self._conflicts: set[str] = set()  # operator nodes perception disagreed with (this frame)
+        self._hinted: set[str] = set()     # nodes whose parent came from a source's parent id
         #: Bumped on every change a subscriber should see (not on a mere re-sighting).
         self.revision = 0
         #: Stamp of the last applied message (the time of its changes in the store's history).
@@ -635,6 +640,7 @@ class SceneGraph:
         self._g.remove_node(node_id)
         self._deleted.add(node_id)
         self._dirty.discard(node_id)
+        self._hinted.discard(node_id)
         for c in children:
             self._g.nodes[c]["parent"] = self._g.nodes[c]["relation"] = ""
             self._place(c, "")
@@ -655,6 +661,7 @@ class SceneGraph:
         self._minted.clear()
         self._dirty.clear()
         self._sighted.clear()
+        self._hinted.clear()
         self._tracks.clear()
         self._pairs.clear()
         self._co_seen.clear()
@@ -893,7 +900,22 @@ class SceneGraph:
         self._reindex(nid)
         self._place(nid, obs.parent_id)
         self._touch(nid)
+        if obs.is_receptacle:
+            self._replace_around(nid)
         return nid
+
+    def _replace_around(self, rec: str) -> None:
+        """A new receptacle: objects over its footprint placed before it was known (parent by
+        geometry, not by a source's parent id) may be in or on it."""
+        a = self._g.nodes[rec]
+        r = 0.5 * math.hypot(a["size"][0], a["size"][1]) + 0.05
+        for c in sorted(self._index.near(a["position"], r + 0.5 * a["size"][2])):
+            b = self._g.nodes[c]
+            if c != rec and c != self._held and c not in self._hinted and b["layer"] == "object":
+                before = (b["parent"], b["relation"])
+                self._place(c, "")
+                if (b["parent"], b["relation"]) != before:
+                    self._touch(c)
 
     def _update(self, nid: str, obs: Observation, now: float, smooth: bool = False) -> bool:
         """Merge a re-sighting into ``nid``; return True when it moved (relations rewired).
@@ -982,9 +1004,14 @@ class SceneGraph:
             self._place(nid, hint)
             semantic = True
         elif smooth and nid != self._held:
-            # The mean keeps improving below the rewiring threshold (relations stay).
+            # The mean keeps improving below the rewiring threshold; now and then the parent
+            # is inferred again from the better box.
             a["position"], a["size"] = pos, size
             self._reindex(nid)
+            if a["times_seen"] in REPLACE_AT and nid not in self._hinted:
+                before = (a["parent"], a["relation"])
+                self._place(nid, "")
+                semantic = semantic or (a["parent"], a["relation"]) != before
         if nid == self._released:
             self._released = ""
         if semantic:
@@ -1073,21 +1100,23 @@ class SceneGraph:
                 rel = infer_relation(pos, size, p["type"], p["position"], p["size"]) or (
                     "in" if p["type"].lower() in IN_TYPES else "on")
         if not parent:
-            vol = volume(size)
-            best_vol, best_near = math.inf, self.config.near_distance
+            best_near, holders = self.config.near_distance, []
             for c in sorted(self._footprints.at(pos[0], pos[1])):
                 if c == nid:
                     continue
                 p = g.nodes[c]
-                r = infer_relation(pos, size, p["type"], p["position"], p["size"])
-                if r is not None:
-                    v = volume(p["size"])
-                    if vol < v < best_vol and not self._is_ancestor(nid, c):
-                        parent, rel, best_vol = c, r, v
-                elif not parent:
+                if infer_relation(pos, size, p["type"], p["position"], p["size"]) is not None:
+                    if not self._is_ancestor(nid, c):
+                        holders.append((c, p["type"], p["position"], p["size"]))
+                else:
                     d = dist(pos, p["position"])
                     if d < best_near:
                         near, best_near = c, d
+            parent, rel = best_holder(pos, size, holders)
+        if hint and parent:
+            self._hinted.add(nid)
+        else:
+            self._hinted.discard(nid)
         if parent:
             near = ""
         else:

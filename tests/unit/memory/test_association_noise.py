@@ -217,3 +217,20 @@ def test_a_pruned_object_that_reappears_elsewhere_keeps_its_id():
     for t in range(14, 16):
         g.apply([obs("Mug", "", (2.0, 3.9, 1.0))], stamp=t)
     assert g.ids() == ["Mug_1"]
+
+
+def test_an_object_seen_before_its_receptacle_is_placed_on_it_once_the_receptacle_is_known():
+    g = SceneGraph(MemoryConfig(confirm_frames=1))
+    g.apply([Observation("Pen", "", 0.9, (0.0, 0.0, 0.81), (0.14, 0.02, 0.02))], stamp=1)
+    assert g.get("Pen_1").receptacle_id == ""
+    desk = Observation("Desk", "", 0.9, (0.0, 0.0, 0.40), (1.2, 0.6, 0.80), is_receptacle=True)
+    g.apply([desk], stamp=2)
+    assert (g.get("Pen_1").receptacle_id, g.get("Pen_1").relation) == ("Desk_1", "on")
+
+
+def test_a_pen_on_a_desk_is_on_the_desk_not_on_the_drawer_under_its_top():
+    g = SceneGraph(MemoryConfig(confirm_frames=1))
+    g.apply([Observation("Desk", "", 0.9, (0.0, 0.0, 0.40), (1.2, 0.6, 0.80), is_receptacle=True),
+             Observation("Drawer", "", 0.9, (0.0, 0.0, 0.70), (0.5, 0.5, 0.14), is_receptacle=True),
+             Observation("Pen", "", 0.9, (0.0, 0.0, 0.815), (0.14, 0.02, 0.02))], stamp=1)
+    assert g.get("Pen_1").receptacle_id == "Desk_1"
