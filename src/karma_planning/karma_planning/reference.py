@@ -345,8 +345,8 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
                 b.acquire(obj)
             elif kind == 'in':
                 rec = b.pick(arg, exclude={obj.id})
-                if view.items.get(obj.receptacle) is rec and b.state.holding != obj.id:
-                    continue   # already there
+                if view.items.get(obj.receptacle) is rec and b.state.holding != obj.id and obj.fresh:
+                    continue   # already there (a stale belief of it there proves nothing)
                 b.acquire(obj)
                 b.put(rec)
             elif arg in _STATE_SKILL:
