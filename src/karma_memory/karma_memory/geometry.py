@@ -93,6 +93,9 @@ def best_holder(pos: Vec3, size: Vec3, candidates) -> tuple[str, str]:
     ('Bowl_1', 'in')
     >>> best_holder((0, 0, 0.70), (0.1, 0.1, 0.05), [desk, drawer])        # in the open drawer
     ('Drawer_1', 'in')
+    >>> cabinet = ("Cabinet_1", "Cabinet", (0, 0, 1.80), (0.6, 0.4, 0.60))
+    >>> best_holder((0, 0, 1.51), (0.25, 0.25, 0.02), [cabinet])           # a plate on its floor
+    ('Cabinet_1', 'in')
     >>> chair = ("Chair_1", "Chair", (0, 0, 0.45), (0.5, 0.5, 0.90))       # tucked under, back high
     >>> best_holder((0, 0, 0.82), (0.1, 0.1, 0.04), [desk, chair])
     ('Desk_1', 'on')
@@ -106,7 +109,7 @@ def best_holder(pos: Vec3, size: Vec3, candidates) -> tuple[str, str]:
             continue
         top, bottom = rpos[2] + rsize[2] / 2, rpos[2] - rsize[2] / 2
         gap = abs((pos[2] - size[2] / 2) - top)
-        within = bottom + XY_MARGIN <= pos[2] <= top - XY_MARGIN
+        within = bottom - XY_MARGIN <= pos[2] <= top - XY_MARGIN   # a plate lies at the bottom
         kind = rtype.lower()
         if within and kind in IN_TYPES:
             inside.append((v, cid, rel))

@@ -416,6 +416,12 @@ class SceneGraph:
         frame = self._frame
         report = UpdateReport()
         accepted = self._validate(list(observations), report, source)
+        eye = None   # where the camera is in this frame: a carried object is right in front of it
+        if observer is not None:
+            try:
+                eye = tuple(float(c) for c in observer.position)[:3]
+            except (TypeError, ValueError):
+                eye = None
         accepted.sort(key=lambda t: not t[1].is_receptacle)   # stable: receptacles first
         seen: set[str] = set()
         guessed: set[str] = set()     # matched by association, not by the source's id
@@ -431,8 +437,8 @@ class SceneGraph:
             elif nid:
                 self._create(nid, obs, now)
                 report.created.append(nid)
-            elif self._held and self._is_in_hand(obs):
-                nid = self._held      # the gripper's own object in front of the camera
+            elif self._held and (hid := self._in_hand(obs, eye)):
+                nid = hid             # the gripper's object (or what it carries) at the camera
             else:
                 nid = self._associate(obs, seen)
                 if nid:
@@ -512,8 +518,9 @@ class SceneGraph:
         if not nid or nid not in self._index or nid == receptacle:
             return changed
         a = self._g.nodes[nid]
-        p = self._g.nodes[receptacle]["position"]
+        p, old = self._g.nodes[receptacle]["position"], a["position"]
         a["position"] = (p[0], p[1], p[2])
+        self._shift_descendants(nid, (p[0] - old[0], p[1] - old[1], p[2] - old[2]))
         self._reindex(nid)
         self._place(nid, receptacle)
         a["stale"], a["misses"], a["last_seen"] = False, 0, now
@@ -586,7 +593,9 @@ class SceneGraph:
         a.update(stale=False, misses=0, last_seen=now,
                  confidence=max(a["confidence"], self.config.stale_below))
         if self._base is not None:
-            a["position"] = (self._base[0], self._base[1], a["position"][2])
+            old = a["position"]
+            a["position"] = (self._base[0], self._base[1], old[2])
+            self._shift_descendants(nid, (a["position"][0] - old[0], a["position"][1] - old[1], 0.0))
             self._reindex(nid)
         # In the hand, nothing holds it: it joins the region the robot stands in.
         self._unlink_parent(nid)
@@ -609,13 +618,26 @@ class SceneGraph:
         self._touch(nid)
         return [nid]
 
-    def _is_in_hand(self, obs: Observation) -> bool:
-        """A detection of the held object's (look-alike) type close to the base."""
-        a = self._g.nodes[self._held]
-        if obs.label.lower() not in self._compatible_keys(a["type"]) or self._base is None:
-            return False
-        p, b = obs.position, self._base
-        return math.hypot(p[0] - b[0], p[1] - b[1]) <= self.config.hand_radius
+    def _in_hand(self, obs: Observation, eye) -> str:
+        """The held object, or a thing it carries (the remote in a carried box), that a
+        detection shows, else ``""``: its (look-alike) type, within ``hand_radius`` of the
+        camera of this frame or of the base. The base pose comes after each skill, the frames
+        while the robot walks, so the camera is the better reference; without this, a carried
+        object seen on the way leaves a trail of ghosts along the path."""
+        refs = [r for r in (eye, self._base) if r is not None and len(r) >= 2]
+        p = obs.position
+        if not refs or not any(math.hypot(p[0] - r[0], p[1] - r[1]) <= self.config.hand_radius
+                               for r in refs):
+            return ""
+        key = obs.label.lower()
+        stack, hops = [self._held], 0
+        while stack and hops < 64:
+            c = stack.pop(0)
+            hops += 1
+            if key in self._compatible_keys(self._g.nodes[c]["type"]):
+                return c
+            stack.extend(self._children(c))
+        return ""
 
     def remove(self, node_id: str) -> bool:
         """Forget an object/receptacle; what it held becomes top-level (re-placed)."""

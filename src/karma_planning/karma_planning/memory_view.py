@@ -163,6 +163,12 @@ class MemoryView:
                 btype = blocking.replace('|', '_').split('_')[0].lower()
                 same = [c for c in items.values() if c.type.lower() == btype and c.type in OPENABLE_TYPES]
                 box = same[0] if len(same) == 1 else None
+                if box is None and it is not None and it.position is not None:
+                    # several of that type: the one nearest where memory has the target
+                    placed = [c for c in same if c.position is not None]
+                    box = min(placed, key=lambda c: (sum((a - b) ** 2 for a, b in
+                                                         zip(c.position, it.position)), c.id),
+                              default=None)
             if box is not None:
                 box.states = {**box.states, 'isOpen': 'false'}
                 if box.recent:

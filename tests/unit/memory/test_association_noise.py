@@ -189,6 +189,25 @@ def test_held_object_follows_the_hand_not_detections_on_a_counter():
     assert r.ids[0] == "Mug_1" and not g.get("Mug_1").stale
 
 
+def test_a_carried_box_and_its_remote_seen_on_the_way_leave_no_ghosts():
+    """The base pose comes after each skill, frames while the robot walks: what the gripper
+    carries (and what is in it) is at the camera, wherever the last base pose was."""
+    g = SceneGraph()
+    for t in range(1, 4):
+        g.apply([obs("Box", "", (2.0, 1.0, 0.5), (0.4, 0.3, 0.3), rec=True),
+                 obs("RemoteControl", "", (2.0, 1.0, 0.55), (0.15, 0.05, 0.03))], stamp=t)
+    assert g.receptacle_of("RemoteControl_1")[0] == "Box_1"
+    g.set_robot_state(HAND_HOLDING, "Box_1", "Box", base_position=(1.5, 1.0, 0.9), stamp=4)
+    for t, x in enumerate((1.0, 0.0, -1.0, -2.0, -3.0), start=5):     # walking, base pose stale
+        g.apply([obs("Box", "", (x + 0.4, 1.0, 1.0), (0.4, 0.3, 0.3), rec=True),
+                 obs("RemoteControl", "", (x + 0.4, 1.0, 1.05), (0.15, 0.05, 0.03))],
+                observer=camera((x, 1.0, 1.5), 0), stamp=t)
+    assert sorted(g.ids()) == ["Box_1", "RemoteControl_1"]
+    # the carried box moved to the base: so did the remote in it
+    g.set_robot_state(HAND_HOLDING, "Box_1", "Box", base_position=(-3.0, 1.0, 0.9), stamp=10)
+    assert g.get("RemoteControl_1").position[0] == pytest.approx(-3.0)
+
+
 def test_unknown_size_pose_and_parent_leave_memory_as_it_was():
     g = SceneGraph()
     g.apply([obs("CounterTop", "CounterTop|1", (2, 1, 0.9), (1.5, 0.6, 0.1), rec=True),

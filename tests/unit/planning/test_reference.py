@@ -151,3 +151,15 @@ def test_a_goal_that_holds_only_by_a_stale_belief_is_worked_on():
     nodes[2]['attributes'] = {}
     assert reference_plan(['IN(Pencil, Desk)'], MemoryView.from_graph(
         nodes, [{'source': 'Pencil_1', 'target': 'Desk_1', 'relation': 'on'}]), explored={'bedroom'})[0] == []
+
+
+def test_a_put_blocked_by_an_unknown_closed_cabinet_opens_the_one_nearest_the_target():
+    from karma_planning.memory_view import MemoryView
+    nodes = [{'id': 'Plate_1', 'layer': 'receptacle', 'type': 'Plate', 'position': (1.0, 0.0, 1.6)},
+             {'id': 'AppleSliced_1', 'layer': 'object', 'type': 'AppleSliced', 'position': (3, 0, 1)},
+             {'id': 'Cabinet_1', 'layer': 'receptacle', 'type': 'Cabinet', 'position': (4.0, 0.0, 1.6)},
+             {'id': 'Cabinet_2', 'layer': 'receptacle', 'type': 'Cabinet', 'position': (1.1, 0.1, 1.7)}]
+    v = MemoryView.from_graph(nodes, []).with_failure('container_closed', 'Plate_1', 'Cabinet|+00.72|+02.02|-02.46')
+    assert v['Plate_1'].receptacle == 'Cabinet_2'
+    steps, _ = reference_plan(['IN(AppleSliced, Plate)'], v, explored={'scene'})
+    assert 'open(Cabinet_2)' in calls(steps) and calls(steps).index('open(Cabinet_2)') < calls(steps).index('put(Plate_1)')
