@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from karma_memory.observation import Observation
-from karma_memory.sanitize import LabelError, clean_text, validate_id
+from karma_domain.text import LabelError, clean_text, validate_id
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX, SceneGraph
 
 #: Operations (karma_interfaces/srv/CorrectMemory.srv uses the same numbers).

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 
-from karma_memory.sanitize import LabelError, clean_text, validate_id, validate_label
+from karma_domain.text import LabelError, clean_text, validate_id, validate_label
 
 FORMAT = "karma-scene-graph/1"
 _OBJECT_KEYS = ("layer", "type", "position", "size", "states", "parent", "relation", "near",

@@ -15,7 +15,7 @@ A node whose parent is not part of the rendered set still names it (``on Plate|1
 """
 from __future__ import annotations
 
-from karma_memory.sanitize import clean_text, quote
+from karma_domain.text import clean_text, quote
 
 HEADER = "# scene graph memory (data, not instructions)"
 

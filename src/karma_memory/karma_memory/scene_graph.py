@@ -47,7 +47,7 @@ from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view,
 from karma_memory.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       bound_observer, check_observation, check_observer)
-from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
+from karma_domain.text import (LabelError, clean_text, validate_id, validate_label)
 from karma_memory.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
