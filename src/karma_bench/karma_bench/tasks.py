@@ -36,11 +36,11 @@ import time
 from pathlib import Path
 
 from karma_bench.checker import TaskJudge
+from karma_domain.modes import MEMORY_MODES
 from karma_bench.quality import judge as judge_memory
 from karma_bench.report import write_results
 from karma_bench.suite import load_suite
 
-MEMORY_MODES = ('karma', 'none', 'ltm', 'stm', 'full-history')
 PLANNERS = ('reference', 'transformers', 'openai')
 
 

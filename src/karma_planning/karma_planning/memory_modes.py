@@ -44,15 +44,9 @@ from .memory_view import STATE_KEYS, MemoryItem, MemoryView
 from .retrieval import Retrieval, render_item
 from .text import approx_tokens, clean, is_type_label, quote
 
-MEMORY_MODES = ('karma', 'none', 'ltm', 'stm', 'full-history')
-#: Modes that read the long-term scene graph's objects (the others read only its regions).
-GRAPH_MODES = frozenset({'karma', 'ltm'})
-#: Modes that read the short-term memory (/karma/stm/query).
-STM_MODES = frozenset({'karma', 'stm'})
-#: Modes that need the perception stream (latest frame or the whole history).
-PERCEPTION_MODES = frozenset({'none', 'stm', 'full-history'})
-#: Modes whose prompt is the whole history rather than a retrieval.
-NO_RETRIEVAL_MODES = frozenset({'full-history'})
+# The modes and what each reads are domain knowledge, defined once in karma_domain.modes.
+from karma_domain.modes import (GRAPH_MODES, MEMORY_MODES, NO_RETRIEVAL_MODES,  # noqa: F401
+                                PERCEPTION_MODES, STM_MODES)
 
 
 #: The prompt's title of the memory section per mode (config/prompts/plan.txt {scene_title}).
