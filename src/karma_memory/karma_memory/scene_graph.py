@@ -44,7 +44,7 @@ import networkx as nx
 from karma_memory import beliefs, node_link, render
 from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view, infer_relation,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
-from karma_memory.lookalikes import lookalikes
+from karma_domain.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       bound_observer, check_observation, check_observer)
 from karma_domain.text import (LabelError, clean_text, validate_id, validate_label)
@@ -52,7 +52,7 @@ from karma_memory.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks
-from karma_memory.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is_receptacle_type
+from karma_domain.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is_receptacle_type
 
 #: Provenance of a hand correction; perception never silently overwrites such a node.
 OPERATOR = "operator"

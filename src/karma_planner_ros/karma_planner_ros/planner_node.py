@@ -42,7 +42,7 @@ from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.memory_view import Hand
-from karma_planning.skills import failure_name
+from karma_domain.skills import failure_name
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_ros_common.resources import installed_config

@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .memory_view import MemoryView
-from .skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
+from karma_domain.skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
 from .text import normalise, type_words
 
 Step = tuple[str, list[str]]

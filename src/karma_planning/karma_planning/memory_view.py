@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .skills import FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES
+from karma_domain.skills import FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES
 from .text import clean, is_type_label, type_words
 
 
@@ -128,7 +128,7 @@ class MemoryView:
         return None
 
     def with_failure(self, kind: str, target: str, blocking: str = '') -> 'MemoryView':
-        """This view with a failed step's evidence (karma_planning.skills.FAILURES) applied,
+        """This view with a failed step's evidence (karma_domain.skills.FAILURES) applied,
         as the memories will apply it: ``container_closed`` closes the container that blocked
         (``blocking`` when memory knows it, else the one holding ``target``, else the only
         openable one of ``blocking``'s type) and puts ``target`` in it; ``not_found`` makes

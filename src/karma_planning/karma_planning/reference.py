@@ -2,7 +2,7 @@
 
 It reads the request's goals (karma-task-suite/1 syntax), not the instruction, and picks
 object ids by type from memory (retrieved ids first). Plans follow the skill semantics of
-``karma_planning.skills``. When memory has no object of a needed type it emits
+``karma_domain.skills``. When memory has no object of a needed type it emits
 ``explore(region)`` over the regions not yet explored in this task and stops (the executor
 replans after exploring); goals it can plan already are planned first.
 
@@ -24,7 +24,7 @@ import re
 
 from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
-from .skills import OPENABLE_TYPES, WHOLE_MAP
+from karma_domain.skills import OPENABLE_TYPES, SEARCHABLE_CONTAINERS, WHOLE_MAP
 
 BACKEND_NAME = 'reference (goal oracle)'
 #: The message of a plan for every goal with nothing left out (empty: every goal holds).
@@ -172,7 +172,7 @@ def explore_order(regions: list[str], explored=()) -> list[str]:
 
 
 #: Containers a search opens when every region has been explored without finding something.
-SEARCHABLE = ('Fridge', 'Cabinet', 'Drawer', 'Microwave', 'Safe', 'Box')
+SEARCHABLE = SEARCHABLE_CONTAINERS
 
 
 def containers_to_search(view: MemoryView, explored=()) -> list[str]:
