@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .memory_view import MemoryView
+from karma_domain.pieces import base_type  # noqa: F401 - pieces count as their source
 from karma_domain.skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
 from .text import normalise, type_words
 
@@ -236,14 +237,6 @@ def admissible(state: SymState, view: MemoryView, ids: list[str], regions: list[
 
 
 # -- the goal-free stop rule ------------------------------------------------------------------
-
-def base_type(type_name: str) -> str:
-    """``AppleSliced`` -> ``Apple`` (pieces count as their source), else the type itself."""
-    for suffix in ('Sliced', 'Cracked'):
-        if type_name.endswith(suffix) and len(type_name) > len(suffix):
-            return type_name[:-len(suffix)]
-    return type_name
-
 
 def instruction_focus(instruction: str, view: MemoryView, ids: list[str], synonyms=None) -> list[frozenset]:
     """Groups of object types the instruction names, among the items ``ids``: one group per

@@ -24,6 +24,7 @@ import re
 
 from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
+from karma_domain.pieces import source_type  # pieces appear only after slicing their source
 from karma_domain.skills import OPENABLE_TYPES, SEARCHABLE_CONTAINERS, WHOLE_MAP
 
 BACKEND_NAME = 'reference (goal oracle)'
@@ -33,20 +34,6 @@ Step = tuple[str, list[str]]
 _GOAL = re.compile(r'^\s*(?:(\d+)\s*\*\s*)?([A-Za-z_]+)\s*\((.*)\)\s*$')
 _STATE_SKILL = {'hot': 'heat', 'cooked': 'heat', 'cold': 'cool', 'clean': 'clean',
                 'filled': 'fill', 'empty': 'empty'}
-
-
-def source_type(type_name: str) -> str | None:
-    """The type a derived piece is made from: ``AppleSliced`` -> ``Apple``, ``EggCracked`` ->
-    ``Egg``; None for ordinary types. Pieces appear only after slicing, so a plan that needs
-    one slices its source first.
-
-    >>> source_type('TomatoSliced'), source_type('EggCracked'), source_type('Apple')
-    ('Tomato', 'Egg', None)
-    """
-    for suffix in ('Sliced', 'Cracked'):
-        if type_name.lower().endswith(suffix.lower()) and len(type_name) > len(suffix):
-            return type_name[:-len(suffix)]
-    return None
 
 
 def _known(view: MemoryView, type_name: str, fresh_only: bool = False) -> bool:

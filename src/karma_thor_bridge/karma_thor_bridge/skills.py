@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from karma_domain.pieces import is_piece_type
 from karma_domain.skills import FAILURE_CODE, SEARCHABLE_CONTAINERS, SKILLS, check_call
 
 from .macros import Macros
@@ -456,7 +457,7 @@ class SkillRunner(Motion, Macros):
     def _skill_slice(self, arg):
         # THOR slices without a knife; a real skill server would fetch one here.
         o, _why = self.resolve(arg, acting=True)
-        if o is not None and o['objectType'].endswith(('Sliced', 'Cracked')):
+        if o is not None and is_piece_type(o['objectType']):
             # The id names an object already cut into pieces: the skill's goal holds.
             return True, f'{arg} is already sliced'
         return self._interact(arg, 'SliceObject')
