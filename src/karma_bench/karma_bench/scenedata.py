@@ -21,7 +21,7 @@ import json
 import re
 from pathlib import Path
 
-from karma_bench.goals import type_key
+from karma_domain.goals import type_key
 from karma_bench.world import RECEPTACLE_ALIASES
 from karma_domain.pieces import piece_type, source_type
 

@@ -2,14 +2,14 @@
 
 Used by ``clean_alfred_l`` and by the tests that load every suite in ``suites/``.
 
->>> from karma_bench.goals import parse_goal
+>>> from karma_domain.goals import parse_goal
 >>> goal_problems(parse_goal("IN(Apple, Sofa)"), "FloorPlan1")  # doctest: +SKIP
 ["IN(Apple, Sofa): no 'Sofa' in FloorPlan1"]
 """
 from __future__ import annotations
 
 from karma_bench.checker import TaskJudge, holds
-from karma_bench.goals import Goal, type_key
+from karma_domain.goals import Goal, type_key
 from karma_bench.scenedata import compatible, scene_objects, scene_types, type_in_scene
 from karma_domain.pieces import is_piece_type
 

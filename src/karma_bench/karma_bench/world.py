@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from karma_bench.goals import type_key
+from karma_domain.goals import type_key
 from karma_domain import pieces
 
 # Receptacle goal type -> extra object types that count as it (see module docstring).

@@ -20,10 +20,10 @@ replans after exploring); goals it can plan already are planned first.
 """
 from __future__ import annotations
 
-import re
 
 from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
+from karma_domain.goals import parse_goal as _parse_goal
 from karma_domain.pieces import source_type  # pieces appear only after slicing their source
 from karma_domain.skills import OPENABLE_TYPES, SEARCHABLE_CONTAINERS, WHOLE_MAP
 
@@ -31,7 +31,6 @@ BACKEND_NAME = 'reference (goal oracle)'
 #: The message of a plan for every goal with nothing left out (empty: every goal holds).
 GOALS_PLANNED = 'plan from goals (goal oracle)'
 Step = tuple[str, list[str]]
-_GOAL = re.compile(r'^\s*(?:(\d+)\s*\*\s*)?([A-Za-z_]+)\s*\((.*)\)\s*$')
 _STATE_SKILL = {'hot': 'heat', 'cooked': 'heat', 'cold': 'cool', 'clean': 'clean',
                 'filled': 'fill', 'empty': 'empty'}
 
@@ -58,24 +57,14 @@ def _already(it: MemoryItem, state: str, b) -> bool:
 
 
 def parse_goal(text: str) -> tuple[str, str, str | None, int]:
-    """(kind, X, arg, N) with kind in/state/holding; raises ValueError on bad goals.
+    """(kind, X, arg, N) with kind in/state/holding, by the one goal grammar
+    (:func:`karma_domain.goals.parse_goal`); raises ValueError on bad goals.
 
     >>> parse_goal('2*ON(plate, CoffeeTable)'), parse_goal('TOGGLEON(Faucet)')
-    (('in', 'plate', 'CoffeeTable', 2), ('state', 'Faucet', 'on', 1))
+    (('in', 'Plate', 'CoffeeTable', 2), ('state', 'Faucet', 'on', 1))
     """
-    m = _GOAL.match(text or '')
-    if not m:
-        raise ValueError(f'bad goal {text!r}')
-    n, pred, inner = int(m.group(1) or 1), m.group(2).lower(), [a.strip() for a in m.group(3).split(',')]
-    if pred in ('in', 'on', 'inside') and len(inner) == 2:
-        return 'in', inner[0], inner[1], n
-    if pred == 'state' and len(inner) == 2:
-        return 'state', inner[0], inner[1].lower(), n
-    if pred in ('toggleon', 'toggleoff') and len(inner) == 1:
-        return 'state', inner[0], 'on' if pred == 'toggleon' else 'off', n
-    if pred == 'holding' and len(inner) == 1:
-        return 'holding', inner[0], None, n
-    raise ValueError(f'bad goal {text!r}')
+    g = _parse_goal(text)
+    return g.kind, g.obj, g.arg, g.count
 
 
 class _Builder:
