@@ -20,7 +20,6 @@ replans after exploring); goals it can plan already are planned first.
 """
 from __future__ import annotations
 
-
 from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
 from karma_domain.goals import parse_goal as _parse_goal
