@@ -48,7 +48,7 @@ from karma_domain.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       bound_observer, check_observation, check_observer)
 from karma_domain.text import (LabelError, clean_text, validate_id, validate_label)
-from karma_memory.states import typed_value
+from karma_domain.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks

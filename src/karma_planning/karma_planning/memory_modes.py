@@ -40,7 +40,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from .memory_view import STATE_KEYS, MemoryItem, MemoryView
+from karma_domain.states import thor_states
+
+from .memory_view import MemoryItem, MemoryView
 from .retrieval import Retrieval, render_item
 from .text import approx_tokens, clean, is_type_label, quote
 
@@ -95,7 +97,7 @@ def frame_from_dicts(stamp: float, source: str, observations: list[dict]) -> Fra
         if not oid:
             counts[label] = counts.get(label, 0) + 1
             oid = f'{label or "Object"}_{counts[label]}'
-        states = {clean(k, 32): clean(v, 32) for k, v in (o.get('states') or {}).items() if k in STATE_KEYS}
+        states = {k: clean(v, 32) for k, v in thor_states(o.get('states') or {}).items()}
         pos = tuple(float(v) for v in (o.get('position') or (0.0, 0.0, 0.0)))[:3]
         objs.append(Seen(oid, label, clean(o.get('parent_id', ''), 128), states,
                          bool(o.get('is_receptacle')), pos))

@@ -24,6 +24,7 @@ from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
 from karma_domain.goals import parse_goal as _parse_goal
 from karma_domain.pieces import source_type  # pieces appear only after slicing their source
+from karma_domain.states import is_true, parse_bool
 from karma_domain.skills import OPENABLE_TYPES, SEARCHABLE_CONTAINERS, WHOLE_MAP
 
 BACKEND_NAME = 'reference (goal oracle)'
@@ -42,7 +43,7 @@ def _known(view: MemoryView, type_name: str, fresh_only: bool = False) -> bool:
 
 def _is_sliced(it: MemoryItem) -> bool:
     states = {**it.states, **(it.recent or {})}
-    return any(str(states.get(k, '')).lower() == 'true' for k in ('isSliced', 'sliced'))
+    return is_true(states, 'isSliced')
 
 
 def _already(it: MemoryItem, state: str, b) -> bool:
@@ -51,8 +52,8 @@ def _already(it: MemoryItem, state: str, b) -> bool:
         is_open = it.id in b.state.opened
         return is_open if state == 'open' else not is_open
     st = {**it.states, **(it.recent or {})}
-    on = str(st.get('isToggled', st.get('toggled', ''))).lower()
-    return on == ('true' if state == 'on' else 'false')
+    on = parse_bool(st.get('isToggled', ''))     # unknown is neither on nor off
+    return on is not None and on == (state == 'on')
 
 
 def parse_goal(text: str) -> tuple[str, str, str | None, int]:

@@ -32,15 +32,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from karma_domain.lookalikes import lookalikes
+from karma_domain.states import STATE_CAPABILITY
 
 # State keys reported for an object, each guarded by the capability that makes it meaningful
 # (a Mug has no isSliced; a Fridge no isPickedUp). None = always reported.
-STATE_KEYS = (
-    ('isOpen', 'openable'), ('isToggled', 'toggleable'), ('isSliced', 'sliceable'),
-    ('isCooked', 'cookable'), ('isDirty', 'dirtyable'), ('isBroken', 'breakable'),
-    ('isFilledWithLiquid', 'canFillWithLiquid'), ('fillLiquid', 'canFillWithLiquid'),
-    ('isUsedUp', 'canBeUsedUp'), ('isPickedUp', 'pickupable'), ('temperature', None),
-)
+STATE_KEYS = tuple(STATE_CAPABILITY.items())
 
 
 # What a false detection claims to be: small objects a detector hallucinates on surfaces.
