@@ -190,7 +190,7 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
     if episodes:
         params['bridge']['scene'] = episodes[0].scene
     records = []
-    from karma_inspector.processes import EpisodeRecorder   # --record DIR: one MCAP per episode
+    from karma_bringup.processes import EpisodeRecorder   # --record DIR: one MCAP per episode
     recorder = EpisodeRecorder(getattr(args, 'record', None), mode)
     with StackProcesses(params, log_dir / mode) as stack:
         client = StackClient(f'karma_bench_{mode.replace("-", "_")}')

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from karma_bringup import cli
+from karma_bench import cli
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -19,7 +19,7 @@ import random
 
 from karma_domain.pieces import piece_type
 
-from ..text import type_words
+from karma_planning.text import type_words
 
 CATEGORIES = ('simple', 'composite', 'complex')
 
