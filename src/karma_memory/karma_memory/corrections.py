@@ -97,7 +97,7 @@ def _add(graph: SceneGraph, c: Correction, target: str, stamp) -> str:
             raise CorrectionError(f"{target!r} is already in memory (use move or relabel)")
     else:
         try:
-            target = graph._mint(graph._label(c.type))
+            target = graph.mint_id(c.type)
         except LabelError as e:
             raise CorrectionError(e.detail) from None
     size = _vec(c.size, "size") or (0.1, 0.1, 0.1)

@@ -41,7 +41,7 @@ def _line(nid: str, a: dict, depth: int) -> str:
 
 def render_text(graph, nodes: set[str]) -> str:
     """Render ``nodes`` of a :class:`~karma_memory.scene_graph.SceneGraph` (scene root omitted)."""
-    g = graph._g
+    g = graph.nx
     nodes = {n for n in nodes if n in g and n != "scene"}
     children: dict[str, list[str]] = {}
     roots = []
