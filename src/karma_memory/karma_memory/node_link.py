@@ -48,11 +48,10 @@ from __future__ import annotations
 
 import math
 
+from karma_domain.attributes import NOT_SERIALISED
 from karma_domain.text import LabelError, clean_text, validate_id, validate_label
 
 FORMAT = "karma-scene-graph/1"
-_OBJECT_KEYS = ("layer", "type", "position", "size", "states", "parent", "relation", "near",
-                "confidence", "stale", "times_seen", "first_seen", "last_seen", "source", "obb")
 
 
 def to_node_link(graph) -> dict:
@@ -63,7 +62,7 @@ def to_node_link(graph) -> dict:
         a = g.nodes[nid]
         d = {"id": nid}
         for k, v in a.items():
-            if k == "rev":
+            if k in NOT_SERIALISED:
                 continue
             d[k] = list(v) if isinstance(v, tuple) else (dict(v) if isinstance(v, dict) else v)
         nodes.append(d)

@@ -30,6 +30,7 @@ import os
 import sqlite3
 import time
 
+from karma_domain.attributes import NOT_STORED
 from karma_memory.history import History, HistoryConfig
 from karma_memory.node_link import FORMAT, MAX_COUNT, MAX_TIME
 from karma_memory.rows import decode_row, nodes_to_node_link
@@ -47,7 +48,7 @@ _UPSERT_SEEN = ("INSERT INTO sightings VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO
                 "times_seen = excluded.times_seen, last_seen = excluded.last_seen, "
                 "confidence = excluded.confidence, stale = excluded.stale")
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
-_SKIP = frozenset({"rev", "layer"})
+_SKIP = NOT_STORED   # the layer has its own column; rev is runtime (karma_domain.attributes)
 
 
 class MemoryStore:

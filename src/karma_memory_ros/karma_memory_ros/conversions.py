@@ -20,6 +20,7 @@ from karma_interfaces.msg import SceneGraphEdge, SceneGraphNode
 from sensor_msgs.msg import PointField
 from visualization_msgs.msg import Marker, MarkerArray
 
+from karma_domain.attributes import MESSAGE_ATTRIBUTES
 from karma_domain.stamps import stamp_seconds, to_sec_nanosec
 from karma_memory import MemoryItem, Observation, Observer
 
@@ -131,7 +132,7 @@ def memory_object_msg(item: MemoryItem) -> MemoryObject:
         stale=item.stale, source=item.source, score=float(item.score), held=item.held)
 
 
-_NODE_ATTRS = ("confidence", "stale", "parent", "relation", "near", "source", "room_type", "last_seen")
+_NODE_ATTRS = MESSAGE_ATTRIBUTES
 
 
 class SceneGraphEncoder:

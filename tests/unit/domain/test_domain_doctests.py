@@ -33,3 +33,16 @@ def test_imports_only_the_standard_library_and_itself(name):
     foreign = {r for r in roots if r != "karma_domain" and r not in sys.stdlib_module_names
                and r != "__future__"}
     assert not foreign, f"karma_domain.{name} imports {sorted(foreign)}"
+
+
+def test_a_new_node_has_exactly_the_schema_attributes():
+    """The scene graph creates things with the domain schema's attributes (optional ones aside)."""
+    from karma_domain.attributes import ATTRIBUTES, unknown_object
+    from karma_memory import Observation, SceneGraph
+    g = SceneGraph()
+    g.apply([Observation("Apple", "Apple|1", 0.9, (1.0, 2.0, 0.9), (0.1, 0.1, 0.1))], stamp=5.0)
+    attrs = dict(g.node_attrs("Apple|1"))
+    assert set(unknown_object()) <= set(attrs) <= set(ATTRIBUTES)
+    for name, value in attrs.items():
+        assert isinstance(value, ATTRIBUTES[name].type) or (
+            ATTRIBUTES[name].type is float and isinstance(value, int)), name
