@@ -30,6 +30,9 @@ RELATIONS = ('in', 'on', 'contains', 'near')
 HOLD_RELATIONS = ('in', 'on')
 #: The value of an id or a relation that is not known.
 UNKNOWN_ID = ''
+#: The id of the graph's root node, and the prefix of region ids (``region:kitchen``).
+SCENE_ID = 'scene'
+REGION_PREFIX = 'region:'
 
 
 @dataclass(frozen=True)

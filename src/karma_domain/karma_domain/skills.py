@@ -51,6 +51,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from karma_domain.attributes import SCENE_ID
+
 
 @dataclass(frozen=True)
 class Skill:
@@ -86,7 +88,7 @@ SKILLS: dict[str, Skill] = {s.name: s for s in _CATALOGUE}
 
 #: The region name for everything the robot can reach: ``explore(scene)`` searches the whole
 #: map (what a planner does before any region is known, right after start-up or a reset).
-WHOLE_MAP = 'scene'
+WHOLE_MAP = SCENE_ID
 
 # The type tables, failure kinds and hand states are the vocabulary's (the memories need them
 # without the catalogue); re-exported here so a skill server reads one module.

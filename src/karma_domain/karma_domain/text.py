@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from karma_domain.attributes import REGION_PREFIX, SCENE_ID
+
 #: Default bounds (the node overrides them from its parameters).
 MAX_LABEL_LEN = 64
 MAX_ID_LEN = 128
@@ -137,7 +139,7 @@ def validate_id(s: str, max_len: int = MAX_ID_LEN) -> str:
         raise LabelError("bad_id", f"id has {len(s)} characters (max {max_len})")
     if not _ID_RE.fullmatch(s):
         raise LabelError("bad_id", f"id {clean_text(s, 40)!r} has characters outside [A-Za-z0-9_.:|+-/]")
-    if s == "scene" or s.startswith("region:"):
+    if s == SCENE_ID or s.startswith(REGION_PREFIX):
         raise LabelError("bad_id", f"id {s!r} is reserved")
     return s
 

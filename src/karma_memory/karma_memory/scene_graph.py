@@ -46,6 +46,7 @@ from karma_memory import beliefs, node_link, render
 from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view, infer_relation,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
 from karma_domain.attributes import HOLD_RELATIONS as _HOLD_RELATIONS
+from karma_domain.attributes import REGION_PREFIX, SCENE_ID  # noqa: F401 - re-exported
 from karma_domain.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       bound_observer, check_observation, check_observer)
@@ -59,8 +60,7 @@ from karma_domain.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is
 #: Provenance of a hand correction; perception never silently overwrites such a node.
 OPERATOR = "operator"
 
-SCENE = "scene"
-REGION_PREFIX = "region:"
+SCENE = SCENE_ID
 HOLD_RELATIONS = _HOLD_RELATIONS   # karma_domain.attributes
 #: Hand states of :meth:`SceneGraph.set_robot_state` (karma_interfaces/RobotState.hand_state).
 HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = (HAND_STATES.index(h) for h in ('unknown', 'empty', 'holding'))

@@ -31,13 +31,13 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from karma_domain.attributes import REGION_PREFIX
 from karma_domain.pieces import is_piece_id_of, is_piece_type, piece_type
 
 from . import frames
 
 THOR_ID = re.compile(r'^([A-Za-z]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)(?:\|([A-Za-z]+))?')
 MINTED_ID = re.compile(r'^([A-Za-z]+)_\d+$')
-REGION_PREFIX = 'region:'
 PLACE_NAMES = {'scene', 'house', 'kitchen', 'living_room', 'livingroom', 'bedroom', 'bathroom'}
 
 
