@@ -49,6 +49,7 @@ from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
 from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
 from karma_memory.vocabulary import failure_name
 from karma_memory_ros import memory_services
+from karma_memory_ros.concurrency import EXECUTOR_THREADS, GraphAccess
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
@@ -117,6 +118,7 @@ class LtmNode(Node):
 
     def __init__(self, **kwargs):
         super().__init__('ltm_node', **kwargs)
+        self.access = GraphAccess()   # queries served beside ingest (see concurrency.py)
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self, cfg['diagnostics_period_s'])
         self.store_dir = expand_store_dir(cfg['store_dir'], self.get_namespace())
@@ -147,22 +149,25 @@ class LtmNode(Node):
         self.marker_pub = self.create_publisher(MarkerArray, 'karma/scene_graph/markers', LATCHED)
         self.associated_pub = self.create_publisher(ObjectObservationArray, 'karma/ltm/associated',
                                                     RELIABLE_EVENTS)
-        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED)
+        self.create_subscription(RobotState, 'karma/robot_state', self.access.locked(self.on_robot_state),
+                                 LATCHED)
         # A failed skill is evidence (karma_interfaces/SkillResult.failure): not found where
         # believed, hand empty, container closed.
-        self.create_subscription(SkillResult, 'karma/skill_results', self.on_skill_result,
+        self.create_subscription(SkillResult, 'karma/skill_results', self.access.locked(self.on_skill_result),
                                  RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, 'karma/perception/objects',
                                  lambda m: self.handle_observations(m, 'perception'), SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, 'karma/ltm/consolidate',
                                  lambda m: self.handle_observations(m, 'short_term'), RELIABLE_EVENTS)
         self._last_map: NavigableMap | None = None
-        self.create_subscription(NavigableMap, 'karma/map/navigable', self.on_map, LATCHED)
-        self.create_service(FindObject, 'karma/find_object', self.on_find)
-        self.create_service(QuerySceneGraph, 'karma/query_scene_graph', self.on_query)
+        self.create_subscription(NavigableMap, 'karma/map/navigable', self.access.locked(self.on_map), LATCHED)
+        self.create_service(FindObject, 'karma/find_object', self.access.locked(self.on_find),
+                            callback_group=self.access.queries)
+        self.create_service(QuerySceneGraph, 'karma/query_scene_graph', self.access.locked(self.on_query),
+                            callback_group=self.access.queries)
         self.create_service(SaveMemory, 'karma/save_memory', self.on_save)
-        self.create_service(LoadMemory, 'karma/load_memory', self.on_load)
-        self.create_service(ResetMemory, 'karma/reset_memory', self.on_reset)
+        self.create_service(LoadMemory, 'karma/load_memory', self.access.locked(self.on_load))
+        self.create_service(ResetMemory, 'karma/reset_memory', self.access.locked(self.on_reset))
         memory_services.register(self)
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
@@ -206,7 +211,8 @@ class LtmNode(Node):
                 self.rejections.reject(e.reason, f'observer: {e.detail}')
             if observer is not None and not math.isfinite(stamp):
                 observer = None
-        report = self.graph.apply(observations, observer, source=source, stamp=stamp)
+        with self.access.lock:   # the commit below only reads: queries need not wait for it
+            report = self.graph.apply(observations, observer, source=source, stamp=stamp)
         self.store.commit(self.graph)
         for idx, reason, detail in report.rejected + report.refused:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
@@ -428,7 +434,7 @@ class LtmNode(Node):
 
 
 def main(argv=None) -> int:
-    return run_node(LtmNode, 'ltm_node', argv, threads=0)
+    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS)
 
 
 if __name__ == '__main__':
