@@ -120,6 +120,7 @@ class Probe:
                                               SENSOR_DATA)
         self.lags: list[float] = []
         self.figures: dict[str, dict[str, str]] = {}
+        self.reports: dict[str, int] = {}   # diagnostics received per node
         self.node.create_subscription(ObjectObservationArray, '/karma/ltm/associated', self._echo,
                                       RELIABLE_EVENTS)
         self.node.create_subscription(DiagnosticArray, '/karma/diagnostics', self._diag, 50)
@@ -135,7 +136,9 @@ class Probe:
 
     def _diag(self, msg) -> None:
         for s in msg.status:
-            self.figures[s.name.rsplit('/', 1)[-1]] = {kv.key: kv.value for kv in s.values}
+            name = s.name.rsplit('/', 1)[-1]
+            self.figures[name] = {kv.key: kv.value for kv in s.values}
+            self.reports[name] = self.reports.get(name, 0) + 1
 
     def applied(self) -> int:
         return int(self.figures.get('ltm_node', {}).get('applied.messages', -1))
@@ -238,11 +241,15 @@ def run(args) -> dict:
             time.sleep(max(0.0, t0 + sent * period - time.monotonic()))   # the sensor's rate
         elapsed = time.monotonic() - t0
         cpu = {k: (_proc_cpu_s(p.pid) - cpu0[k]) / elapsed for k, p in procs.items()}
-        # Drain: wait until the applied count stops moving (diagnostics come once a second).
-        last, still = -2, 0
+        # Drain: wait until the applied count stops moving over three fresh diagnostics reports
+        # (once a second; a starved node may report late, and a silent one proves nothing).
+        last, still, reports = -2, 0, probe.reports.get('ltm_node', 0)
         drain_deadline = time.monotonic() + 120
         while still < 3 and time.monotonic() < drain_deadline:
             time.sleep(1.0)
+            if probe.reports.get('ltm_node', 0) == reports:
+                continue
+            reports = probe.reports.get('ltm_node', 0)
             a = probe.applied()
             still = still + 1 if a == last else 0
             last = a
