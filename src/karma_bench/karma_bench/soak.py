@@ -12,7 +12,8 @@ new object) on ``/karma/perception/objects``, and writes ``DIR/soak_bench.json``
                        "rss_growth_mb_per_min": ..}, "stm": {...}},
      "targets": {...}, "met": {...}, "config": {...}, "machine": {...}}
 
-*applied* is the long-term memory's own ``applied.messages`` figure (set after the SQLite commit)
+*applied* is the long-term memory's own ``applied.perception_messages`` figure (set after the SQLite commit;
+the short-term memory's consolidations are not counted)
 once the stream stopped and the node drained; *lag* is, for each message, the time from its
 header stamp (set when published) to the long-term memory's republication of the message's one
 id-less observation on ``/karma/ltm/associated`` (so it includes DDS, queueing, validation,
@@ -141,7 +142,8 @@ class Probe:
             self.reports[name] = self.reports.get(name, 0) + 1
 
     def applied(self) -> int:
-        return int(self.figures.get('ltm_node', {}).get('applied.messages', -1))
+        # Perception messages only: the short-term memory's consolidations are applied too.
+        return int(self.figures.get('ltm_node', {}).get('applied.perception_messages', -1))
 
     def close(self) -> None:
         import rclpy

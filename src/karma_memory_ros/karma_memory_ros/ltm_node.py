@@ -12,7 +12,8 @@ Publishes
   associated with, so the short-term memory keys on the long-term memory's ids;
   ``/karma/scene_graph`` (SceneGraph, transient local; at most ``publish_rate_hz``, only when
   the graph changed), ``/karma/scene_graph/markers`` (MarkerArray), ``/karma/diagnostics``
-  (rejection counts plus ``applied.messages``, ``applied.observations``, ``objects``; the
+  (rejection counts plus ``applied.messages`` (``applied.perception_messages`` of them from
+  perception), ``applied.observations``, ``objects``; the
   applied counts are set only after the store committed them).
 Serves
   ``/karma/find_object``, ``/karma/query_scene_graph``, ``/karma/save_memory``,
@@ -139,6 +140,7 @@ class LtmNode(Node):
             cfg['history_retention_s'], cfg['history_max_rows_per_object']))
         self.graph = self.store.load(self.memory_config)
         self.applied_messages = 0
+        self.applied_perception = 0   # of applied_messages, those from perception (not consolidation)
         self._evidence: dict[str, int] = {}
         self.applied_observations = 0
         self._published_rev = -1
@@ -220,6 +222,7 @@ class LtmNode(Node):
         for nid in report.conflicts:   # the operator's version stands; say so, never silently
             self.rejections.reject('operator_conflict', f'{source} saw {nid} unlike the operator placed it')
         self.applied_messages += 1
+        self.applied_perception += channel != 'short_term'
         self.applied_observations += len(report.applied)
         self._update_figures()
         if channel != 'short_term':
@@ -276,6 +279,7 @@ class LtmNode(Node):
 
     def _update_figures(self) -> None:
         self.rejections.set_value('applied.messages', self.applied_messages)
+        self.rejections.set_value('applied.perception_messages', self.applied_perception)
         self.rejections.set_value('applied.observations', self.applied_observations)
         self.rejections.set_value('objects', len(self.graph))
 
