@@ -145,6 +145,7 @@ class LtmNode(Node):
         self.applied_observations = 0
         self._published_rev = -1
         self._encoder = SceneGraphEncoder()
+        self._query_encoder = SceneGraphEncoder()   # queries run beside publish_graph's thread
         self._update_figures()
 
         self.graph_pub = self.create_publisher(SceneGraphMsg, 'karma/scene_graph', LATCHED)
@@ -325,7 +326,7 @@ class LtmNode(Node):
                 nodes = {rid} | {o.id for o in self.graph.objects_in(rid)}
             else:
                 nodes = None
-            resp.graph = self._encoder.encode(self.graph.nx, nodes,
+            resp.graph = self._query_encoder.encode(self.graph.nx, nodes,
                                               Header(frame_id='map', stamp=self.get_clock().now().to_msg()))
             if req.with_text:
                 resp.text = self.graph.render_text(nodes)
