@@ -48,7 +48,8 @@ def memory(tmp_path):
     spin = threading.Thread(target=ex.spin, daemon=True)
     spin.start()
     yield node
-    ex.shutdown()
+    ex.shutdown(timeout_sec=30)
+    spin.join(30)   # the spin thread has returned before the node goes
     node.destroy_node()
     rclpy.try_shutdown()
 
@@ -65,7 +66,8 @@ def test_finds_answered_consistently_during_a_stream(memory):
     client = Node("concurrency_test_client")
     ex = SingleThreadedExecutor()
     ex.add_node(client)
-    threading.Thread(target=ex.spin, daemon=True).start()
+    spin = threading.Thread(target=ex.spin, daemon=True)
+    spin.start()
     try:
         pub = client.create_publisher(ObjectObservationArray, "/karma/ltm/consolidate", RELIABLE_EVENTS)
         finds = [client.create_client(FindObject, "/karma/find_object") for _ in range(CLIENTS)]
@@ -115,4 +117,6 @@ def test_finds_answered_consistently_during_a_stream(memory):
         assert last is None or len(last.objects) == 5
         assert memory.rejections.counts.get("internal_error", 0) == 0, memory.rejections.counts
     finally:
+        ex.shutdown(timeout_sec=30)
+        spin.join(30)
         client.destroy_node()
