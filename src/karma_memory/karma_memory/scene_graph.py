@@ -149,6 +149,7 @@ class SceneGraph:
         self._minted: dict[str, int] = {}
         self._matcher = TypeMatcher()
         self._labels: dict[str, object] = {}
+        self._valid_ids: set[str] = set()   # ids validate_id accepted (under config.limits)
         self._match_cache: dict[tuple[str, int], list] = {}
         self._fusion = None
         self._tracks = TentativeTracks(self.config.confirm_frames, self.config.association_distance,
@@ -424,13 +425,17 @@ class SceneGraph:
                 eye = tuple(float(c) for c in observer.position)[:3]
             except (TypeError, ValueError):
                 eye = None
-        accepted.sort(key=lambda t: not t[1].is_receptacle)   # stable: receptacles first
+        # Receptacles first (stable), so objects can name them as parents in the same batch.
+        accepted = [t for t in accepted if t[1].is_receptacle] + [t for t in accepted if not t[1].is_receptacle]
         seen: set[str] = set()
         guessed: set[str] = set()     # matched by association, not by the source's id
         slots: dict[int, str] = {}
+        known = self._index._where
         for idx, obs in accepted:
             nid = obs.instance_id
-            if nid and nid in self._index:
+            if nid in known and self._resight(nid, obs, now):
+                pass   # the common case of a stream: seen again where memory has it
+            elif nid and nid in known:
                 if self._update(nid, obs, now):
                     report.moved.append(nid)
             elif obs.position is None:
@@ -830,6 +835,7 @@ class SceneGraph:
             if o.instance_id:
                 counts[o.instance_id] = counts.get(o.instance_id, 0) + 1
         default_source = clean_text(source, 64)
+        valid_ids = self._valid_ids
         for idx, o in enumerate(observations):
             try:
                 label = self._label(o.label)
@@ -837,9 +843,12 @@ class SceneGraph:
                 report.rejected.append((idx, e.reason, e.detail))
                 continue
             iid = o.instance_id
-            if iid:
+            if iid and iid not in valid_ids:
                 try:
                     validate_id(iid, lim.max_id_len)
+                    if len(valid_ids) > 65536:
+                        valid_ids.clear()   # bounded; a stream repeats the same ids
+                    valid_ids.add(iid)
                 except LabelError as e:
                     # Untrusted text never becomes structure: the detection is kept, without
                     # its id (memory associates it or mints its own), and the id is only counted.
@@ -1004,23 +1013,7 @@ class SceneGraph:
         a = self._g._node[nid]   # raw attribute dict: re-sightings are the hot path
         if a["source"] == OPERATOR and obs.source != OPERATOR:
             return self._operator_sighting(nid, a, obs, now)
-        semantic = a["stale"]
-        a["times_seen"] += 1
-        a["last_seen"] = now
-        a["misses"] = 0
-        old_conf = a["confidence"]
-        conf = beliefs.after_sighting(old_conf, obs.confidence)
-        if conf - old_conf > 0.05 or old_conf - conf > 0.05:
-            semantic = True
-        a["confidence"] = conf
-        a["stale"] = False
-        if obs.source:
-            a["source"] = obs.source
-        if obs.states:
-            st = a["states"]
-            if any(st.get(k) != v for k, v in obs.states.items()):
-                st.update(obs.states)
-                semantic = True
+        semantic = self._seen_again(a, obs, now)
         if obs.label != a["type"] and self._votes_for(a, obs.label, smooth):
             self._by_type.get(a["type"].lower(), set()).discard(nid)
             tl = obs.label.lower()
@@ -1096,6 +1089,52 @@ class SceneGraph:
             self._sighted.add(nid)
         return moved or reparent
 
+    @staticmethod
+    def _seen_again(a: dict, obs: Observation, now: float) -> bool:
+        """Book a sighting (count, time, belief, source, states); True when a subscriber
+        should see it (it was stale, its belief jumped, a state changed)."""
+        semantic = a["stale"]
+        a["times_seen"] += 1
+        a["last_seen"] = now
+        a["misses"] = 0
+        old_conf = a["confidence"]
+        conf = beliefs.after_sighting(old_conf, obs.confidence)
+        if conf - old_conf > 0.05 or old_conf - conf > 0.05:
+            semantic = True
+        a["confidence"] = conf
+        a["stale"] = False
+        if obs.source:
+            a["source"] = obs.source
+        if obs.states:
+            st = a["states"]
+            if any(st.get(k) != v for k, v in obs.states.items()):
+                st.update(obs.states)
+                semantic = True
+        return semantic
+
+    def _resight(self, nid: str, obs: Observation, now: float) -> bool:
+        """:meth:`_update`'s outcome for a plain re-sighting by id, at a fraction of its cost:
+        the source's id, its type, no parent hint, no cloud, neither moved nor resized beyond
+        ``move_threshold``, not held, put down or operator-placed. Returns False (nothing
+        done) for anything else, which :meth:`_update` then handles."""
+        p, s = obs.position, obs.size
+        if p is None or s is None or obs.parent_id or obs.points is not None \
+                or nid == self._held or nid == self._released:
+            return False
+        a = self._g._node[nid]
+        if a["source"] == OPERATOR or obs.label != a["type"] or (obs.is_receptacle and a["layer"] == "object"):
+            return False
+        q, r, th = a["position"], a["size"], self.config.move_threshold
+        dx, dy, dz = p[0] - q[0], p[1] - q[1], p[2] - q[2]
+        if dx * dx + dy * dy + dz * dz > th * th or abs(s[0] - r[0]) > th \
+                or abs(s[1] - r[1]) > th or abs(s[2] - r[2]) > th:
+            return False
+        if self._seen_again(a, obs, now):
+            self._touch(nid)
+        else:
+            self._sighted.add(nid)
+        return True
+
     def _operator_sighting(self, nid: str, a: dict, obs: Observation, now: float) -> bool:
         """Perception re-saw an operator-placed object: it is there (belief, last seen, states),
         but its place, parent and type stay the operator's; a disagreement is reported."""
@@ -1166,13 +1205,14 @@ class SceneGraph:
     def _place(self, nid: str, hint: str) -> None:
         """(Re)compute ``nid``'s parent (receptacle or region) and near edge."""
         g = self._g
-        a = g.nodes[nid]
+        nodes = g._node   # raw attribute dicts: placing is on the ingest path
+        a = nodes[nid]
         pos, size = a["position"], a["size"]
         parent, rel, near = "", "", ""
         if hint:
             parent = self._resolve_parent(nid, hint)
             if parent:
-                p = g.nodes[parent]
+                p = nodes[parent]
                 rel = infer_relation(pos, size, p["type"], p["position"], p["size"]) or (
                     "in" if p["type"].lower() in IN_TYPES else "on")
         if not parent:
@@ -1180,7 +1220,7 @@ class SceneGraph:
             for c in sorted(self._footprints.at(pos[0], pos[1])):
                 if c == nid:
                     continue
-                p = g.nodes[c]
+                p = nodes[c]
                 if infer_relation(pos, size, p["type"], p["position"], p["size"]) is not None:
                     if not self._is_ancestor(nid, c):
                         holders.append((c, p["type"], p["position"], p["size"]))
