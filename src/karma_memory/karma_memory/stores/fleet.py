@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -298,26 +299,38 @@ def merge_remote(graph: SceneGraph, rows: list[tuple]) -> dict[str, list[str]]:
     return out
 
 
+_MINTED = re.compile(r"^[A-Za-z0-9_]+_[0-9]+:([A-Za-z0-9_]+)$")
+
+
+def minted_by(nid: str) -> str:
+    """The robot that minted ``nid`` (``Mug_3:robot2`` -> ``robot2``); ``""`` for an id the
+    perception gave (two perception ids are two things, as in the memory's own rule)."""
+    m = _MINTED.match(nid)
+    return m.group(1) if m else ""
+
+
 def associate(graph: SceneGraph, new_ids: list[str]) -> list[tuple[str, str]]:
     """Cross-robot association: each node just received from another robot that is, by the
-    memory's own duplicate rule, a node this graph already holds, is merged with it."""
+    memory's own duplicate rule (same type within ``merge_distance``, never seen together;
+    only ids minted for id-less detections), a node another robot minted is merged with it."""
     from karma_memory.geometry import dist
     cfg, g, out = graph.config, graph._g, []
     for nid in new_ids:
-        if nid not in graph._index:
+        if nid not in graph._index or not minted_by(nid):
             continue
         a = g.nodes[nid]
-        if a.get("layer") != "object":
+        if a.get("layer") not in ("object", "receptacle"):
             continue
         for c in sorted(graph._index.near(a["position"], cfg.merge_distance, a["type"].lower())):
-            if c == nid or c not in graph._index or g.nodes[c].get("layer") != "object":
+            if c == nid or c not in graph._index or g.nodes[c].get("layer") != a["layer"]:
                 continue
+            if minted_by(c) in ("", minted_by(nid)):
+                continue   # a perception id, or one robot's own two things
             if dist(g.nodes[c]["position"], a["position"]) > cfg.merge_distance:
                 continue
             pair = (nid, c) if nid < c else (c, nid)
             if pair in graph._co_seen or graph.held in pair:
                 continue   # seen together in one frame: two things
-            nc = g.nodes[c]
             keep, gone = sorted((nid, c), key=lambda n: (g.nodes[n]["first_seen"], n))
             graph._absorb(keep, gone)
             out.append((keep, gone))
