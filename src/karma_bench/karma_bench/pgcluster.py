@@ -52,6 +52,7 @@ class PgCluster:
     def __init__(self, base: str | None = None, port: int | None = None):
         self.bin = server_bin_dir()
         self.base = base or tempfile.mkdtemp(prefix="karma-pg-")
+        os.makedirs(self.base, exist_ok=True)
         self.data = os.path.join(self.base, "data")
         self.log = os.path.join(self.base, "server.log")
         self.port = port or free_port()

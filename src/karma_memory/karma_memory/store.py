@@ -143,9 +143,10 @@ class MemoryStore:
             else:
                 self._record_by_source(graph, rows, deleted, t, wiped)
             if self.outbox:
-                self._db.executemany("INSERT INTO outbox (id, t) VALUES (?, ?)",
-                                     [(n, t) for n in sorted(set(dirty) | set(sighted) | set(deleted)
-                                                             | set(wiped))])
+                changed = set(dirty) | set(deleted) | set(wiped)
+                self._db.executemany("INSERT INTO outbox (id, t, seen) VALUES (?, ?, ?)",
+                                     [(n, t, 0) for n in sorted(changed)] +
+                                     [(n, t, 1) for n in sorted(set(sighted) - changed)])
             self._db.execute("COMMIT")
         except Exception:
             if self._db.in_transaction:

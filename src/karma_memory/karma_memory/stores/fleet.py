@@ -168,7 +168,8 @@ class FleetStore:
     def _push(self, rep: SyncReport) -> None:
         db = self.local._db
         while True:
-            out = db.execute("SELECT seq, id, t FROM outbox ORDER BY seq LIMIT ?", (self.batch,)).fetchall()
+            out = db.execute("SELECT seq, id, t, seen FROM outbox ORDER BY seq LIMIT ?",
+                             (self.batch,)).fetchall()
             hist_from = self._meta("fleet_history_seq")
             hist = db.execute("SELECT seq, id, t, op, layer, cause, data FROM history WHERE seq > ? "
                               "AND robot = ? ORDER BY seq LIMIT ?",
@@ -176,8 +177,11 @@ class FleetStore:
             if not out and not hist:
                 return
             t_of: dict[str, float] = {}
-            for _, nid, t in out:
+            changed: set[str] = set()       # semantic changes; the rest were only re-seen
+            for _, nid, t, only_seen in out:
                 t_of[nid] = max(t, t_of.get(nid, t))
+                if not only_seen:
+                    changed.add(nid)
             nodes, seen = [], []
             ids = sorted(t_of)
             rows = {}
@@ -192,12 +196,16 @@ class FleetStore:
             for nid in ids:
                 r = rows.get(nid)
                 if r is None:
-                    nodes.append((nid, "", "{}", t_of[nid], 1.0, True))
+                    if nid in changed:
+                        nodes.append((nid, "", "{}", t_of[nid], 1.0, True))
                     continue
+                if r[3] is not None:
+                    seen.append((nid, r[3], r[4], r[5], r[6]))
+                if nid not in changed:
+                    continue   # a re-sighting: the sightings row only, no new revision
                 d = decode_row(nid, r[1], r[2]) or {}
                 if r[3] is not None and r[4] >= d.get("last_seen", 0.0):
                     d.update(times_seen=r[3], last_seen=r[4], confidence=r[5], stale=bool(r[6]))
-                    seen.append((nid, r[3], r[4], r[5], r[6]))
                 conf = d.get("confidence", 0.0)
                 conf = float(conf) if isinstance(conf, (int, float)) and math.isfinite(conf) else 0.0
                 data = json.dumps({k: v for k, v in d.items() if k not in ("id", "layer")},
@@ -218,7 +226,8 @@ class FleetStore:
     def _pull(self, graph: SceneGraph, rep: SyncReport) -> None:
         cursor = self._meta("fleet_rev")
         while True:
-            rows = self.remote.changes_since(cursor, self.batch)
+            # A cache that never synced takes everything, its own earlier writes included.
+            rows = self.remote.changes_since(cursor, self.batch, others_only=cursor > 0)
             if self._refetch:
                 rows = rows + self.remote.fetch(sorted(self._refetch))
                 self._refetch.clear()

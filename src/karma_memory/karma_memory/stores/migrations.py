@@ -10,7 +10,7 @@ Versions (the same numbers mean the same content on both backends):
      wrote them (a store file without ``schema_version`` is at version 1).
   2. Fleet memory: ``history.robot`` (namespace of the robot whose change a row records,
      ``''`` before fleets), the ``outbox`` of changes a fleet robot has not yet pushed to the
-     shared store (SQLite), and on PostgreSQL the columns that order and resolve the fleet's
+     shared store (SQLite; ``seen`` = 1 for a mere re-sighting), and on PostgreSQL the columns that order and resolve the fleet's
      writes (``nodes.robot``, ``nodes.t``, ``nodes.confidence``, ``nodes.deleted``,
      ``nodes.rev``; ``history.robot_seq``, unique per robot, makes a re-push idempotent).
 
@@ -40,7 +40,7 @@ CREATE INDEX IF NOT EXISTS history_t ON history (t);
     2: """
 ALTER TABLE history ADD COLUMN robot TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL,
-    t REAL NOT NULL);
+    t REAL NOT NULL, seen INTEGER NOT NULL DEFAULT 0);
 """,
 }
 
