@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import time
 
-from karma_memory import MemoryStore
 from karma_memory.history import HistoryConfig
-from karma_memory.stores.fleet import FleetStore, is_postgres_url
+from karma_memory.stores import open_store as open_url
+from karma_memory.stores.fleet import is_postgres_url
 from karma_ros_common.namespaces import namespace_key
 from karma_ros_common.params import Param
 
@@ -41,10 +41,10 @@ def open_store(node, store_dir: str, history: HistoryConfig):
     """The store ``node.cfg`` asks for (see the module docstring)."""
     url = node.cfg['store_url']
     if not url:
-        return MemoryStore(store_dir, history=history)
+        return open_url('', store_dir, history=history)
     robot = robot_name(node)
     node.memory_config.id_suffix = f':{robot}'
-    store = FleetStore(store_dir, url, robot, history)
+    store = open_url(url, store_dir, robot, history)
     state = 'connected' if store.online else f'offline ({store.last_error}); working on the cache'
     node.get_logger().info(f'fleet memory as robot {robot!r}: {state}')
     return store
