@@ -118,7 +118,6 @@ class PostgresStore:
             gone = [n[0] for n in nodes if n[5] and n[0] not in lost and n[0] not in alive]
             if gone:
                 cur.execute("DELETE FROM sightings WHERE id = ANY(%s)", (gone,))
-            cur.execute("NOTIFY karma_fleet")
         return lost
 
     # ------------------------------------------------------------------ reading
