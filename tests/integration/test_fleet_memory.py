@@ -1,7 +1,8 @@
 """Fleet memory over DDS: two long-term memory nodes under /robot1 and /robot2 (separate
 processes, loopback) share one PostgreSQL database (a private server started by the test).
 
-What robot1 sees reaches robot2's FindObject, carrying robot1 as its robot; the same mug seen
+What robot1 sees reaches robot2's FindObject and robot2's planner (reference backend, hash
+embedder: no model to load), carrying robot1 as its robot; the same mug seen
 by robot2 stays one object in both; a kill -9 of a robot mid-stream, or of the database
 mid-stream, loses no update the robot had applied (robot2 ends up with every one)."""
 import os
@@ -10,12 +11,13 @@ import signal
 import pytest
 from geometry_msgs.msg import Point, Pose, Quaternion, Vector3
 from karma_interfaces.msg import ObjectObservation, ObjectObservationArray
-from karma_interfaces.srv import FindObject, QuerySceneGraph
+from karma_interfaces.srv import FindObject, Plan, QuerySceneGraph
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 
 pytestmark = pytest.mark.integration
 
 LTM = 'import sys; from karma_memory_ros.ltm_node import main; sys.exit(main(sys.argv))'
+PLANNER = 'import sys; from karma_planner_ros.planner_node import main; sys.exit(main(sys.argv))'
 
 
 def obs(iid, label, x, y=0.4, z=0.85):
@@ -113,6 +115,14 @@ def test_two_namespaced_memories_share_one_database(ros_node, spawn_python, pg_c
     assert until(ros_node, lambda: r2.objects('Mug')), r2.proc.log_path.read_text()[-3000:]
     (seen,) = r2.objects('Mug')
     assert seen.id == mug1.id and seen.robot == 'robot1' and seen.receptacle_id == 'Table|1'
+    # robot2's planner plans from what robot1 saw (it asks robot2's own memory).
+    planner = spawn_python(PLANNER, '--ros-args', '-r', '__ns:=/robot2', '--params-file',
+                           'config/planner.yaml', '-p', 'backend:=reference', '-p', 'embedder:=hash')
+    plan = ros_node.create_client(Plan, '/robot2/karma/plan')
+    assert plan.wait_for_service(timeout_sec=120), planner.log_path.read_text()[-3000:]
+    r = ros_node.call(plan, Plan.Request(instruction='Pick up the mug.', goals=['HOLDING(Mug)']),
+                      timeout=120)
+    assert mug1.id in r.memory_ids, (r.message, list(r.memory_ids))
     # robot2 sees the same mug a little off: still one mug in both memories, now robot2's sighting.
     other = message(obs('', 'Mug', 1.05))
     assert until(ros_node, lambda: r2.pub.publish(other) or r2.objects('Mug')[0].robot == 'robot2')
