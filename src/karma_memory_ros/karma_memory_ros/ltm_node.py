@@ -21,7 +21,8 @@ Serves
 
 Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
 loses nothing that was applied. With ``store_url`` set (``postgresql://...``) that SQLite file
-is the robot's cache of a fleet's shared memory, see :mod:`karma_memory_ros.fleet_sync`. Bad input is rejected item by item, logged and counted.
+is the robot's cache of a fleet's shared memory, see :mod:`karma_memory_ros.fleet_sync`.
+Bad input is rejected item by item, logged and counted.
 
 Run::
 
