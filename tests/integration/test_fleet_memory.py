@@ -120,8 +120,12 @@ def test_two_namespaced_memories_share_one_database(ros_node, spawn_python, pg_c
                            'config/planner.yaml', '-p', 'backend:=reference', '-p', 'embedder:=hash')
     plan = ros_node.create_client(Plan, '/robot2/karma/plan')
     assert plan.wait_for_service(timeout_sec=120), planner.log_path.read_text()[-3000:]
-    r = ros_node.call(plan, Plan.Request(instruction='Pick up the mug.', goals=['HOLDING(Mug)']),
-                      timeout=120)
+    for _ in range(30):   # a planner just started may not have discovered the memory yet
+        r = ros_node.call(plan, Plan.Request(instruction='Pick up the mug.', goals=['HOLDING(Mug)']),
+                          timeout=120)
+        if 'long-term memory unavailable' not in r.message:
+            break
+        ros_node.spin_until(lambda: False, 1.0)
     assert mug1.id in r.memory_ids, (r.message, list(r.memory_ids))
     # robot2 sees the same mug a little off: still one mug in both memories, now robot2's sighting.
     other = message(obs('', 'Mug', 1.05))
