@@ -100,6 +100,9 @@ class MemoryConfig:
     #: Most objects and receptacles memory holds (0 = no bound). Past it, the least seen
     #: objects are forgotten (see SceneGraph._forget_least_seen), down to 95 % of it.
     max_objects: int = 0
+    #: Appended to ids the memory mints (``Mug_1`` + ``:robot1``): a fleet robot's namespace,
+    #: so robots sharing a store never mint one id for two things. Empty for a single robot.
+    id_suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class MemoryItem:
     source: str
     score: float = 0.0
     held: bool = False   # the robot's gripper holds it (robot state)
+    robot: str = ""      # fleet memory: namespace of the robot that last observed or changed it
 
 
 def mint_base(label: str) -> str:
@@ -800,7 +804,8 @@ class SceneGraph:
         return MemoryItem(nid, a["type"], a["layer"], a["position"], a["size"],
                           a["parent"] if held else "", rel if held else "", self.region_of(nid),
                           dict(a["states"]), a["first_seen"], a["last_seen"], a["times_seen"],
-                          a["confidence"], a["stale"], a["source"], score, nid == self._held)
+                          a["confidence"], a["stale"], a["source"], score, nid == self._held,
+                          a.get("robot", ""))
 
     def _children(self, nid: str) -> list[str]:
         """Things whose hierarchy parent is ``nid``."""
@@ -965,7 +970,7 @@ class SceneGraph:
         n = self._minted.get(base, 0)
         while True:
             n += 1
-            nid = f"{base}_{n}"
+            nid = f"{base}_{n}{self.config.id_suffix}"
             if nid not in self._g:
                 self._minted[base] = n
                 return nid

@@ -21,7 +21,9 @@ Serves
   ``/karma/correct_memory`` (operator corrections), see :mod:`karma_memory_ros.memory_services`.
 
 Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
-loses nothing that was applied. Bad input is rejected item by item, logged and counted.
+loses nothing that was applied. With ``store_url`` set (``postgresql://...``) that SQLite file
+is the robot's cache of a fleet's shared memory, see :mod:`karma_memory_ros.fleet_sync`.
+Bad input is rejected item by item, logged and counted.
 
 Run::
 
@@ -49,7 +51,7 @@ from karma_memory.history import HistoryConfig
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
 from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
 from karma_domain.vocabulary import failure_name
-from karma_memory_ros import memory_services
+from karma_memory_ros import fleet_sync, memory_services
 from karma_memory_ros.concurrency import EXECUTOR_THREADS, GraphAccess
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
@@ -114,6 +116,7 @@ SCHEMA = {
                                  'newest change (older: one baseline row per node); 0 keeps all',
                                  min_value=0.0),
     'history_max_rows_per_object': Param(500, 'Most history rows per node; 0 means no cap', min_value=0),
+    **fleet_sync.PARAMS,   # store_url, fleet_sync_period_s
 }
 
 
@@ -140,7 +143,7 @@ class LtmNode(Node):
                           max_object_size=cfg['max_object_size'],
                           max_fov_deg=cfg['max_fov_deg'], max_sensor_range=cfg['max_sensor_range'],
                           max_points=cfg['max_points_per_observation']))
-        self.store = MemoryStore(self.store_dir, history=HistoryConfig(
+        self.store = fleet_sync.open_store(self, self.store_dir, HistoryConfig(
             cfg['history_retention_s'], cfg['history_max_rows_per_object']))
         self.graph = self.store.load(self.memory_config)
         self.applied_messages = 0
@@ -176,6 +179,8 @@ class LtmNode(Node):
         self.create_service(LoadMemory, 'karma/load_memory', self.access.locked(self.on_load))
         self.create_service(ResetMemory, 'karma/reset_memory', self.access.locked(self.on_reset))
         memory_services.register(self)
+        if cfg['store_url']:
+            self.fleet = fleet_sync.FleetSync(self)
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
 
