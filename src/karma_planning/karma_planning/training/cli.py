@@ -1,6 +1,6 @@
 """``./karma train planner``: trace plans in the training scenes, then LoRA-fine-tune SmolLM2.
 
-    ./karma train planner [--scenes 24] [--tasks 3] [--steps 300] [--threads 2] [--seed 0]
+    ./karma train planner [--scenes 24] [--tasks 3] [--steps 300] [--lr 6e-4] [--threads 1] [--seed 0]
         [--out config/models/smollm2-135m-karma-lora] [--prompts-dir config/prompts]
 
 1. Worked examples: traced plans from every fourth training scene, their memory cut to the
@@ -74,7 +74,8 @@ def main(argv=None) -> int:
     ap.add_argument('--scenes', type=int, default=24, help='training scenes traced for samples')
     ap.add_argument('--tasks', type=int, default=3, help='random tasks per scene (each in every memory mode)')
     ap.add_argument('--steps', type=int, default=300, help='optimiser steps (one sample each)')
-    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--lr', type=float, default=6e-4)
+    ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 leaves the other core to the machine)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--embedder', choices=('minilm', 'hash'), default='minilm')
     ap.add_argument('--tiny-model', action='store_true', help='a tiny random model of the same tokenizer (tests)')
@@ -111,7 +112,7 @@ def main(argv=None) -> int:
             f.write(json.dumps(asdict(t)) + '\n')
     print(f'{len(traces)} traced plan calls from {min(args.scenes, len(train_scenes))} scene(s) -> {out / "traces.jsonl"}')
     stats = train(backend, [asdict(t) for t in traces],
-                  Recipe(steps=args.steps, seed=args.seed, threads=args.threads), out)
+                  Recipe(steps=args.steps, lr=args.lr, seed=args.seed, threads=args.threads), out)
     print(json.dumps(stats))
     return 0
 
