@@ -74,3 +74,57 @@ def test_tiny_training_run_writes_an_adapter_that_loads(tmp_path, monkeypatch):
     changed = [k for k, v in merged.state_dict().items() if k in before and not (v == before[k]).all()]
     assert changed
     assert isinstance(TransformersBackend(model=merged, processor=base.processor), TransformersBackend)
+
+
+def _fridge_ctx():
+    from test_admissible import IDS, counter_kitchen
+    from karma_planning.backends.base import PlanContext
+    from karma_planning.prompt import Prompt
+    view = counter_kitchen()
+    prompt = Prompt('You plan.', 'Memory: ...\nInstruction: Put the apple in the fridge.\nPlan:')
+    return PlanContext(prompt, view, IDS, ['kitchen'])
+
+
+FRIDGE_PLAN = [('navigate_to', ['Apple_1']), ('pickup', ['Apple_1']), ('navigate_to', ['Fridge_1']),
+               ('open', ['Fridge_1']), ('put', ['Fridge_1'])]
+
+
+def test_decisions_follow_the_decoder_walk_along_the_target():
+    from karma_planning.training.traces import decisions
+    dec = decisions(_fridge_ctx(), FRIDGE_PLAN)
+    text = ''.join(dec['texts'])
+    assert '[' + text in (to_json(FRIDGE_PLAN), to_json(FRIDGE_PLAN)[:-1] + ',')   # closed, or cut by the stop rule
+    kinds = [c['kind'] for c in dec['choices']]
+    assert 'skill' in kinds and 'args' in kinds
+    for c in dec['choices']:   # every target option is what the target plan says, emitted right after
+        assert dec['texts'][c['at']] == c['options'][c['target']]
+    # a target the walk cannot follow ends the walk there, keeping the choices before it
+    cut = decisions(_fridge_ctx(), FRIDGE_PLAN[:1] + [('pickup', ['Mug_1'])])
+    assert cut['choices'] and all(c['at'] < len(cut['texts']) for c in cut['choices'])
+
+
+def test_choice_scores_are_the_decoders_scores():
+    """Teacher-forced option scores (training) equal what the decoder's scorer computes for the
+    same decisions, on a tiny random model of the real tokenizer."""
+    import torch
+    from karma_planning.backends.hf import _Scorer
+    from karma_planning.training.finetune import choice_scores, encode
+    from karma_planning.training.traces import decisions
+    backend = cli._backend(tiny=True)
+    ctx = _fridge_ctx()
+    sample = {'system': ctx.prompt.system, 'user': ctx.prompt.user, 'decisions': decisions(ctx, FRIDGE_PLAN)}
+    s = encode(backend, sample)
+    assert s.choices
+    with torch.no_grad():
+        logits = backend.model(input_ids=torch.tensor([s.prompt + s.plan])).logits[0]
+    lp = torch.log_softmax(logits.float(), -1)[len(s.prompt) - 1:]
+    for at, opts, k in s.choices:
+        scorer = _Scorer(backend.model, {'input_ids': torch.tensor([s.prompt + s.plan[:at]])}, cached=True)
+        want = scorer.score(opts)
+        got = choice_scores(lp, at, opts, k).tolist()
+        for i, o in enumerate(opts):
+            m = next((j for j in range(min(len(o), len(opts[k]))) if o[j] != opts[k][j]), len(o))
+            if i == k or len(o) == m + 1:   # exact cases (else an upper bound)
+                assert abs(got[i] - want[i]) < 1e-3, (i, got, want)
+            else:
+                assert got[i] >= want[i] - 1e-3
