@@ -77,6 +77,8 @@ def main(argv=None) -> int:
     ap.add_argument('--lr', type=float, default=6e-4)
     ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 leaves the other core to the machine)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--reuse-examples', action='store_true',
+                    help='keep <prompts-dir>/examples_traces.yaml as it is (skip step 1)')
     ap.add_argument('--embedder', choices=('minilm', 'hash'), default='minilm')
     ap.add_argument('--tiny-model', action='store_true', help='a tiny random model of the same tokenizer (tests)')
     args = ap.parse_args(argv)
@@ -96,15 +98,20 @@ def main(argv=None) -> int:
     example_scenes, train_scenes = scenes[3::4], [s for i, s in enumerate(scenes) if i % 4 != 3]
     n_ex = max(1, args.scenes // 3)
     planner = make_planner(backend.tokenizer, embedder)
-    examples = [example_of(t) for s in example_scenes[:n_ex] for t in trace_calls(planner, s, rng, args.tasks)
-                if t.steps]
-    examples = list({e['instruction'] + e['memory'][:40]: e for e in examples}.values())
     ex_file = default_prompts_dir() / 'examples_traces.yaml'
-    ex_file.write_text('# Worked examples traced by ./karma train planner (goal oracle, training scenes).\n'
-                       + yaml.dump(examples, Dumper=_BlockDumper, sort_keys=False, width=1000))
-    print(f'{len(examples)} worked examples from {n_ex} scene(s) -> {ex_file}')
+    if args.reuse_examples and ex_file.is_file():
+        print(f'worked examples kept: {ex_file}')
+    else:
+        examples = [example_of(t) for i, s in enumerate(example_scenes[:n_ex])
+                    for t in trace_calls(planner, s, rng, args.tasks, first=i * args.tasks) if t.steps]
+        examples = list({e['instruction'] + e['memory'][:40]: e for e in examples}.values())
+        ex_file.write_text('# Worked examples traced by ./karma train planner (goal oracle, training scenes).\n'
+                           + yaml.dump(examples, Dumper=_BlockDumper, sort_keys=False, width=1000))
+        print(f'{len(examples)} worked examples from {n_ex} scene(s) -> {ex_file}')
     planner = make_planner(backend.tokenizer, embedder)   # the prompt now draws from those examples
-    traces = [t for s in train_scenes[:args.scenes] for t in trace_calls(planner, s, rng, args.tasks)]
+    rng = random.Random(args.seed + 1)   # the traces do not depend on whether examples were traced
+    traces = [t for i, s in enumerate(train_scenes[:args.scenes])
+              for t in trace_calls(planner, s, rng, args.tasks, first=i * args.tasks)]   # categories in turn
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / 'traces.jsonl', 'w') as f:

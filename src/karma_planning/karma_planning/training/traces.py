@@ -155,10 +155,11 @@ class Call:
     feedback: str
 
 
-def calls(scene: str, rng: random.Random, n_tasks: int, modes=MODES):
-    """Plan calls for ``n_tasks`` random tasks in ``scene``, one per task and mode."""
+def calls(scene: str, rng: random.Random, n_tasks: int, modes=MODES, first: int = 0):
+    """Plan calls for ``n_tasks`` random tasks in ``scene`` (categories in turn from
+    ``first``), one per task and mode."""
     base = scene_memory(scene)
-    for category, instruction, goals in random_tasks(scene, rng, n_tasks):
+    for category, instruction, goals in random_tasks(scene, rng, n_tasks, first):
         for mode in modes:
             nodes, edges = _minted(*base) if rng.random() < 0.5 else base
             mm = ModeMemory(mode)
@@ -183,10 +184,10 @@ def plan_call(planner, c: Call):
                         list_regions=c.memory.list_regions, scene_title=c.memory.scene_title)
 
 
-def trace_calls(planner, scene: str, rng: random.Random, n_tasks: int, modes=MODES) -> list[Trace]:
+def trace_calls(planner, scene: str, rng: random.Random, n_tasks: int, modes=MODES, first: int = 0) -> list[Trace]:
     """Traced plan calls (the goal oracle's plans) for ``n_tasks`` random tasks in ``scene``."""
     out = []
-    for c in calls(scene, rng, n_tasks, modes):
+    for c in calls(scene, rng, n_tasks, modes, first):
         planner.backend.last = None
         res = plan_call(planner, c)
         if not res.success or planner.backend.last is None:
