@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from karma_planning.backends.hf import TransformersBackend, merge_adapter, plan_pieces, resolve_adapter
+from karma_planning.backends.hf import DEFAULT_ADAPTER, TransformersBackend, merge_adapter, plan_pieces, resolve_adapter
 from karma_planning.prompt import default_prompts_dir
 from karma_planning.reference import parse_goal
 from karma_planning.training import cli
@@ -35,12 +35,17 @@ def test_random_tasks_have_parseable_goals_of_every_category():
 
 def test_adapter_choice(tmp_path, monkeypatch):
     monkeypatch.delenv('KARMA_PLANNER_ADAPTER', raising=False)
-    assert resolve_adapter('none', '') is None and resolve_adapter('', '') is None
+    assert resolve_adapter('none', '') is None
+    assert resolve_adapter('', '') == resolve_adapter('shipped', '') if DEFAULT_ADAPTER == 'shipped' else \
+        resolve_adapter('', '') is None
+    assert resolve_adapter('', '/some/other/model') is None   # the shipped adapter fits the default model only
     assert (resolve_adapter('shipped', '') / 'adapter_model.safetensors').is_file()
     with pytest.raises(ValueError, match='default model'):
         resolve_adapter('shipped', '/some/other/model')
     with pytest.raises(FileNotFoundError, match='adapter_config.json'):
         resolve_adapter(str(tmp_path), '')
+    monkeypatch.setenv('KARMA_PLANNER_ADAPTER', 'none')
+    assert resolve_adapter('', '') is None
     monkeypatch.setenv('KARMA_PLANNER_ADAPTER', 'shipped')
     assert resolve_adapter('', '') is not None
     assert resolve_adapter('none', '') is None

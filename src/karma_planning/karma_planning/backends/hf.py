@@ -66,11 +66,18 @@ def default_adapter_dir() -> Path | None:
     return None
 
 
+#: What an empty ``adapter`` (and no ``$KARMA_PLANNER_ADAPTER``) means for the default model.
+DEFAULT_ADAPTER = 'none'
+
+
 def resolve_adapter(adapter: str, model_dir: str) -> Path | None:
     """Adapter directory to load: ``none`` -> None; ``shipped`` -> the repository's (for the
     default model only); a path -> it (must hold adapter_config.json); empty ->
-    ``$KARMA_PLANNER_ADAPTER``, else none."""
-    choice = adapter or os.environ.get('KARMA_PLANNER_ADAPTER', '') or 'none'
+    ``$KARMA_PLANNER_ADAPTER``, else ``DEFAULT_ADAPTER`` for the default model and none for
+    another model (the shipped adapter fits only the default model)."""
+    choice = adapter or os.environ.get('KARMA_PLANNER_ADAPTER', '')
+    if not choice:
+        choice = 'none' if model_dir else DEFAULT_ADAPTER
     if choice == 'none':
         return None
     if choice == 'shipped':
@@ -116,6 +123,7 @@ class _Scorer:
         self.ids = inputs['input_ids'][0].tolist()
         self.extra = {k: v for k, v in inputs.items() if k not in ('input_ids', 'attention_mask')}
         self.cache = self.last = None
+        self.pending: list[int] = []
         if cached:
             self._forward_prefix(self.ids)
 
@@ -127,26 +135,37 @@ class _Scorer:
         self.last = self.torch.log_softmax(out.logits[0, -1].float(), -1)
 
     def extend(self, ids: list[int]) -> None:
+        """Append ``ids``; the cache runs them lazily, in one forward before the next score."""
         self.ids += ids
         if self.cached:
-            self._forward_prefix(ids)
+            self.pending += ids
+
+    def _flush(self) -> None:
+        if self.pending:
+            self._forward_prefix(self.pending)
+            self.pending = []
 
     def score(self, cands: list[list[int]]) -> list[float]:
         torch = self.torch
         if self.cached:
-            # first tokens from the prefix's last logits (no forward); an option longer than one
-            # token runs its own tokens on the shared cache, which is cropped back afterwards
-            # (no copy of the prompt's cache per option)
+            # first tokens from the prefix's last logits (no forward); options longer than one
+            # token run on the shared cache, one forward per distinct input (options that share
+            # all but their last token share it), cropped back afterwards (no cache copies)
+            self._flush()
             out, n = [self.last[c[0]].item() for c in cands], len(self.ids)
+            groups: dict[tuple, list[int]] = {}
+            for i, c in enumerate(cands):
+                if len(c) > 1:
+                    groups.setdefault(tuple(c[:-1]), []).append(i)
             with torch.no_grad():
-                for i, c in enumerate(cands):
-                    if len(c) < 2:
-                        continue
-                    logits = self.model(input_ids=torch.tensor([c[:-1]]), past_key_values=self.cache,
+                for inp, members in groups.items():
+                    logits = self.model(input_ids=torch.tensor([list(inp)]), past_key_values=self.cache,
                                         use_cache=True).logits
                     self.cache.crop(n)
                     lp = torch.log_softmax(logits[0].float(), -1)
-                    out[i] += sum(lp[j - 1, c[j]].item() for j in range(1, len(c)))
+                    for i in members:
+                        c = cands[i]
+                        out[i] += sum(lp[j - 1, c[j]].item() for j in range(1, len(c)))
             return out
         b, width = len(cands), max(len(c) for c in cands)
         pad = [c + [0] * (width - len(c)) for c in cands]   # right padding never affects earlier positions

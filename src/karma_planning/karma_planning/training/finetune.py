@@ -39,6 +39,8 @@ class Recipe:
     seed: int = 0
     threads: int = 1
     max_tokens: int = 1600    # longer samples are skipped (never truncated: the prompt must be whole)
+    warmup: int = 10          # linear warm-up steps, then a constant rate
+    minutes: float = 0.0      # wall-clock budget (0: none); stopping early = a run with --steps k
 
 
 @dataclass
@@ -128,9 +130,13 @@ def train(backend: TransformersBackend, samples: list[dict], recipe: Recipe, out
                                                      target_modules=TARGETS, task_type='CAUSAL_LM'))
     model.train()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=recipe.lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / 10) * max(0.0, 1 - k / recipe.steps))
+    # constant after warm-up, so a run cut by the time budget after k steps is the run of k steps
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / recipe.warmup))
     t0, losses = time.perf_counter(), []
     for k in range(recipe.steps):
+        if recipe.minutes and time.perf_counter() - t0 > 60 * recipe.minutes:
+            log(f'time budget of {recipe.minutes} min reached after {k} steps')
+            break
         loss = step_loss(model, encoded[order[k % len(order)]])
         loss.backward()
         opt.step()
@@ -138,7 +144,7 @@ def train(backend: TransformersBackend, samples: list[dict], recipe: Recipe, out
         opt.zero_grad()
         losses.append(float(loss.detach()))
         if (k + 1) % 10 == 0 or k + 1 == recipe.steps:
-            log(f'step {k + 1}/{recipe.steps} loss {sum(losses[-10:]) / len(losses[-10:]):.4f} '
+            log(f'step {k + 1}/{recipe.steps} choice loss {sum(losses[-10:]) / len(losses[-10:]):.4f} '
                 f'({time.perf_counter() - t0:.0f} s)')
     model.eval()
     out_dir = Path(out_dir)
@@ -148,7 +154,8 @@ def train(backend: TransformersBackend, samples: list[dict], recipe: Recipe, out
     model.save_pretrained(str(out_dir), safe_serialization=True)
     (out_dir / 'README.md').unlink(missing_ok=True)   # peft's generic model card
     _half(out_dir / 'adapter_model.safetensors')
-    stats = {'samples': len(encoded), 'steps': recipe.steps, 'first_loss': losses[0],
+    stats = {'samples': len(encoded), 'steps': len(losses), 'decisions': sum(len(e.choices) for e in encoded),
+             'first10_loss': sum(losses[:10]) / len(losses[:10]),
              'last10_loss': sum(losses[-10:]) / len(losses[-10:]), 'train_s': round(time.perf_counter() - t0, 1),
              'recipe': recipe.__dict__}
     (out_dir / 'training.json').write_text(json.dumps(stats, indent=1) + '\n')
