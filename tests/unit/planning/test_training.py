@@ -133,3 +133,22 @@ def test_choice_scores_are_the_decoders_scores():
                 assert abs(got[i] - want[i]) < 1e-3, (i, got, want)
             else:
                 assert got[i] >= want[i] - 1e-3
+
+
+def test_scorer_options_of_several_tokens_match_a_full_forward():
+    """Options longer than one token (shared inputs, the cache cropped back) score as a plain
+    forward over prefix + option does, and the cache is left as it was."""
+    import torch
+    from karma_planning.backends.hf import _Scorer
+    backend = cli._backend(tiny=True)
+    prefix = backend._ids('Plan for the robot: [{"skill": "')
+    scorer = _Scorer(backend.model, {'input_ids': torch.tensor([prefix])}, cached=True)
+    opts = [[101, 102, 103], [101, 102, 104], [101, 105], [106]]
+    for _ in range(2):   # twice: the first call must leave the cache as it found it
+        got = scorer.score(opts)
+        assert scorer.cache.get_seq_length() == len(prefix)
+    with torch.no_grad():
+        for o, g in zip(opts, got):
+            lp = torch.log_softmax(backend.model(input_ids=torch.tensor([prefix + o])).logits[0].float(), -1)
+            want = sum(lp[len(prefix) - 1 + j, t].item() for j, t in enumerate(o))
+            assert abs(g - want) < 1e-3, (o, g, want)

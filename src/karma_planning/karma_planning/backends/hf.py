@@ -161,7 +161,7 @@ class _Scorer:
                 for inp, members in groups.items():
                     logits = self.model(input_ids=torch.tensor([list(inp)]), past_key_values=self.cache,
                                         use_cache=True).logits
-                    self.cache.crop(n)
+                    self.cache.crop(-len(inp))   # drop the option's tokens again
                     lp = torch.log_softmax(logits[0].float(), -1)
                     for i in members:
                         c = cands[i]
