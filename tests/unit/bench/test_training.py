@@ -8,9 +8,9 @@ import pytest
 from karma_planning.backends.hf import DEFAULT_ADAPTER, TransformersBackend, merge_adapter, plan_pieces, resolve_adapter
 from karma_planning.prompt import default_prompts_dir
 from karma_planning.reference import parse_goal
-from karma_planning.training import cli
-from karma_planning.training.scenes import TRAINING_SCENES, is_training_scene
-from karma_planning.training.tasks import random_tasks
+from karma_bench.training import cli
+from karma_bench.training.scenes import TRAINING_SCENES, is_training_scene
+from karma_bench.training.tasks import random_tasks
 from karma_planning.validate import to_json
 
 
@@ -82,12 +82,21 @@ def test_tiny_training_run_writes_an_adapter_that_loads(tmp_path, monkeypatch):
 
 
 def _fridge_ctx():
-    from test_admissible import IDS, counter_kitchen
+    """An apple, a plate and a mug on the counter, a closed fridge; 'put the apple in the fridge'."""
     from karma_planning.backends.base import PlanContext
+    from karma_planning.memory_view import MemoryView
     from karma_planning.prompt import Prompt
-    view = counter_kitchen()
+    view = MemoryView.from_graph(
+        [{'id': 'region:kitchen', 'layer': 'region', 'type': 'kitchen'},
+         {'id': 'Fridge_1', 'layer': 'receptacle', 'type': 'Fridge', 'attributes': {'isOpen': 'false'}},
+         {'id': 'CounterTop_1', 'layer': 'receptacle', 'type': 'CounterTop'},
+         {'id': 'Apple_1', 'layer': 'object', 'type': 'Apple'},
+         {'id': 'Plate_1', 'layer': 'receptacle', 'type': 'Plate'},
+         {'id': 'Mug_1', 'layer': 'object', 'type': 'Mug'}],
+        [{'source': 'region:kitchen', 'target': t, 'relation': 'contains'} for t in ('Fridge_1', 'CounterTop_1')]
+        + [{'source': o, 'target': 'CounterTop_1', 'relation': 'on'} for o in ('Apple_1', 'Plate_1', 'Mug_1')])
     prompt = Prompt('You plan.', 'Memory: ...\nInstruction: Put the apple in the fridge.\nPlan:')
-    return PlanContext(prompt, view, IDS, ['kitchen'])
+    return PlanContext(prompt, view, ['Apple_1', 'Fridge_1', 'CounterTop_1', 'Plate_1', 'Mug_1'], ['kitchen'])
 
 
 FRIDGE_PLAN = [('navigate_to', ['Apple_1']), ('pickup', ['Apple_1']), ('navigate_to', ['Fridge_1']),
@@ -95,7 +104,7 @@ FRIDGE_PLAN = [('navigate_to', ['Apple_1']), ('pickup', ['Apple_1']), ('navigate
 
 
 def test_decisions_follow_the_decoder_walk_along_the_target():
-    from karma_planning.training.traces import decisions
+    from karma_bench.training.traces import decisions
     dec = decisions(_fridge_ctx(), FRIDGE_PLAN)
     text = ''.join(dec['texts'])
     assert '[' + text in (to_json(FRIDGE_PLAN), to_json(FRIDGE_PLAN)[:-1] + ',')   # closed, or cut by the stop rule
@@ -113,8 +122,8 @@ def test_choice_scores_are_the_decoders_scores():
     same decisions, on a tiny random model of the real tokenizer."""
     import torch
     from karma_planning.backends.hf import _Scorer
-    from karma_planning.training.finetune import choice_scores, encode
-    from karma_planning.training.traces import decisions
+    from karma_bench.training.finetune import choice_scores, encode
+    from karma_bench.training.traces import decisions
     backend = cli._backend(tiny=True)
     ctx = _fridge_ctx()
     sample = {'system': ctx.prompt.system, 'user': ctx.prompt.user, 'decisions': decisions(ctx, FRIDGE_PLAN)}
