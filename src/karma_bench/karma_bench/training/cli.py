@@ -1,6 +1,6 @@
 """``./karma train planner``: trace plans in the training scenes, then LoRA-fine-tune SmolLM2.
 
-    ./karma train planner [--scenes 24] [--tasks 3] [--steps 300] [--threads 2] [--seed 0]
+    ./karma train planner [--scenes 24] [--tasks 3] [--steps 300] [--lr 6e-4] [--threads 1] [--seed 0]
         [--out config/models/smollm2-135m-karma-lora] [--prompts-dir config/prompts]
 
 1. Worked examples: traced plans from every fourth training scene, their memory cut to the
@@ -74,8 +74,13 @@ def main(argv=None) -> int:
     ap.add_argument('--scenes', type=int, default=24, help='training scenes traced for samples')
     ap.add_argument('--tasks', type=int, default=3, help='random tasks per scene (each in every memory mode)')
     ap.add_argument('--steps', type=int, default=300, help='optimiser steps (one sample each)')
-    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--lr', type=float, default=6e-4)
+    ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 leaves the other core to the machine)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--traces', default='', help='train on this traces.jsonl (skip tracing; implies --reuse-examples)')
+    ap.add_argument('--minutes', type=float, default=0.0, help='training wall-clock budget (0: none)')
+    ap.add_argument('--reuse-examples', action='store_true',
+                    help='keep <prompts-dir>/examples_traces.yaml as it is (skip step 1)')
     ap.add_argument('--embedder', choices=('minilm', 'hash'), default='minilm')
     ap.add_argument('--tiny-model', action='store_true', help='a tiny random model of the same tokenizer (tests)')
     args = ap.parse_args(argv)
@@ -95,23 +100,35 @@ def main(argv=None) -> int:
     example_scenes, train_scenes = scenes[3::4], [s for i, s in enumerate(scenes) if i % 4 != 3]
     n_ex = max(1, args.scenes // 3)
     planner = make_planner(backend.tokenizer, embedder)
-    examples = [example_of(t) for s in example_scenes[:n_ex] for t in trace_calls(planner, s, rng, args.tasks)
-                if t.steps]
-    examples = list({e['instruction'] + e['memory'][:40]: e for e in examples}.values())
     ex_file = default_prompts_dir() / 'examples_traces.yaml'
-    ex_file.write_text('# Worked examples traced by ./karma train planner (goal oracle, training scenes).\n'
-                       + yaml.dump(examples, Dumper=_BlockDumper, sort_keys=False, width=1000))
-    print(f'{len(examples)} worked examples from {n_ex} scene(s) -> {ex_file}')
+    if (args.reuse_examples or args.traces) and ex_file.is_file():
+        print(f'worked examples kept: {ex_file}')
+    else:
+        examples = [example_of(t) for i, s in enumerate(example_scenes[:n_ex])
+                    for t in trace_calls(planner, s, rng, args.tasks, first=i * args.tasks) if t.steps]
+        examples = list({e['instruction'] + e['memory'][:40]: e for e in examples}.values())
+        ex_file.write_text('# Worked examples traced by ./karma train planner (goal oracle, training scenes).\n'
+                           + yaml.dump(examples, Dumper=_BlockDumper, sort_keys=False, width=1000))
+        print(f'{len(examples)} worked examples from {n_ex} scene(s) -> {ex_file}')
     planner = make_planner(backend.tokenizer, embedder)   # the prompt now draws from those examples
-    traces = [t for s in train_scenes[:args.scenes] for t in trace_calls(planner, s, rng, args.tasks)]
+    rng = random.Random(args.seed + 1)   # the traces do not depend on whether examples were traced
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / 'traces.jsonl', 'w') as f:
-        for t in traces:
-            f.write(json.dumps(asdict(t)) + '\n')
-    print(f'{len(traces)} traced plan calls from {min(args.scenes, len(train_scenes))} scene(s) -> {out / "traces.jsonl"}')
-    stats = train(backend, [asdict(t) for t in traces],
-                  Recipe(steps=args.steps, seed=args.seed, threads=args.threads), out)
+    if args.traces:
+        samples = [json.loads(line) for line in Path(args.traces).read_text().splitlines() if line.strip()]
+        if Path(args.traces).resolve() != (out / 'traces.jsonl').resolve():
+            (out / 'traces.jsonl').write_text(Path(args.traces).read_text())
+        print(f'{len(samples)} traced plan calls from {args.traces}')
+    else:
+        traces = [t for i, s in enumerate(train_scenes[:args.scenes])
+                  for t in trace_calls(planner, s, rng, args.tasks, first=i * args.tasks)]   # categories in turn
+        with open(out / 'traces.jsonl', 'w') as f:
+            for t in traces:
+                f.write(json.dumps(asdict(t)) + '\n')
+        samples = [asdict(t) for t in traces]
+        print(f'{len(traces)} traced plan calls from {min(args.scenes, len(train_scenes))} scene(s) -> {out / "traces.jsonl"}')
+    stats = train(backend, samples, Recipe(steps=args.steps, lr=args.lr, seed=args.seed, threads=args.threads,
+                                           minutes=args.minutes), out)
     print(json.dumps(stats))
     return 0
 

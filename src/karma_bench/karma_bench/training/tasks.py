@@ -123,10 +123,11 @@ def _complex(s: _Scene, rng: random.Random):
 _MAKERS = {'simple': _simple, 'composite': _composite, 'complex': _complex}
 
 
-def random_tasks(scene: str, rng: random.Random, n: int) -> list[tuple[str, str, list[str]]]:
-    """``n`` (category, instruction, goals) for ``scene``, categories in turn (a category the
-    scene has no objects for falls back to a simpler one)."""
+def random_tasks(scene: str, rng: random.Random, n: int, first: int = 0) -> list[tuple[str, str, list[str]]]:
+    """``n`` (category, instruction, goals) for ``scene``, categories in turn from
+    ``CATEGORIES[first % 3]`` (a category the scene has no objects for falls back to a simpler
+    one)."""
     s = _Scene(scene)
     if not s.pickable:
         return []
-    return [_MAKERS[c](s, rng) for c in (CATEGORIES[i % 3] for i in range(n))]
+    return [_MAKERS[c](s, rng) for c in (CATEGORIES[(first + i) % 3] for i in range(n))]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from karma_planning.admissible import SymState, admissible
 from karma_planning.backends.base import Backend, BackendOutput, PlanContext
+from karma_planning.backends.hf import OffPlan, walk
 from karma_planning.memory_modes import Frame, ModeMemory, Seen
 from karma_planning.memory_view import Hand
 from karma_planning.reference import reference_plan
@@ -41,6 +42,7 @@ class Trace:
     user: str
     steps: list
     scene_text: str
+    decisions: dict | None = None   # the decoder's walk along ``steps`` (``decisions``)
 
 
 class _Recorder(Backend):
@@ -60,8 +62,34 @@ class _Recorder(Backend):
     def plan(self, ctx: PlanContext) -> BackendOutput:
         steps, msg = reference_plan(ctx.goals, ctx.view, ctx.retrieved_ids, ctx.max_steps, ctx.explored)
         steps = admissible_prefix(steps, ctx)
-        self.last = (ctx, steps)
+        self.last = (ctx, steps, decisions(ctx, steps))
         return BackendOutput(steps=steps, message=msg)
+
+
+def decisions(ctx: PlanContext, steps: list) -> dict:
+    """Constrained decoding's walk (``backends.hf.walk``) along the target ``steps``: ``texts``,
+    the JSON pieces it emits in order, and ``choices``, each ``{'at', 'kind', 'options',
+    'target'}`` where the decoder chooses (``at`` = number of pieces emitted before it), the
+    target option's index. The walk ends where the target leaves the options (e.g. the stop
+    rule forces the plan on after the target's last step); the choices up to there stand."""
+    texts, choices = [], []
+
+    def choose(kind, options, n):
+        if kind == 'stop':
+            k = 1 if n >= len(steps) else 0
+        elif n >= len(steps):
+            raise OffPlan
+        else:
+            skill, args = steps[n]
+            want = f'{skill}",' if kind == 'skill' else '", "'.join(args) + '"]'
+            if want not in options:
+                raise OffPlan
+            k = options.index(want)
+        choices.append({'at': len(texts), 'kind': kind, 'options': list(options), 'target': k})
+        return k
+
+    walk(ctx, choose, texts.append)
+    return {'texts': texts, 'choices': choices}
 
 
 def admissible_prefix(steps: list, ctx: PlanContext) -> list:
@@ -127,10 +155,11 @@ class Call:
     feedback: str
 
 
-def calls(scene: str, rng: random.Random, n_tasks: int, modes=MODES):
-    """Plan calls for ``n_tasks`` random tasks in ``scene``, one per task and mode."""
+def calls(scene: str, rng: random.Random, n_tasks: int, modes=MODES, first: int = 0):
+    """Plan calls for ``n_tasks`` random tasks in ``scene`` (categories in turn from
+    ``first``), one per task and mode."""
     base = scene_memory(scene)
-    for category, instruction, goals in random_tasks(scene, rng, n_tasks):
+    for category, instruction, goals in random_tasks(scene, rng, n_tasks, first):
         for mode in modes:
             nodes, edges = _minted(*base) if rng.random() < 0.5 else base
             mm = ModeMemory(mode)
@@ -155,17 +184,17 @@ def plan_call(planner, c: Call):
                         list_regions=c.memory.list_regions, scene_title=c.memory.scene_title)
 
 
-def trace_calls(planner, scene: str, rng: random.Random, n_tasks: int, modes=MODES) -> list[Trace]:
+def trace_calls(planner, scene: str, rng: random.Random, n_tasks: int, modes=MODES, first: int = 0) -> list[Trace]:
     """Traced plan calls (the goal oracle's plans) for ``n_tasks`` random tasks in ``scene``."""
     out = []
-    for c in calls(scene, rng, n_tasks, modes):
+    for c in calls(scene, rng, n_tasks, modes, first):
         planner.backend.last = None
         res = plan_call(planner, c)
         if not res.success or planner.backend.last is None:
             continue
-        ctx, steps = planner.backend.last
+        ctx, steps, dec = planner.backend.last
         out.append(Trace(scene, c.mode, c.category, c.instruction, c.goals, ctx.prompt.system,
-                         ctx.prompt.user, [list(s) for s in steps], _memory_text(ctx.prompt.user)))
+                         ctx.prompt.user, [list(s) for s in steps], _memory_text(ctx.prompt.user), dec))
     return out
 
 
