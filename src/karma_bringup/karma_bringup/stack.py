@@ -1,7 +1,7 @@
 """The stack description in ``config/stack.yaml``, shared by ``./karma up`` and the launch files.
 
 Both start exactly the nodes this module returns, with the same parameter files, so they
-cannot drift apart (``tests/unit/bringup/test_stack.py`` checks the launch files use it).
+cannot drift apart (``src/karma_bringup/test/test_stack.py`` checks the launch files use it).
 
 Example::
 

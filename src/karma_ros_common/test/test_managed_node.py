@@ -1,20 +1,14 @@
 """karma_ros_common.lifecycle.ManagedNode in one process (real rclpy, no DDS peer needed):
 entities follow the state, a failed configure leaves nothing behind and can be retried."""
-import os
-
 import pytest
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.lifecycle import TransitionCallbackReturn
+from std_msgs.msg import String
+from std_srvs.srv import Trigger
 
-os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-os.environ.setdefault('ROS_DOMAIN_ID', str(150 + os.getpid() % 50))
-
-import rclpy  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
-from rclpy.lifecycle import TransitionCallbackReturn  # noqa: E402
-from std_msgs.msg import String  # noqa: E402
-from std_srvs.srv import Trigger  # noqa: E402
-
-from karma_ros_common.lifecycle import ManagedNode, bring_up  # noqa: E402
-from karma_ros_common.params import Param, declare_and_validate  # noqa: E402
+from karma_ros_common.lifecycle import ManagedNode, bring_up
+from karma_ros_common.params import Param, declare_and_validate
 
 SCHEMA = {'rate': Param(1.0, 'A rate', min_value=0.5)}
 
