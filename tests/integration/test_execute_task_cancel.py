@@ -27,7 +27,7 @@ def robot(ros_env):
     node = Node('cancel_test_robot')
     group = ReentrantCallbackGroup()
     state = {'skills': 0, 'started': threading.Event(), 'release': threading.Event(),
-             'fail': False}
+             'fail': False, 'skill_canceled': threading.Event()}
 
     def plan(_req, resp):
         resp.success = True
@@ -43,8 +43,10 @@ def robot(ros_env):
         return ExecuteSkill.Result(success=ok, message='' if ok else 'blocked by a closed door')
 
     node.create_service(Plan, PLAN, plan, callback_group=group)
-    ActionServer(node, ExecuteSkill, SKILL, skill, callback_group=group,
-                 cancel_callback=lambda _g: CancelResponse.ACCEPT)
+    def cancel(_goal):
+        state['skill_canceled'].set()
+        return CancelResponse.ACCEPT
+    ActionServer(node, ExecuteSkill, SKILL, skill, callback_group=group, cancel_callback=cancel)
     client = ActionClient(node, ExecuteTask, '/karma/execute_task', callback_group=group)
     ex = MultiThreadedExecutor(num_threads=4)
     ex.add_node(node)
@@ -81,6 +83,7 @@ def test_cancel_of_a_running_task_ends_it_canceled_with_the_reason(robot, spawn_
     assert state['started'].wait(60), 'the first skill never started'
     cancel = _wait(handle.cancel_goal_async())
     assert len(cancel.goals_canceling) == 1             # the server accepted the cancel
+    assert state['skill_canceled'].wait(60)             # ...and passed it on to the skill
     state['release'].set()                              # the running move ends
     res = _wait(handle.get_result_async(), 90)
     assert res.status == GoalStatus.STATUS_CANCELED

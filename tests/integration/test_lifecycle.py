@@ -79,8 +79,13 @@ def _serves(ros_node, key):
 
 @pytest.mark.parametrize('key', list(NODES))
 def test_every_node_answers_its_lifecycle_transitions(key, manager, ros_node, spawn_node, tmp_path):
+    from diagnostic_msgs.msg import DiagnosticArray
     from lifecycle_msgs.msg import Transition
     module, name, params, overrides, _probe = NODES[key]
+    states = []                                # the node's lifecycle state on /diagnostics
+    ros_node.create_subscription(DiagnosticArray, '/diagnostics', lambda m: states.extend(
+        kv.value for st in m.status if st.name == f'/{name}' for kv in st.values
+        if kv.key == 'lifecycle.state'), 50)
     proc = spawn_node(module, params, dict(overrides, autostart='false',
                                            **({'store_dir': str(tmp_path)} if key in ('ltm', 'stm') else {})))
     assert manager.get_state(name)[1] == UNCONFIGURED     # autostart false: waits for a manager
@@ -90,6 +95,7 @@ def test_every_node_answers_its_lifecycle_transitions(key, manager, ros_node, sp
     assert manager.change_state(name, Transition.TRANSITION_ACTIVATE)
     assert manager.get_state(name)[1] == ACTIVE
     assert _serves(ros_node, key)
+    assert ros_node.spin_until(lambda: ACTIVE in states, 30), states   # reports on /diagnostics
     assert manager.change_state(name, Transition.TRANSITION_DEACTIVATE)
     assert manager.get_state(name)[1] == INACTIVE
     assert not _serves(ros_node, key)

@@ -166,7 +166,14 @@ class ExecutorNode(ManagedNode):
                 reply = SkillReply(False, 'skill goal was rejected', failure='invalid_call')
             else:
                 res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'],
-                                 alive=self.skill_client.server_is_ready)
+                                 alive=lambda: self.skill_client.server_is_ready()
+                                 and not self._task_canceled())
+                if res is None and self._task_canceled():
+                    # The task was canceled: pass it on to the running skill, which ends it
+                    # (the robot is not left mid-action), then the task stops.
+                    self._wait(handle.cancel_goal_async(), 10.0)
+                    res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'],
+                                     alive=self.skill_client.server_is_ready)
                 if res is None:
                     reply = SkillReply(False, 'skill timed out' if self.skill_client.server_is_ready()
                                        else 'skill server unavailable: it left the ROS graph '
@@ -240,9 +247,14 @@ class ExecutorNode(ManagedNode):
         self.results_pub.publish(msg)
 
     # -- the action ----------------------------------------------------------------------
+    def _task_canceled(self) -> bool:
+        handle = getattr(self, '_task_handle', None)
+        return handle is not None and handle.is_cancel_requested
+
     def execute_task(self, goal_handle):
         goal = goal_handle.request
         with self._busy:
+            self._task_handle = goal_handle
             # Between tasks the world may have been reset (a new episode): the first plan of a
             # task takes the hand from the latest karma/robot_state (the planner listens),
             # later ones from what this task's skills reported.

@@ -348,8 +348,11 @@ class ManagedNode(LifecycleNode):
             if not self._configured:
                 return
             self._configured = False
-            self._destroy_owned()
-            self._safe_release()
+            try:
+                self._destroy_owned()
+            except Exception as e:  # noqa: BLE001 - a context already shut down: still release
+                self.get_logger().warning(f'tearing down entities: {_one_line(e)}')
+            self._safe_release()    # flush and close, whatever happened above
             for name in getattr(self, '_params_added', ()):
                 self._forget_parameter(name)
             for cb in getattr(self, '_callbacks_added', ()):
