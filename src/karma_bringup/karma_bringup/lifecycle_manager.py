@@ -39,6 +39,10 @@ DOWN = {State.PRIMARY_STATE_ACTIVE: (Transition.TRANSITION_DEACTIVATE, 'deactiva
         State.PRIMARY_STATE_INACTIVE: (Transition.TRANSITION_CLEANUP, 'cleanup')}
 
 
+#: How long one get_state request may take before it is sent again (it answers at once).
+GET_STATE_WAIT_S = 5.0
+
+
 class LifecycleError(RuntimeError):
     pass
 
@@ -98,9 +102,22 @@ class LifecycleManager:
             raise LifecycleError(f'{client.srv_name}: {future.exception()}')
         return future.result()
 
+    def forget(self, node_name: str) -> None:
+        """Drop the node's clients (its process was restarted: new ones match the new server)."""
+        for client in self._clients.pop(node_name, ()):
+            self.node.destroy_client(client)
+
     def get_state(self, node_name: str) -> tuple[int, str]:
-        resp = self._call(self._client(node_name)[0], GetState.Request(), self.service_timeout_s)
-        return resp.current_state.id, resp.current_state.label
+        """The node's state; asked again while unanswered (a request can go to a just-killed
+        process that the graph still lists), until ``service_timeout_s``."""
+        deadline = time.monotonic() + self.service_timeout_s
+        while True:
+            try:
+                resp = self._call(self._client(node_name)[0], GetState.Request(), GET_STATE_WAIT_S)
+                return resp.current_state.id, resp.current_state.label
+            except LifecycleError:
+                if time.monotonic() >= deadline:
+                    raise
 
     def change_state(self, node_name: str, transition: int) -> bool:
         resp = self._call(self._client(node_name)[1],
@@ -124,6 +141,7 @@ class LifecycleManager:
 
     def bring_up(self, node_name: str) -> tuple[bool, str]:
         """configure (if unconfigured) then activate; (True, 'active') or (False, reason)."""
+        self.forget(node_name)
         try:
             for _ in range(3):
                 state, label = self.get_state(node_name)
