@@ -12,5 +12,5 @@ if [ ${#pkgs[@]} -eq 0 ]; then
   for d in src/*/test sim/*/test; do pkgs+=("$(basename "$(dirname "$d")")"); done
 fi
 exec ./karma exec bash -c 'cd ros2_ws && colcon --log-base log test --base-paths src \
-  --packages-select "$@" --event-handlers console_cohesion+ summary+ \
+  --packages-select "$@" --event-handlers console_direct+ --return-code-on-test-failure \
   && colcon test-result --test-result-base build --verbose' colcon_test "${pkgs[@]}"
