@@ -47,10 +47,9 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from typing import Any, Callable
+from typing import Callable
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from lifecycle_msgs.msg import State
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, GoalResponse
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
@@ -60,12 +59,6 @@ from karma_ros_common.diagnostics import DIAGNOSTICS_TOPIC, RejectionCounter
 
 SUCCESS = TransitionCallbackReturn.SUCCESS
 FAILURE = TransitionCallbackReturn.FAILURE
-
-#: lifecycle_msgs/State ids by label, for readers of :attr:`ManagedNode.lifecycle_state`.
-STATE_IDS = {'unconfigured': State.PRIMARY_STATE_UNCONFIGURED,
-             'inactive': State.PRIMARY_STATE_INACTIVE,
-             'active': State.PRIMARY_STATE_ACTIVE,
-             'finalized': State.PRIMARY_STATE_FINALIZED}
 
 
 def _one_line(e: BaseException) -> str:
@@ -103,7 +96,7 @@ class ManagedNode(LifecycleNode):
         self._inactive_log: dict[str, float] = {}
         self._release_lock = threading.Lock()
         self._state_pub = Node.create_publisher(self, DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
-        self._state_timer = Node.create_timer(self, 1.0, self._publish_unconfigured)
+        self._state_timer = Node.create_timer(self, 1.0, self._publish_lifecycle_status)
         self._karma_ready = True
 
     # ------------------------------------------------------------------ for subclasses
@@ -153,7 +146,7 @@ class ManagedNode(LifecycleNode):
                 if cb not in callbacks_before:
                     self.remove_on_set_parameters_callback(cb)
             self._params_added = set()
-            self._publish_unconfigured()
+            self._publish_lifecycle_status()
             return FAILURE
         self._owned = self._created_since(before)
         self._params_added = set(self._parameters) - params_before
@@ -359,7 +352,7 @@ class ManagedNode(LifecycleNode):
                 self.remove_on_set_parameters_callback(cb)
             self._params_added, self._callbacks_added = set(), []
 
-    def _publish_unconfigured(self) -> None:
+    def _publish_lifecycle_status(self) -> None:
         """The node's lifecycle health on /diagnostics, in every state: a failed configure is
         ERROR with its reason. A configured node with a RejectionCounter reports through it."""
         if self._configured and isinstance(getattr(self, 'rejections', None), RejectionCounter):
@@ -391,7 +384,3 @@ def bring_up(node: ManagedNode) -> str:
     if node.trigger_activate() != SUCCESS:
         return 'activate failed'
     return ''
-
-
-def lifecycle_state_label(node: Any) -> str:
-    return getattr(node, 'lifecycle_state', 'active')
