@@ -48,10 +48,13 @@ class LifecycleError(RuntimeError):
 
 
 class LifecycleManager:
-    """Calls the lifecycle services of nodes under ``namespace``; thread-safe per node."""
+    """Calls the lifecycle services of nodes under ``namespace``; thread-safe per node.
+
+    ``transition_timeout_s`` bounds one transition: a planner loading its models on a loaded
+    machine has taken minutes, so the default is an hour (a hung node, not a slow one)."""
 
     def __init__(self, namespace: str = '', service_timeout_s: float = 60.0,
-                 transition_timeout_s: float = 300.0, name: str = 'karma_lifecycle_manager'):
+                 transition_timeout_s: float = 3600.0, name: str = 'karma_lifecycle_manager'):
         self.namespace = namespace.rstrip('/')
         self.service_timeout_s = service_timeout_s
         self.transition_timeout_s = transition_timeout_s
