@@ -36,11 +36,12 @@ from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanRecord
 from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 
+from karma_domain.stamps import stamp_seconds
 from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.memory_view import Hand
-from karma_planning.skills import failure_name
+from karma_domain.skills import failure_name
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_ros_common.resources import installed_config
@@ -178,7 +179,7 @@ class PlannerNode(ManagedNode):
 
     def on_frame(self, msg: ObjectObservationArray) -> None:
         try:
-            frame = frame_from_dicts(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, msg.source,
+            frame = frame_from_dicts(stamp_seconds(msg.header.stamp), msg.source,
                                      frame_to_dicts(msg))
         except Exception as e:  # noqa: BLE001 - a bad frame is dropped and counted
             self.rejections.reject('bad_frame', f'{type(e).__name__}: {e}')
