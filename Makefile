@@ -1,5 +1,5 @@
 # KARMA-ROS. Quick start: `make demo`, `make test`. Both run `make setup` first.
-.PHONY: setup demo test bench clean setup-llama test-llama
+.PHONY: setup demo test test-colcon bench clean setup-llama test-llama
 
 export ROS_AUTOMATIC_DISCOVERY_RANGE := LOCALHOST
 
@@ -14,6 +14,10 @@ demo: setup
 
 test: setup
 	@bash scripts/test.sh
+
+# Each package's own tests through colcon (`PKGS="karma_memory karma_planning"` to pick).
+test-colcon: setup
+	@bash scripts/colcon_test.sh $(PKGS)
 
 bench: setup
 	./karma bench memory --out out/bench

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
 export ROS_DOMAIN_ID="${ROS_DOMAIN_ID:-$(( 150 + $$ % 50 ))}"
-exec ./karma exec python -m pytest -q -p no:cacheprovider tests "$@"
+# No path given: pytest.ini testpaths = tests/ plus every package's test/ folder.
+exec ./karma exec python -m pytest -q -p no:cacheprovider "$@"

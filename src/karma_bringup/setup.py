@@ -35,6 +35,7 @@ setup(
         *tree('top-config', 'config'),
     ],
     install_requires=['setuptools', 'pyyaml'],
+    extras_require={'test': ['pytest']},   # colcon test runs test/
     zip_safe=True,
     maintainer='KARMA-ROS maintainers',
     maintainer_email='maintainers@karma-ros.dev',

@@ -12,6 +12,7 @@ setup(
         ('share/' + package_name, ['package.xml']),
     ],
     install_requires=['setuptools'],
+    extras_require={'test': ['pytest']},   # colcon test runs test/
     zip_safe=False,
     maintainer='KARMA-ROS maintainers',
     maintainer_email='maintainers@karma-ros.dev',

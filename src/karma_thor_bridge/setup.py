@@ -11,6 +11,7 @@ setup(
         ('share/' + package_name, ['package.xml']),
     ],
     install_requires=['setuptools'],
+    extras_require={'test': ['pytest']},   # colcon test runs test/
     zip_safe=True,
     maintainer='KARMA-ROS maintainers',
     maintainer_email='maintainers@karma-ros.dev',

@@ -1,7 +1,7 @@
 """Planner node in its own process with the LTM and STM nodes: /karma/plan from another process.
 
 The reference backend (goal oracle) keeps this fast; the default local model is exercised by
-test_stack_up.py (issue acceptance) and tests/unit/planning/test_backends.py.
+test_stack_up.py (issue acceptance) and src/karma_planning/test/test_backends.py.
 """
 import pytest
 from karma_interfaces.msg import MemoryUsage, ObjectObservationArray

@@ -163,6 +163,7 @@ def callback_median(g: SceneGraph, scene, messages: int = 30) -> tuple[float, st
         import rclpy
         from rclpy.parameter import Parameter
         from karma_memory_ros.ltm_node import LtmNode
+        from karma_ros_common.lifecycle import bring_up
     except ImportError:
         store = MemoryStore(store_dir)
         g2 = store.load()
@@ -179,6 +180,9 @@ def callback_median(g: SceneGraph, scene, messages: int = 30) -> tuple[float, st
     try:
         node = LtmNode(parameter_overrides=[Parameter("store_dir", value=store_dir),
                                             Parameter("publish_markers", value=False)])
+        failure = bring_up(node)   # a managed node: configure (open the store) and activate
+        if failure:
+            raise RuntimeError(f"ltm_node cannot configure: {failure}")
         msgs = _observation_msgs(scene, messages)
         times = []
         for m in msgs:

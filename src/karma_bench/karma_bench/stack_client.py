@@ -23,11 +23,13 @@ from karma_ros_common.qos import RELIABLE_EVENTS
 from std_msgs.msg import String
 
 from karma_interfaces.action import ExecuteTask
-from karma_interfaces.srv import (ApplyWorldChange, GetGroundTruth, QuerySceneGraph,
+from karma_interfaces.srv import (ApplyWorldChange, GetGroundTruth, OracleGoals, QuerySceneGraph,
                                   QueryShortTerm, ResetMemory, ResetSimulation)
 
 
 GROUND_TRUTH_EVENTS = '/karma/sim/ground_truth_events'
+#: BENCHMARK ONLY: the goal oracle's channel (karma_interfaces/OracleGoals), served here.
+ORACLE_GOALS = '/karma/bench/oracle_goals'
 
 
 class StackClient:
@@ -47,6 +49,10 @@ class StackClient:
         # EVALUATION ONLY: a task's `before`, changes behind the robot's back.
         self.world_change = self.node.create_client(ApplyWorldChange, '/karma/sim/apply_world_change')
         self.task = ActionClient(self.node, ExecuteTask, '/karma/execute_task')
+        # BENCHMARK ONLY: the running task's goals, for the reference planner (goal oracle)
+        # alone; they never travel in the ExecuteTask goal (the product API).
+        self._oracle_task: tuple[str, list[str]] = ('', [])
+        self.node.create_service(OracleGoals, ORACLE_GOALS, self._on_oracle_goals)
         # Evaluation stream: the bridge's ground truth after every skill (never the memory).
         self._gt_events: queue.Queue = queue.Queue()
         self.node.create_subscription(String, GROUND_TRUTH_EVENTS, self._on_gt_event,
@@ -55,6 +61,12 @@ class StackClient:
         self._executor.add_node(self.node)
         self._thread = threading.Thread(target=self._executor.spin, daemon=True)
         self._thread.start()
+
+    def _on_oracle_goals(self, req, resp):
+        instruction, goals = self._oracle_task
+        resp.known = bool(instruction) and req.instruction == instruction[:2000]
+        resp.goals = list(goals) if resp.known else []
+        return resp
 
     def close(self) -> None:
         self._executor.shutdown()
@@ -180,7 +192,8 @@ class StackClient:
     def execute_task(self, instruction: str, goals: list[str], max_steps: int = 0,
                      on_feedback: Callable | None = None, timeout_s: float = 900.0):
         """Send one ExecuteTask goal and wait for its result (None on rejection)."""
-        goal = ExecuteTask.Goal(instruction=instruction, goals=goals, max_steps=max_steps)
+        self._oracle_task = (instruction, list(goals))   # for the goal oracle's channel only
+        goal = ExecuteTask.Goal(instruction=instruction, max_steps=max_steps)
         handle = self._wait(self.task.send_goal_async(
             goal, feedback_callback=(lambda fb: on_feedback(fb.feedback)) if on_feedback else None),
             30.0)

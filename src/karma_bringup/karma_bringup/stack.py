@@ -1,7 +1,7 @@
 """The stack description in ``config/stack.yaml``, shared by ``./karma up`` and the launch files.
 
 Both start exactly the nodes this module returns, with the same parameter files, so they
-cannot drift apart (``tests/unit/bringup/test_stack.py`` checks the launch files use it).
+cannot drift apart (``src/karma_bringup/test/test_stack.py`` checks the launch files use it).
 
 Example::
 
@@ -30,6 +30,7 @@ class NodeSpec:
     params_file: Path
     description: str = ''
     module: str = ''
+    managed: bool = True    # a lifecycle node (``lifecycle: false`` in stack.yaml for plain ones)
 
     @property
     def python_module(self) -> str:
@@ -91,7 +92,8 @@ def load_stack(config: Path | str | None = None) -> Stack:
                               name=spec.get('name', spec['executable']),
                               params_file=(config_dir / spec['params']).resolve(),
                               description=spec.get('description', ''),
-                              module=spec.get('module', ''))
+                              module=spec.get('module', ''),
+                              managed=bool(spec.get('lifecycle', True)))
     stacks = {k: list(v) for k, v in (data.get('stacks') or {}).items()}
     for name, members in stacks.items():
         unknown = [m for m in members if m not in nodes]

@@ -1,4 +1,11 @@
-"""``./karma up``: start the stack's nodes, each in its own process, as ``ros2 launch`` would.
+"""``./karma up``: start the stack's nodes, each in its own process, and manage their lifecycle.
+
+The nodes are managed lifecycle nodes started with ``autostart:=false``; ``karma up`` is their
+lifecycle manager (:mod:`karma_bringup.lifecycle_manager`): it configures and activates them
+one by one in the stack's order (config/stack.yaml: memory first, then planner, executor,
+bridge), reports a node that fails to configure once with its reason (the node stays
+alive, unconfigured), brings a restarted node back to active, and on shutdown deactivates
+and cleans them up in reverse order before stopping the processes.
 
 Output lines are prefixed with the node's name. Ctrl-C / SIGTERM stops every node (SIGINT
 first, so nodes shut down cleanly and flush their stores; SIGKILL after a grace period).
@@ -23,6 +30,7 @@ import ctypes
 import fcntl
 import functools
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -123,6 +131,13 @@ class Supervisor:
         self.started_at[spec.key] = time.monotonic()
         threading.Thread(target=_pump, args=(spec.name, proc.stdout), daemon=True).start()
         print(f'[karma up] started {spec.name} (pid {proc.pid}): {spec.description}', flush=True)
+        self.on_started(spec)
+
+    def on_started(self, spec: NodeSpec) -> None:
+        """Called after every start of a node's process (restarts included)."""
+
+    def before_stop(self) -> None:
+        """Called once before the processes are signalled to stop."""
 
     def _reap(self, by_key: dict[str, NodeSpec]) -> None:
         for key, proc in list(self.procs.items()):
@@ -165,6 +180,7 @@ class Supervisor:
         self._stopping.set()
 
     def shutdown(self) -> int:
+        self.before_stop()
         for proc in self.procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGINT)
@@ -180,6 +196,65 @@ class Supervisor:
         return 0
 
 
+class ManagedSupervisor(Supervisor):
+    """A :class:`Supervisor` that is also the lifecycle manager of its managed nodes.
+
+    Bring-ups run on one worker thread in start order (a restarted node is queued again and
+    brought back to active); shut-down goes deactivate -> cleanup in reverse order."""
+
+    def __init__(self, specs, params, manager_factory, **kwargs):
+        super().__init__(specs, params, **kwargs)
+        self._manager_factory = manager_factory
+        self.manager = None
+        self.states: dict[str, str] = {}        # node name -> 'active' or why not
+        self._queue: queue.Queue = queue.Queue()
+        self._worker = threading.Thread(target=self._work, daemon=True)
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def on_started(self, spec: NodeSpec) -> None:
+        if not spec.managed:
+            return
+        self._idle.clear()
+        self._queue.put(spec)
+        if not self._worker.is_alive():
+            self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            spec = self._queue.get()
+            if spec is None:
+                return
+            if self.manager is None:
+                self.manager = self._manager_factory()
+            if not self._stopping.is_set():
+                ok, why = self.manager.bring_up(spec.name)
+                self.states[spec.name] = 'active' if ok else why
+                if ok:
+                    print(f'[karma up] {spec.name} is active', flush=True)
+                else:
+                    print(f'[karma up] {spec.name} did not come up: {why}; it stays unconfigured '
+                          f'(fix the cause, then configure it again)', flush=True)
+            if self._queue.empty():
+                self._idle.set()
+
+    def wait_until_up(self, timeout_s: float | None = None) -> bool:
+        """True once every queued bring-up has been tried."""
+        return self._idle.wait(timeout_s)
+
+    def before_stop(self) -> None:
+        self._queue.put(None)
+        if self._worker.is_alive():
+            self._worker.join()
+        if self.manager is None:
+            return
+        running = [s.name for s in self.specs if s.managed and s.key in self.procs
+                   and self.procs[s.key].poll() is None]
+        for name, state in self.manager.shut_down(list(reversed(running))).items():
+            print(f'[karma up] {name}: {state}', flush=True)
+        self.manager.close()
+
+
 def parse_params(items: list[str]) -> dict[str, dict[str, str]]:
     """``['ltm.store_dir:=/tmp/x']`` -> ``{'ltm': {'store_dir': '/tmp/x'}}``."""
     out: dict[str, dict[str, str]] = {}
@@ -190,6 +265,15 @@ def parse_params(items: list[str]) -> dict[str, dict[str, str]]:
         node, name = lhs.split('.', 1)
         out.setdefault(node, {})[name] = value
     return out
+
+
+def managed_params(specs: list[NodeSpec], params: dict[str, dict[str, str]]) -> list[NodeSpec]:
+    """Set ``autostart:=false`` on every managed node of ``specs`` (``params`` in place): the
+    supervisor, as lifecycle manager, drives their transitions. Returns ``specs``."""
+    for spec in specs:
+        if spec.managed:
+            params.setdefault(spec.key, {}).setdefault('autostart', 'false')
+    return specs
 
 
 def add_optional_nodes(stack, specs, params, record: str | None = None, inspect: bool = False):
@@ -245,14 +329,19 @@ def main(argv: list[str] | None = None) -> int:
     if 'store_dir' in given.get('ltm', {}) and 'store_dir' not in given.get('stm', {}) \
             and 'stm' in params:
         params['stm']['store_dir'] = given['ltm']['store_dir']   # one memory folder
+    managed_params(specs, params)
     if args.dry_run:
         for spec in specs:
             print(' '.join(command(spec, params.get(spec.key))))
         return 0
     lock = instance_lock(os.environ.get('ROS_DOMAIN_ID', '0'),  # noqa: F841 (held until exit)
                          namespace=namespace)
-    sup = Supervisor(specs, params, respawn=args.respawn,
-                     policy=RestartPolicy(max_restarts=max(0, args.max_restarts)), command=command)
+    from karma_bringup.lifecycle_manager import LifecycleManager
+    sup = ManagedSupervisor(specs, params,
+                            manager_factory=functools.partial(LifecycleManager, namespace=namespace),
+                            respawn=args.respawn,
+                            policy=RestartPolicy(max_restarts=max(0, args.max_restarts)),
+                            command=command)
     signal.signal(signal.SIGINT, sup.stop)
     signal.signal(signal.SIGTERM, sup.stop)
     return sup.run()

@@ -17,13 +17,13 @@ import threading
 import time
 
 import rclpy
-from rclpy.action import ActionClient, ActionServer, CancelResponse, GoalResponse
+from rclpy.action import ActionClient, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.node import Node
 
 from karma_interfaces.action import ExecuteSkill, ExecuteTask
 from karma_interfaces.msg import ObjectObservationArray, PlanStep, RobotState, SkillResult
 from karma_interfaces.srv import FindObject, Plan
+from karma_ros_common.lifecycle import ManagedNode
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_domain.skills import FAILURE_CODE, HAND_STATES, failure_name
@@ -63,9 +63,14 @@ HOLD_SKILLS = {'pickup'}
 RELEASE_SKILLS = {'put', 'drop'}
 
 
-class ExecutorNode(Node):
-    def __init__(self):
-        super().__init__('executor_node')
+class ExecutorNode(ManagedNode):
+    """Task executor; activate serves karma/execute_task. A task that fails ends ABORTED,
+    one canceled by its client CANCELED, both with the reason in ``result.message``."""
+
+    def __init__(self, **kwargs):
+        super().__init__('executor_node', **kwargs)
+
+    def configure(self) -> None:
         self.cfg = declare_and_validate(self, SCHEMA)
         group = ReentrantCallbackGroup()
         self.plan_client = self.create_client(Plan, self.cfg['plan_service'], callback_group=group)
@@ -85,7 +90,7 @@ class ExecutorNode(Node):
         self._hand = RobotState()   # hand_state HAND_UNKNOWN until a skill server reports
         self._last_result: SkillResult | None = None   # the last step's outcome (for replans)
         self._explored: set[str] = set()                 # what this task explored (for replans)
-        self.server = ActionServer(self, ExecuteTask, 'karma/execute_task', self.execute_task,
+        self.server = self.create_action_server(ExecuteTask, 'karma/execute_task', self.execute_task,
                                    goal_callback=self.on_goal,
                                    cancel_callback=lambda _req: CancelResponse.ACCEPT,
                                    callback_group=group)
@@ -161,7 +166,14 @@ class ExecutorNode(Node):
                 reply = SkillReply(False, 'skill goal was rejected', failure='invalid_call')
             else:
                 res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'],
-                                 alive=self.skill_client.server_is_ready)
+                                 alive=lambda: self.skill_client.server_is_ready()
+                                 and not self._task_canceled())
+                if res is None and self._task_canceled():
+                    # The task was canceled: pass it on to the running skill, which ends it
+                    # (the robot is not left mid-action), then the task stops.
+                    self._wait(handle.cancel_goal_async(), 10.0)
+                    res = self._wait(handle.get_result_async(), self.cfg['skill_timeout_s'],
+                                     alive=self.skill_client.server_is_ready)
                 if res is None:
                     reply = SkillReply(False, 'skill timed out' if self.skill_client.server_is_ready()
                                        else 'skill server unavailable: it left the ROS graph '
@@ -235,9 +247,14 @@ class ExecutorNode(Node):
         self.results_pub.publish(msg)
 
     # -- the action ----------------------------------------------------------------------
+    def _task_canceled(self) -> bool:
+        handle = getattr(self, '_task_handle', None)
+        return handle is not None and handle.is_cancel_requested
+
     def execute_task(self, goal_handle):
         goal = goal_handle.request
         with self._busy:
+            self._task_handle = goal_handle
             # Between tasks the world may have been reset (a new episode): the first plan of a
             # task takes the hand from the latest karma/robot_state (the planner listens),
             # later ones from what this task's skills reported.
@@ -259,7 +276,13 @@ class ExecutorNode(Node):
                 self.get_logger().warning(f'task limit: {note}')
             loop = TaskLoop(self.plan, self.execute_skill, max_replans=replans, max_steps=steps,
                             on_step=on_step, should_stop=lambda: goal_handle.is_cancel_requested)
-            out = loop.run(goal.instruction[:MAX_INSTRUCTION], list(goal.goals)[:MAX_GOALS])
+            try:
+                out = loop.run(goal.instruction[:MAX_INSTRUCTION], list(goal.goals)[:MAX_GOALS])
+            except Exception as e:  # noqa: BLE001 - a bug ends the goal ABORTED, with the reason
+                self.get_logger().error(f'task failed: {type(e).__name__}: {e}')
+                goal_handle.abort()
+                return ExecuteTask.Result(success=False,
+                                          message=f'internal error: {type(e).__name__}: {e}'[:500])
         result = ExecuteTask.Result(
             success=out.success, message='; '.join(notes + [out.message]),
             executed=[PlanStep(skill=r.step.skill, args=list(r.step.args)) for r in out.executed],
@@ -267,9 +290,13 @@ class ExecutorNode(Node):
             replans=out.replans, simulator_steps=out.simulator_steps,
             prompt_tokens=out.prompt_tokens, completion_tokens=out.completion_tokens)
         if goal_handle.is_cancel_requested:
+            result.success = False
+            result.message = '; '.join(filter(None, ['canceled by the client', result.message]))
             goal_handle.canceled()
-        else:
+        elif out.success:
             goal_handle.succeed()
+        else:
+            goal_handle.abort()     # the reason is in result.message
         return result
 
 

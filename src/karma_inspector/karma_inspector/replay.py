@@ -71,6 +71,7 @@ def replay(path: str, ltm_params: str | None = None, store_dir: str | None = Non
     import rclpy
     from rclpy.serialization import deserialize_message
     from karma_memory_ros.ltm_node import LtmNode
+    from karma_ros_common.lifecycle import bring_up
 
     result = ReplayResult()
     ctx = rclpy.Context()
@@ -81,6 +82,9 @@ def replay(path: str, ltm_params: str | None = None, store_dir: str | None = Non
     args += ["-p", f"store_dir:={store_dir or tmp.name}", "-p", "io_dirs:=['$store_dir']"]
     node = LtmNode(context=ctx, cli_args=args)
     try:
+        failure = bring_up(node)   # a managed node: configure (open the store) and activate
+        if failure:
+            raise RuntimeError(f'ltm_node cannot configure: {failure}')
         classes = {t: message_class(type_of(t)) for t in INPUTS + (SCENE_GRAPH,)}
         for topic, _, _, data in read_raw(path, topics=list(INPUTS) + [SCENE_GRAPH]):
             msg = deserialize_message(data, classes[topic])

@@ -42,7 +42,6 @@ from karma_interfaces.msg import (NavigableMap, ObjectObservationArray, RobotSta
                                   SceneGraph as SceneGraphMsg, SkillResult)
 from karma_interfaces.srv import (FindObject, LoadMemory, QuerySceneGraph, ResetMemory,
                                   SaveMemory)
-from rclpy.node import Node
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
@@ -57,6 +56,7 @@ from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, ma
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.lifecycle import ManagedNode
 from karma_ros_common.namespaces import expand_store_dir
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
@@ -120,12 +120,17 @@ SCHEMA = {
 }
 
 
-class LtmNode(Node):
-    """The long-term memory node; :meth:`handle_observations` is its whole ingest path."""
+class LtmNode(ManagedNode):
+    """The long-term memory node; :meth:`handle_observations` is its whole ingest path.
+
+    Lifecycle: configure opens the store (and validates the parameters), activate starts
+    the topics and services, cleanup/shutdown close the store."""
 
     def __init__(self, **kwargs):
         super().__init__('ltm_node', **kwargs)
         self.access = GraphAccess()   # queries served beside ingest (see concurrency.py)
+
+    def configure(self) -> None:
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self, cfg['diagnostics_period_s'])
         self.store_dir = expand_store_dir(cfg['store_dir'], self.get_namespace())
@@ -143,8 +148,11 @@ class LtmNode(Node):
                           max_object_size=cfg['max_object_size'],
                           max_fov_deg=cfg['max_fov_deg'], max_sensor_range=cfg['max_sensor_range'],
                           max_points=cfg['max_points_per_observation']))
-        self.store = fleet_sync.open_store(self, self.store_dir, HistoryConfig(
-            cfg['history_retention_s'], cfg['history_max_rows_per_object']))
+        try:
+            self.store = fleet_sync.open_store(self, self.store_dir, HistoryConfig(
+                cfg['history_retention_s'], cfg['history_max_rows_per_object']))
+        except Exception as e:  # noqa: BLE001 - OSError, sqlite3.Error: the reason, said where
+            raise RuntimeError(f'cannot open the store in {self.store_dir}: {e}') from e
         self.graph = self.store.load(self.memory_config)
         self.applied_messages = 0
         self.applied_perception = 0   # of applied_messages, those from perception (not consolidation)
@@ -441,10 +449,10 @@ class LtmNode(Node):
             resp.success, resp.message = False, f'reset failed: {clean_text(str(e), 300)}'
         return resp
 
-    def destroy_node(self):
-        if hasattr(self, 'store'):   # absent when __init__ failed on a parameter
-            self.store.close()
-        return super().destroy_node()
+    def release(self) -> None:
+        store = self.__dict__.pop('store', None)   # absent when configure failed on a parameter
+        if store is not None:
+            store.close()
 
 
 def main(argv=None) -> int:

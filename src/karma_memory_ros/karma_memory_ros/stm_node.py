@@ -28,7 +28,6 @@ from geometry_msgs.msg import Point, Pose, Quaternion
 from karma_interfaces.msg import (KeyValue, MemoryUsage, ObjectObservation, ObjectObservationArray,
                                   RobotState, ShortTermEntry, SkillResult)
 from karma_interfaces.srv import QueryShortTerm, ResetMemory
-from rclpy.node import Node
 
 from karma_domain.text import LabelError, validate_id
 from karma_domain.text import clean_text as _clean
@@ -36,6 +35,7 @@ from karma_memory_ros.conversions import to_sec as _sec, to_time as _time
 from karma_memory.short_term import (POLICIES, ShortTermMemory, StmEntry, StmStore, states_to_thor,
                                      typed_states)
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.lifecycle import ManagedNode
 from karma_ros_common.namespaces import expand_store_dir
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
@@ -61,9 +61,13 @@ SCHEMA = {
 }
 
 
-class StmNode(Node):
+class StmNode(ManagedNode):
+    """Short-term memory; configure opens its store, activate starts topics and services."""
+
     def __init__(self, **kwargs):
         super().__init__('stm_node', **kwargs)
+
+    def configure(self) -> None:
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self)
         self.step = 0
@@ -262,10 +266,10 @@ class StmNode(Node):
         return m
 
 
-    def destroy_node(self):
-        if getattr(self, 'store', None) is not None:
-            self.store.close()
-        return super().destroy_node()
+    def release(self) -> None:
+        store, self.store = getattr(self, 'store', None), None
+        if store is not None:
+            store.close()
 
 
 def main(argv=None) -> int:

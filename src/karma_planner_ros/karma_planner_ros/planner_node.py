@@ -35,7 +35,6 @@ import rclpy
 from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanRecord, PlanStep, RobotState
 from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
-from rclpy.node import Node
 
 from karma_domain.stamps import stamp_seconds
 from karma_planning.backends import make_backend
@@ -49,10 +48,12 @@ from karma_ros_common.resources import installed_config
 from karma_planning.retrieval import Retriever
 from karma_planning.synonyms import SynonymTable
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.lifecycle import ManagedNode
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
+from .oracle_channel import OracleGoalsChannel
 from .plan_queue import Busy, PlanQueue
 from .conversions import frame_to_dicts, graph_to_dicts, hand_from_msg, image_from_msg, stm_to_dicts
 
@@ -104,9 +105,13 @@ SCHEMA = {
 }
 
 
-class PlannerNode(Node):
+class PlannerNode(ManagedNode):
+    """Planning service; configure loads the model and prompts, activate serves karma/plan."""
+
     def __init__(self, **kwargs):
         super().__init__('planner_node', **kwargs)
+
+    def configure(self) -> None:
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self)
         prompts_dir = cfg['prompts_dir'] or os.environ.get('KARMA_PROMPTS_DIR') or str(
@@ -135,6 +140,9 @@ class PlannerNode(Node):
                             callback_group=self.clients_group)
         self.graph_cli = self.create_client(QuerySceneGraph, 'karma/query_scene_graph', callback_group=self.clients_group)
         self.stm_cli = self.create_client(QueryShortTerm, 'karma/stm/query', callback_group=self.clients_group)
+        # BENCHMARK ONLY: the goal oracle's goals come from karma/bench/oracle_goals.
+        self.oracle = OracleGoalsChannel(self, cfg['backend'] == 'reference', cfg['memory_timeout_s'],
+                                         self.clients_group)
         self.usage_pub = self.create_publisher(MemoryUsage, 'karma/memory_usage', RELIABLE_EVENTS)
         # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
         self.plan_log_pub = self.create_publisher(PlanRecord, 'karma/plan/log', RELIABLE_EVENTS)
@@ -241,7 +249,7 @@ class PlannerNode(Node):
                 cap = SCHEMA['max_steps'].max_value
                 if req.max_steps > cap:
                     notes.append(f'max_steps {req.max_steps} clamped to {cap}')
-                r = self.planner.plan(req.instruction, view, list(req.goals), image,
+                r = self.planner.plan(req.instruction, view, self.oracle.goals_for(req.instruction, req.goals), image,
                                       min(int(req.max_steps), cap),
                                       feedback=req.feedback, prepared=prepared,
                                       list_regions=self.mode.list_regions, scene_title=self.mode.scene_title,

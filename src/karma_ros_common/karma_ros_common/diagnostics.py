@@ -41,9 +41,12 @@ class RejectionCounter:
         self._log_period = log_period_s
         self._last_log: dict[str, float] = {}
         self._quiet: Counter[str] = Counter()
-        self._pubs = [node.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10),
-                      node.create_publisher(DiagnosticArray, LEGACY_TOPIC, 10)]
-        self._timer = node.create_timer(period_s, self.publish)
+        # Diagnostics go out in every lifecycle state (a managed node's plain publishers and
+        # timers are silent unless it is active: karma_ros_common.lifecycle).
+        make_pub = getattr(node, 'create_unmanaged_publisher', node.create_publisher)
+        self._pubs = [make_pub(DiagnosticArray, DIAGNOSTICS_TOPIC, 10),
+                      make_pub(DiagnosticArray, LEGACY_TOPIC, 10)]
+        self._timer = getattr(node, 'create_unmanaged_timer', node.create_timer)(period_s, self.publish)
         forward_core_logs(node)
 
     def reject(self, reason: str, detail: str) -> None:
@@ -85,7 +88,12 @@ class RejectionCounter:
         else:
             status.level = DiagnosticStatus.OK
             status.message = f'ok ({total} inputs rejected since start)'
+        state = getattr(self._node, 'lifecycle_state', None)
+        if state is not None and state != 'active' and status.level == DiagnosticStatus.OK:
+            status.message = f'{state} (not serving); {status.message}'
         status.values = [KeyValue(key=f'rejected.{k}', value=str(v)) for k, v in sorted(self.counts.items())]
+        if state is not None:
+            status.values.append(KeyValue(key='lifecycle.state', value=state))
         status.values += [KeyValue(key=k, value=v) for k, v in sorted(self.extra.items())]
         return status
 

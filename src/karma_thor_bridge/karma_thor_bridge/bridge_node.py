@@ -35,14 +35,14 @@ from karma_interfaces.action import ExecuteSkill
 from karma_interfaces.msg import NavigableMap, ObjectObservationArray, RobotState
 from karma_interfaces.srv import ApplyWorldChange, GetGroundTruth, QuerySceneGraph, ResetSimulation
 from geometry_msgs.msg import PoseStamped
-from rclpy.action import ActionServer, CancelResponse, GoalResponse
+from rclpy.action import CancelResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
-from rclpy.node import Node
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
 from karma_ros_common.diagnostics import RejectionCounter
+from karma_ros_common.lifecycle import ManagedNode
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
@@ -145,9 +145,14 @@ SCHEMA = {
 }
 
 
-class BridgeNode(Node):
+class BridgeNode(ManagedNode):
+    """The AI2-THOR bridge. Lifecycle: configure connects the simulator, activate publishes
+    the first frame, map and hand state and serves skills; cleanup/shutdown close the simulator."""
+
     def __init__(self, **kwargs):
         super().__init__('thor_bridge', **kwargs)
+
+    def configure(self) -> None:
         self.cfg = c = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self)
         init = dict(gridSize=c['grid_size'], visibilityDistance=c['visibility_distance'],
@@ -199,16 +204,21 @@ class BridgeNode(Node):
                             callback_group=self._client_group)
         self.create_service(ApplyWorldChange, 'karma/sim/apply_world_change',
                             self.on_world_change, callback_group=services)
-        self.action = ActionServer(self, ExecuteSkill, 'karma/execute_skill', self.execute_skill,
-                                   goal_callback=lambda _g: GoalResponse.ACCEPT,
-                                   cancel_callback=lambda _g: CancelResponse.REJECT,
-                                   callback_group=self._skill_group)
-        self.publish_map()
-        self.publish_frame(self.backend.last)
+        # A skill is one bounded move: a cancel is accepted and ends the goal CANCELED when
+        # the running skill returns (the simulated robot is never left mid-action).
+        self.action = self.create_action_server(ExecuteSkill, 'karma/execute_skill', self.execute_skill,
+                                                cancel_callback=lambda _g: CancelResponse.ACCEPT,
+                                                callback_group=self._skill_group)
         self.hand.reset(self.backend.last.get('inventoryObjects') or [])
-        self.publish_state()
         self.get_logger().info(f'thor bridge ready: {self.backend.kind} simulator, scene '
                                f'{c["scene"]}, navigation {c["navigation"]}')
+
+    def activate(self) -> None:
+        """The latched map and hand state and a first frame, once the publishers are on."""
+        with self._busy:
+            self.publish_map()
+            self.publish_frame(self.backend.last)
+            self.publish_state()
 
     # ---- publishing ------------------------------------------------------------------
     def publish_frame(self, meta: dict) -> None:
@@ -275,8 +285,13 @@ class BridgeNode(Node):
             self.rejections.reject('bad_skill_goal', out.message[:200])  # logs it too
         elif not out.success:
             self.get_logger().info(f'{skill}({", ".join(args)[:200]}) failed: {out.message[:500]}')
-        goal_handle.succeed()  # the action ran; success or failure of the skill is in the result
         hand, held_id, held_type = self.hand.state
+        if goal_handle.is_cancel_requested:
+            goal_handle.canceled()
+        elif out.success:
+            goal_handle.succeed()
+        else:
+            goal_handle.abort()    # why is in the result (message, failure code)
         return ExecuteSkill.Result(success=out.success, message=out.message[:2000],
                                    simulator_steps=out.steps, failure=FAILURE_CODE[out.failure],
                                    blocking_id=out.blocking_id[:256], hand_state=self.hand.code,
@@ -333,9 +348,10 @@ class BridgeNode(Node):
             resp.success, resp.json = False, ros_msgs.ground_truth_json({'error': str(e)})
         return resp
 
-    def destroy_node(self):
-        self.backend.close()
-        super().destroy_node()
+    def release(self) -> None:
+        backend = self.__dict__.pop('backend', None)   # absent when configure failed early
+        if backend is not None:
+            backend.close()
 
 
 def main(argv=None) -> int:

@@ -29,3 +29,4 @@ def test_dry_run_prints_the_recorder_command(tmp_path, capsys):
     assert main(['--sim', '--record', str(tmp_path / 'x.mcap'), '--dry-run']) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert 'karma_inspector.recorder_node' in first and f'path:={tmp_path / "x.mcap"}' in first
+    assert 'autostart' not in first          # a plain node, not managed

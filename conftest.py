@@ -1,4 +1,5 @@
-"""Test-wide guards: DDS stays on loopback and every run has its own domain id."""
+"""Test-wide guards (tests/ and every package's test/, also under `colcon test`): DDS stays on
+loopback and every run has its own domain id; slow tests get a longer hang guard."""
 import os
 
 os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'

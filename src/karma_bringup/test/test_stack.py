@@ -1,7 +1,7 @@
 """`./karma up` and the installed launch files start the same nodes with the same parameter files.
 
 launch/launch_ros are not installable here, so the launch files run against a recording
-stand-in of the two classes they use (Node, LaunchDescription); everything else is real.
+stand-in of the classes they use (Node, LifecycleNode, LaunchDescription); everything else is real.
 """
 import importlib.util
 import sys
@@ -22,6 +22,10 @@ CONFIG = ROOT / 'config'
 class _Recorded:
     def __init__(self, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
+
+
+class _RecordedLifecycle(_Recorded):
+    """launch_ros.actions.LifecycleNode stand-in (a managed node)."""
 
 
 class _Configuration(_Recorded):
@@ -48,6 +52,7 @@ def launch_standins(monkeypatch):
     launch_ros = types.ModuleType('launch_ros')
     ros_actions = types.ModuleType('launch_ros.actions')
     ros_actions.Node = _Recorded
+    ros_actions.LifecycleNode = _RecordedLifecycle
     for name, mod in {'launch': launch, 'launch.actions': actions, 'launch.substitutions': subs,
                       'launch_ros': launch_ros, 'launch_ros.actions': ros_actions}.items():
         monkeypatch.setitem(sys.modules, name, mod)
@@ -90,7 +95,8 @@ def test_installed_launch_files_start_the_same_nodes_as_karma_up(launch_standins
     desc = _load(SHARE / 'launch' / launch_file).generate_launch_description()
     declared = {a.args[0]: a.kwargs['default_value'] for a in desc.args[0]
                 if a.args and isinstance(a.args[0], str)}
-    assert set(declared) == {'config', 'stack', 'sim', 'namespace'}
+    assert set(declared) == {'config', 'stack', 'sim', 'namespace', 'autostart'}
+    assert declared['autostart'] == 'true'
     values = dict(declared, sim=sim, namespace=namespace)
     opaque = desc.args[0][-1]
     launched = opaque.kwargs['function'](_Context(values))
@@ -98,6 +104,11 @@ def test_installed_launch_files_start_the_same_nodes_as_karma_up(launch_standins
     assert [(n.kwargs['package'], n.kwargs['executable'], n.kwargs['name']) for n in launched] == \
         [(s.package, s.executable, s.name) for s in expected]
     assert [n.kwargs['parameters'][0] for n in launched] == [str(s.params_file) for s in expected]
+    # managed nodes are LifecycleNodes that bring themselves up (autostart), as karma up's
+    # nodes are brought up by karma up (autostart:=false, it is their lifecycle manager)
+    assert [isinstance(n, _RecordedLifecycle) for n in launched] == [s.managed for s in expected]
+    assert all(n.kwargs['parameters'][-1] == {'autostart': True} for n in launched
+               if isinstance(n, _RecordedLifecycle))
     assert all(n.kwargs['namespace'] == ('/robot1' if namespace else '') for n in launched)
     up_ns = '/robot1' if namespace else ''
     for spec in expected:

@@ -34,6 +34,7 @@ def test_karma_up_dry_run_prints_one_command_per_node():
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 4 and not any('thor_bridge' in l for l in lines)
     assert any('store_dir:=/tmp/x' in l and 'ltm_node' in l for l in lines)
+    assert all('autostart:=false' in l for l in lines)   # karma up is their lifecycle manager
     sim = subprocess.run([str(ROOT / 'karma'), 'up', '--sim', '--dry-run'],
                          capture_output=True, text=True, timeout=60)
     assert sum('thor_bridge' in l for l in sim.stdout.splitlines()) == 1
