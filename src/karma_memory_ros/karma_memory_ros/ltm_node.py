@@ -17,7 +17,9 @@ Publishes
 Serves
   ``/karma/find_object``, ``/karma/query_scene_graph``, ``/karma/save_memory``,
   ``/karma/load_memory``, ``/karma/reset_memory``; ``/karma/query_history`` (time travel) and
-  ``/karma/correct_memory`` (operator corrections), see :mod:`karma_memory_ros.memory_services`.
+  ``/karma/correct_memory`` (operator corrections), see :mod:`karma_memory_ros.memory_services`;
+  ``karma/retrieve_memory`` (the planner's memory: ranked, expanded, rendered excerpt), see
+  :mod:`karma_memory_ros.retrieval_service`.
 
 Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
 loses nothing that was applied. Bad input is rejected item by item, logged and counted.
@@ -48,7 +50,7 @@ from karma_memory.history import HistoryConfig
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
 from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
 from karma_memory.vocabulary import failure_name
-from karma_memory_ros import memory_services
+from karma_memory_ros import memory_services, retrieval_service
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
@@ -109,6 +111,7 @@ SCHEMA = {
                                  'newest change (older: one baseline row per node); 0 keeps all',
                                  min_value=0.0),
     'history_max_rows_per_object': Param(500, 'Most history rows per node; 0 means no cap', min_value=0),
+    **retrieval_service.RETRIEVAL_SCHEMA,   # karma/retrieve_memory
 }
 
 
@@ -164,6 +167,7 @@ class LtmNode(Node):
         self.create_service(LoadMemory, 'karma/load_memory', self.on_load)
         self.create_service(ResetMemory, 'karma/reset_memory', self.on_reset)
         memory_services.register(self)
+        self.retrieval = retrieval_service.register(self)   # karma/retrieve_memory
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
 

@@ -1,7 +1,8 @@
 """Planner node: serves ``/karma/plan`` (karma_interfaces/srv/Plan).
 
-Per call it fetches the whole scene graph (``/karma/query_scene_graph``) and the short-term
-memory (``/karma/stm/query``), retrieves what the instruction needs, builds the prompt from
+Per call it fetches the short-term memory (``/karma/stm/query``) and asks the long-term memory
+node to retrieve what the instruction needs (``karma/retrieve_memory``, see
+:mod:`karma_planner_ros.memory_client`; the graph is not shipped), builds the prompt from
 config/prompts, asks the backend (``transformers`` | ``openai`` | ``reference`` = goal oracle),
 validates the plan, publishes ``/karma/memory_usage`` (MemoryUsage, reliable) and answers with
 steps, memory ids, token counts, backend and elapsed time. A memory service that does not
@@ -33,7 +34,7 @@ import time
 
 import rclpy
 from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanRecord, PlanStep, RobotState
-from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
+from karma_interfaces.srv import Plan, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
 
@@ -42,7 +43,8 @@ from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.memory_view import Hand
 from karma_planning.skills import failure_name
-from karma_planning.planner import Planner
+from karma_planning.planner import Planner, goal_types
+from karma_planning.reference import SEARCHABLE
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_ros_common.resources import installed_config
 from karma_planning.retrieval import Retriever
@@ -53,7 +55,8 @@ from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
 from .plan_queue import Busy, PlanQueue
-from .conversions import frame_to_dicts, graph_to_dicts, hand_from_msg, image_from_msg, stm_to_dicts
+from .conversions import frame_to_dicts, hand_from_msg, image_from_msg
+from .memory_client import MemoryClient
 
 SCHEMA = {
     'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
@@ -132,8 +135,8 @@ class PlannerNode(Node):
                                  callback_group=MutuallyExclusiveCallbackGroup())
         self.create_service(ResetMemory, 'karma/planner/reset', self.on_reset,
                             callback_group=self.clients_group)
-        self.graph_cli = self.create_client(QuerySceneGraph, 'karma/query_scene_graph', callback_group=self.clients_group)
-        self.stm_cli = self.create_client(QueryShortTerm, 'karma/stm/query', callback_group=self.clients_group)
+        self.memory = MemoryClient(self, self.clients_group, cfg['memory_timeout_s'], cfg['budget_tokens'],
+                                   cfg['use_short_term'])
         self.usage_pub = self.create_publisher(MemoryUsage, 'karma/memory_usage', RELIABLE_EVENTS)
         # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
         self.plan_log_pub = self.create_publisher(PlanRecord, 'karma/plan/log', RELIABLE_EVENTS)
@@ -159,15 +162,6 @@ class PlannerNode(Node):
                                 send_image=cfg['send_image'])
         return make_backend('reference')
 
-    def _call(self, client, request):
-        if not client.wait_for_service(timeout_sec=min(1.0, self.cfg['memory_timeout_s'])):
-            return None
-        done = threading.Event()
-        fut = client.call_async(request)
-        fut.add_done_callback(lambda _f: done.set())
-        done.wait(self.cfg['memory_timeout_s'])
-        return fut.result() if fut.done() else None
-
     def on_frame(self, msg: ObjectObservationArray) -> None:
         try:
             frame = frame_from_dicts(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, msg.source,
@@ -190,22 +184,14 @@ class PlannerNode(Node):
         resp.success, resp.message = True, f'planner state cleared (memory mode {self.mode.mode})'
         return resp
 
-    def fetch_memory(self):
-        """(graph dicts or None, short-term dicts or None, notes) as the mode needs them."""
-        notes, graph, stm = [], None, None
-        if self.mode.needs_graph:
-            g = self._call(self.graph_cli, QuerySceneGraph.Request(with_text=False))
-            if g is None or not g.success:
-                notes.append('long-term memory unavailable')
-            else:
-                graph = graph_to_dicts(g.graph)
-        if self.mode.needs_stm and self.cfg['use_short_term']:
-            s = self._call(self.stm_cli, QueryShortTerm.Request(query='', max_results=0))
-            if s is None:
-                notes.append('short-term memory unavailable')
-            else:
-                stm = stm_to_dicts(s.entries)
-        return graph, stm, notes
+    def oracle_query(self, req) -> tuple[str, list[str]]:
+        """(ranking words, context types) of the reference backend, a goal oracle: its goals'
+        types, and every searchable container (it reads what a goal names wherever memory holds
+        it). Model backends never read goals: ('', [])."""
+        if not (req.goals and self.planner.backend.name.startswith('reference')):
+            return '', []
+        types = list(dict.fromkeys(t for g in req.goals for t in goal_types(g[:256])))
+        return ' '.join(types), types + list(SEARCHABLE)
 
     def on_plan(self, req, resp):
         t0 = time.perf_counter()
@@ -221,20 +207,23 @@ class PlannerNode(Node):
 
     def _plan(self, req, resp, t0):
         try:
-            graph, stm, notes = self.fetch_memory()
+            with self.state_lock:
+                hand = hand_from_msg(req.robot_state)
+                if hand.state == 'unknown':
+                    hand = self.hand
+            # modes karma/ltm: the memory node retrieves (karma/retrieve_memory), see memory_client
+            graph, stm, notes, remote = self.memory.fetch(self.mode, req, hand, *self.oracle_query(req))
             image = image_from_msg(req.image) if req.image.width else None
             with self.lock:
                 with self.state_lock:
-                    hand = hand_from_msg(req.robot_state)
-                    if hand.state == 'unknown':
-                        hand = self.hand
-                    view = self.mode.view(graph, stm).with_hand(hand)
+                    view = remote.view if remote else self.mode.view(graph, stm).with_hand(hand)
                     f = req.failed_step
                     if f.skill and not f.success and f.args:
                         view = view.with_failure(failure_name(f.failure), f.args[0][:128],
                                                  f.blocking_id[:128])
                     view.now = self.get_clock().now().nanoseconds * 1e-9
-                    prepared = self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
+                    prepared = remote.retrieval if remote else \
+                        self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
                     if self.mode.needs_perception and self.mode.history.latest is None:
                         notes.append('no perception frame yet')
                 cap = SCHEMA['max_steps'].max_value
