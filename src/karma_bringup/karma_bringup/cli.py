@@ -3,7 +3,7 @@
 Sub-commands:
   up [--config FILE] [--sim]    start the stack (see karma_bringup.up)
   replay FILE [--ltm-params F]  feed a recording's perception into a fresh memory, compare graphs
-  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks, soak
+  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks, soak, plan
   train planner ...             trace plans in the training scenes, LoRA-fine-tune the local model
   thor-player-path              print the embedded THOR player's executable
   exec CMD ...                  (handled by ./karma itself) run CMD in the environment
@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak')
+BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak', 'plan')
 
 
 def main(argv: list[str] | None = None) -> int:

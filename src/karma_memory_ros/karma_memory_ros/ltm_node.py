@@ -301,6 +301,8 @@ class LtmNode(Node):
         return resp
 
     def on_query(self, req, resp):
+        self._scene_queries = getattr(self, '_scene_queries', 0) + 1   # the planner must not need it
+        self.rejections.set_value('query_scene_graph.calls', self._scene_queries)
         try:
             hops = min(req.hops, self.cfg['max_query_hops'])
             if req.node_ids:

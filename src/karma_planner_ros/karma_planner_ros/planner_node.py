@@ -238,7 +238,7 @@ class PlannerNode(Node):
             resp.success, resp.steps = r.success, [PlanStep(skill=s, args=list(a)) for s, a in r.steps]
             resp.message = r.message + (f' ({"; ".join(notes)})' if notes else '')
             resp.memory_ids, resp.prompt_tokens, resp.completion_tokens = r.memory_ids, r.prompt_tokens, r.completion_tokens
-            resp.backend = r.backend
+            resp.backend, resp.generation_s = r.backend, float(r.generation_s)
             usage = MemoryUsage(retrieved_ids=r.memory_ids, referenced_ids=r.referenced_ids)
             usage.header.stamp = self.get_clock().now().to_msg()
             self.usage_pub.publish(usage)

@@ -212,6 +212,8 @@ class MemoryQuery:
             ids = list(self._by_type.get(t, []))
             ids += [i for i in changed if i in view.items and view.items[i].type.lower() == t]
             for i in sorted(set(ids)):
+                if len(out) >= cap:
+                    break
                 add(i)
                 rec = view.items.get(i)
                 for _ in range(2):

@@ -201,7 +201,36 @@ class MemoryView:
         view = MemoryView(items, hand)
         view.now = self.now
         view.base = (self, frozenset(changed))
+        if not any(items[c].layer == 'region' for c in changed if c in items):
+            for k in ('regions', 'region_index'):   # overlays never change regions
+                if k in self.cache:
+                    view.cache[k] = self.cache[k]
         return view
+
+    def _patched_contents(self) -> dict[str, list[str]]:
+        """The base view's receptacle -> contents map with the changed items moved (the same
+        lists, in the same order, as building it afresh)."""
+        base, changed = self.base
+        base.contents('')
+        root = base
+        while root.base is not None:
+            root = root.base[0]
+        order = root.cache.get('order')
+        if order is None:
+            order = root.cache['order'] = {k: i for i, k in enumerate(root.items)}
+        out = dict(base._contents)
+        for cid in changed:
+            old, new = base.items.get(cid), self.items.get(cid)
+            was = old.receptacle if old is not None else ''
+            now = new.receptacle if new is not None else ''
+            if was == now:
+                continue
+            if was and was in out:
+                out[was] = [x for x in out[was] if x != cid]
+            if now:
+                lst = out.get(now, []) + [cid]
+                out[now] = sorted(lst, key=lambda x: (0, order[x]) if x in order else (1, 0))
+        return out
 
     def __getitem__(self, item_id: str) -> MemoryItem:
         return self.items[item_id]
@@ -220,6 +249,8 @@ class MemoryView:
 
     def contents(self, receptacle_id: str) -> list[str]:
         """Ids of the items directly in/on ``receptacle_id``."""
+        if self._contents is None and self.base is not None and len(self.base[1]) <= 256:
+            self._contents = self._patched_contents()
         if self._contents is None:
             self._contents = {}
             for it in self.items.values():
