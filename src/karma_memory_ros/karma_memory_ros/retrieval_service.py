@@ -4,7 +4,9 @@ The ROS shell of :class:`karma_planning.memory_query.MemoryQuery`: converts the 
 runs the one query path over the node's scene graph and converts the answer. Item
 embeddings are computed in this node, once per item text, and kept up to date after the
 first retrieval by a timer (``retrieval_refresh_s``), so a plan call pays only for what
-changed since. ``/karma/diagnostics`` counts ``retrieval.calls``, ``retrieval.embedded``
+changed since. The sentence model loads on the first retrieval (that call waits for it, at
+most ``retrieval_embedder_wait_s``, and embeds every item once; later calls pay only for
+what changed). ``/karma/diagnostics`` counts ``retrieval.calls``, ``retrieval.embedded``
 (item embeddings computed), ``retrieval.view_builds`` and ``retrieval.failed``.
 
 Call :func:`register` from the node's constructor after its graph exists.
@@ -81,8 +83,9 @@ class RetrievalService:
         self.ready = threading.Event()
         self.warm = False          # after the first call the timer keeps embeddings current
         self.failed = 0
-        # Loading the sentence model takes seconds: off the executor, so ingest starts at once.
-        threading.Thread(target=self._load, name='retrieval-embedder', daemon=True).start()
+        self._loading = False
+        if cfg['retrieval_embedder'] == 'hash':
+            self.ready.set()
         node.create_service(RetrieveMemory, 'karma/retrieve_memory', self.on_retrieve)
         node.create_timer(cfg['retrieval_refresh_s'], self.on_timer)
         self._figures()
@@ -141,12 +144,19 @@ class RetrievalService:
     def on_retrieve(self, req, resp):
         t0 = time.perf_counter()
         try:
-            if not self.ready.wait(self.node.cfg['retrieval_embedder_wait_s']):
+            if req.regions_only:
+                pass                      # no ranking: the embedder is not needed
+            elif not self._loading and not self.ready.is_set():
+                # The sentence model loads on the first retrieval, never at start-up: a memory
+                # that is only ingesting (most of its life until a plan) does not pay for it.
+                self._loading = True
+                threading.Thread(target=self._load, name='retrieval-embedder', daemon=True).start()
+            if not req.regions_only and not self.ready.wait(self.node.cfg['retrieval_embedder_wait_s']):
                 raise TimeoutError('the retrieval embedder is still loading')
             r = self.request(req)
             with self.lock:
                 a = self.query.retrieve(self.node.graph, r)
-                self.warm = True
+                self.warm = self.warm or not r.regions_only
             rr = a.retrieval
             resp.scene_text, resp.stm_text = rr.scene_text, rr.stm_text
             resp.memory_ids = list(rr.memory_ids)

@@ -80,22 +80,25 @@ def hand_msg(hand: Hand) -> RobotState:
 class MemoryClient:
     """Fetches one plan call's memory for the node's mode (see the module docstring)."""
 
-    def __init__(self, node, group, timeout_s: float, budget_tokens: int, use_short_term: bool = True):
+    def __init__(self, node, group, timeout_s: float, budget_tokens: int, use_short_term: bool = True,
+                 retrieval_timeout_s: float = 60.0):
         self.node = node
         self.timeout_s = timeout_s
+        self.retrieval_timeout_s = retrieval_timeout_s
         self.budget_tokens = budget_tokens
         self.use_short_term = use_short_term
         self.retrieve_cli = node.create_client(RetrieveMemory, 'karma/retrieve_memory', callback_group=group)
         self.stm_cli = node.create_client(QueryShortTerm, 'karma/stm/query', callback_group=group)
         self.calls = 0
 
-    def _call(self, client, request):
-        if not client.wait_for_service(timeout_sec=min(1.0, self.timeout_s)):
+    def _call(self, client, request, timeout_s: float | None = None):
+        timeout_s = self.timeout_s if timeout_s is None else timeout_s
+        if not client.wait_for_service(timeout_sec=min(1.0, timeout_s)):
             return None
         done = threading.Event()
         fut = client.call_async(request)
         fut.add_done_callback(lambda _f: done.set())
-        done.wait(self.timeout_s)
+        done.wait(timeout_s)
         return fut.result() if fut.done() else None
 
     def fetch(self, mode, req, hand: Hand, query_extra: str = '', context_types=()):
@@ -122,7 +125,7 @@ class MemoryClient:
             rq.context_types = list(context_types)[:64]
             rq.short_term = stm_msgs or []
         self.calls += 1
-        r = self._call(self.retrieve_cli, rq)
+        r = self._call(self.retrieve_cli, rq, self.retrieval_timeout_s)
         if r is None or not r.success:
             notes.append('long-term memory unavailable' + (f' ({r.message})' if r is not None else ''))
             return None, stm, notes, None

@@ -103,6 +103,8 @@ SCHEMA = {
     'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
                           '(map knowledge, not object memory) so the planner can explore'),
     'memory_timeout_s': Param(5.0, 'Wait this long for each memory service (s)', min_value=0.1),
+    'retrieval_timeout_s': Param(60.0, 'Wait this long for karma/retrieve_memory (s); its first call '
+                                 'may load the memory node\'s embedder and embed every item', min_value=0.1),
 }
 
 
@@ -136,7 +138,7 @@ class PlannerNode(Node):
         self.create_service(ResetMemory, 'karma/planner/reset', self.on_reset,
                             callback_group=self.clients_group)
         self.memory = MemoryClient(self, self.clients_group, cfg['memory_timeout_s'], cfg['budget_tokens'],
-                                   cfg['use_short_term'])
+                                   cfg['use_short_term'], cfg['retrieval_timeout_s'])
         self.usage_pub = self.create_publisher(MemoryUsage, 'karma/memory_usage', RELIABLE_EVENTS)
         # Every answer with its prompt, for recordings and the inspector (PlanRecord.msg).
         self.plan_log_pub = self.create_publisher(PlanRecord, 'karma/plan/log', RELIABLE_EVENTS)
