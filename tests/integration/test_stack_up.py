@@ -35,8 +35,8 @@ def karma_up(tmp_path):
 def test_client_in_another_process_gets_a_plan_naming_the_apple(karma_up):
     proc, env = karma_up
     client = subprocess.run([sys.executable, str(ROOT / 'tests/integration/clients/kitchen_plan_client.py'),
-                             'Put the apple on the plate.'], env=env, capture_output=True,
-                            text=True, timeout=900)
+                             'Put the apple on the plate.'], env=dict(env, KARMA_CLIENT_WAIT_S='600'),
+                            capture_output=True, text=True, timeout=1500)
     assert client.returncode == 0, client.stderr[-2000:]
     out = json.loads(client.stdout.strip().splitlines()[-1])
     assert out['find_apple'] and out['find_apple'][0].startswith('Apple')
