@@ -178,3 +178,9 @@ def test_find_is_the_scene_graph_ranking():
     q = MemoryQuery(retriever())
     assert [i.id for i in q.find(g, 'apple', 3)] == [i.id for i in g.find('apple', 3)]
     assert q.find(g, 'refrigerator', 1)[0].id == 'Fridge|1'
+
+
+def test_module_examples():
+    import doctest
+    from karma_planning import memory_query
+    assert doctest.testmod(memory_query).failed == 0
