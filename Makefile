@@ -10,7 +10,7 @@ setup:
 PERCEPTION ?= realistic
 
 demo: setup
-	@ROS_DOMAIN_ID=$${ROS_DOMAIN_ID:-77} ./karma exec python -m karma_bringup.demo --perception $(PERCEPTION)
+	@ROS_DOMAIN_ID=$${ROS_DOMAIN_ID:-77} ./karma exec python -m karma_bench.demo --perception $(PERCEPTION)
 
 test: setup
 	@bash scripts/test.sh

@@ -14,6 +14,7 @@ setup(
     zip_safe=True,
     maintainer='KARMA-ROS maintainers',
     maintainer_email='maintainers@karma-ros.dev',
-    description='KARMA-ROS benchmark core (suites, goal checker, reports).',
+    description='KARMA-ROS benchmarks, the demo and the karma command line (suites, goal checker, reports).',
     license='Apache-2.0',
+    entry_points={'console_scripts': ['karma = karma_bench.cli:main']},
 )

@@ -41,5 +41,4 @@ setup(
     description='KARMA-ROS bringup: CLI, process supervisor, stack description, launch and '
                 'parameter files.',
     license='Apache-2.0',
-    entry_points={'console_scripts': ['karma = karma_bringup.cli:main']},
 )

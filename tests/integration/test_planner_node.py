@@ -58,9 +58,12 @@ def test_default_local_model_plan_from_another_process(spawn_node, spawn_python,
     spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path)})
     spawn_node('karma_memory_ros.stm_node', 'config/stm.yaml')
     planner = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml', {'threads': 1})
-    client = spawn_python("import runpy, sys; sys.argv = ['client', 'Put the apple on the plate.']; "
+    # The planner loads SmolLM2 and MiniLM before it serves; on a loaded machine that takes
+    # minutes, so the client waits for the service as long as this test allows.
+    client = spawn_python("import os, runpy, sys; os.environ['KARMA_CLIENT_WAIT_S'] = '600'; "
+                          "sys.argv = ['client', 'Put the apple on the plate.']; "
                           "runpy.run_path('tests/integration/clients/kitchen_plan_client.py', run_name='__main__')")
-    client.wait(timeout=280)
+    client.wait(timeout=1500)
     lines = [ln for ln in client.log_path.read_text().splitlines() if ln.startswith('{')]
     assert lines, client.log_path.read_text()[-2000:] + planner.log_path.read_text()[-2000:]
     plan = json.loads(lines[-1])['plan']

@@ -70,7 +70,7 @@ def test_a_recording_replays_into_the_same_graph(ros_node, spawn_node, tmp_path,
 
 
 def test_benchmark_episode_recorder_writes_one_complete_file_per_episode(ros_env, tmp_path):
-    from karma_inspector.processes import EpisodeRecorder
+    from karma_bringup.processes import EpisodeRecorder
     rec = EpisodeRecorder(str(tmp_path), "karma")
     rec.start("kitchen/breakfast 1")
     rec.start("second")                 # starting the next episode closes the previous file

@@ -3,23 +3,24 @@
 Piece ids append ``|<Type>Sliced_<i>`` to the original id (``Egg`` -> ``EggCracked_0``); the
 original gets isSliced=True and leaves the scene, like THOR deactivates it.
 
->>> PIECES["Apple"][0]
-'AppleSliced'
+>>> piece_type("Apple"), PIECE_COUNTS["Apple"]
+('AppleSliced', 8)
 """
 from __future__ import annotations
+
+from karma_domain.pieces import piece_type
 
 from . import geometry
 from .world import World
 
-# type -> (piece type, number of pieces)
-PIECES = {"Apple": ("AppleSliced", 8), "Bread": ("BreadSliced", 11), "Tomato": ("TomatoSliced", 7),
-          "Potato": ("PotatoSliced", 8), "Lettuce": ("LettuceSliced", 7), "Egg": ("EggCracked", 1)}
+# type -> number of pieces slicing leaves (their type is the domain's piece rule)
+PIECE_COUNTS = {"Apple": 8, "Bread": 11, "Tomato": 7, "Potato": 8, "Lettuce": 7, "Egg": 1}
 
 
 def slice_object(w: World, oid: str) -> list[str]:
     """Slice ``oid`` in place and return the new piece ids (in metadata order)."""
     o = w.objects[oid]
-    piece_type, n = PIECES.get(o["objectType"], (o["objectType"] + "Sliced", 4))
+    ptype, n = piece_type(o["objectType"]), PIECE_COUNTS.get(o["objectType"], 4)
     parent = w.parent_of(oid)
     box = o["axisAlignedBoundingBox"]
     c, s = box["center"], box["size"]
@@ -27,18 +28,18 @@ def slice_object(w: World, oid: str) -> list[str]:
     width = s[along] / n
     pieces = []
     for i in range(n):
-        pid = f"{oid}|{piece_type}_{i}"
+        pid = f"{oid}|{ptype}_{i}"
         center = dict(c)
         center[along] = c[along] - s[along] / 2 + width * (i + 0.5)
         size = dict(s)
         size[along] = width
         piece = dict(o)
         piece.update(
-            objectId=pid, objectType=piece_type, name=f"{o['name']}_{piece_type}_{i}",
+            objectId=pid, objectType=ptype, name=f"{o['name']}_{ptype}_{i}",
             assetId="", sliceable=False, isSliced=False, breakable=False, pickupable=True,
             moveable=True, receptacle=False, receptacleObjectIds=None,
-            cookable=piece_type != "AppleSliced" and piece_type != "LettuceSliced"
-            and piece_type != "TomatoSliced",
+            cookable=ptype != "AppleSliced" and ptype != "LettuceSliced"
+            and ptype != "TomatoSliced",
             mass=o["mass"] / n, parentReceptacles=[parent] if parent else None,
             position={"x": center["x"], "y": center["y"] - s["y"] / 2, "z": center["z"]},
             axisAlignedBoundingBox=geometry.box_of(center, size),

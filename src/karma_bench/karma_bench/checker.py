@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from karma_bench.goals import Goal, parse_goal, type_key
+from karma_domain.goals import Goal, parse_goal, type_key
 from karma_bench.world import World, is_piece, source_id
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from karma_bench.alfred_l_fixes import (FIXES, PREDICATE_RENAMES, SCENE_CHOICES, STATE_RENAMES,
                                         SYNONYMS, Fix)
 from karma_bench.alfred_l_fixes import __doc__ as POLICY
-from karma_bench.goals import GoalParseError, parse_goal, type_key
+from karma_domain.goals import GoalParseError, parse_goal, type_key
 from karma_bench.scenedata import scene_types
 from karma_bench.suite import FORMAT, suite_from_dict
 from karma_bench.validate import goal_problems, solved_at_reset

@@ -21,8 +21,9 @@ import json
 import re
 from pathlib import Path
 
-from karma_bench.goals import type_key
+from karma_domain.goals import type_key
 from karma_bench.world import RECEPTACLE_ALIASES
+from karma_domain.pieces import piece_type, source_type
 
 ROOMS = {"kitchens": 0, "living_rooms": 200, "bedrooms": 300, "bathrooms": 400}
 ROOM_NAMES = {"kitchens": "kitchen", "living_rooms": "living room", "bedrooms": "bedroom",
@@ -78,10 +79,7 @@ def type_in_scene(name: str, scene: str, receptacle: bool = False) -> bool:
         return True
     if receptacle and RECEPTACLE_ALIASES.get(key, frozenset()) & have:
         return True
-    for suffix in ("sliced", "cracked"):
-        if key.endswith(suffix) and key[: -len(suffix)] in have:
-            return True
-    return False
+    return (source_type(key) or "") in have
 
 
 def _alfworld_constants_path() -> Path:
@@ -116,4 +114,4 @@ def compatible(obj: str, receptacle: str) -> bool | None:
     if not accepted:
         return None
     o = type_key(obj)
-    return any(o in a or o + "sliced" in a for a in accepted)
+    return any(o in a or type_key(piece_type(obj)) in a for a in accepted)

@@ -34,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 
+from karma_domain.stamps import stamp_seconds, to_sec_nanosec
+
 TARGETS = {'drop_rate': 0.0, 'lag_p95_ms': 100.0, 'ltm_cpu_cores': 0.5,
            'rss_growth_mb_per_min': 1.0}
 TYPES = ('Apple', 'Mug', 'Bowl', 'Book', 'Cup', 'Plate', 'Vase', 'Pen', 'Egg', 'Tomato')
@@ -123,7 +125,7 @@ class Probe:
 
     def _echo(self, msg) -> None:
         if msg.source == 'soak':
-            sent = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+            sent = stamp_seconds(msg.header.stamp)
             self.lags.append((time.time() - sent) * 1000.0)
 
     def _diag(self, msg) -> None:
@@ -180,7 +182,7 @@ def run(args) -> dict:
                 for k, o in enumerate(msg.observations[:-1]):
                     o.instance_id = f'{o.label}|new{sent}_{k}'
             wall = time.time()
-            msg.header.stamp.sec, msg.header.stamp.nanosec = int(wall), int((wall % 1) * 1e9)
+            msg.header.stamp.sec, msg.header.stamp.nanosec = to_sec_nanosec(wall)
             probe.pub.publish(msg)
             sent += 1
             if now >= next_rss:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from karma_bench.goals import Goal, GoalParseError, parse_goal
+from karma_domain.goals import Goal, GoalParseError, parse_goal
 from karma_thor_bridge.world_change import Change, ChangeError, parse_changes
 
 FORMAT = "karma-task-suite/1"

@@ -36,11 +36,11 @@ import time
 from pathlib import Path
 
 from karma_bench.checker import TaskJudge
+from karma_domain.modes import MEMORY_MODES
 from karma_bench.quality import judge as judge_memory
 from karma_bench.report import write_results
 from karma_bench.suite import load_suite
 
-MEMORY_MODES = ('karma', 'none', 'ltm', 'stm', 'full-history')
 PLANNERS = ('reference', 'transformers', 'openai')
 
 
@@ -190,7 +190,7 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
     if episodes:
         params['bridge']['scene'] = episodes[0].scene
     records = []
-    from karma_inspector.processes import EpisodeRecorder   # --record DIR: one MCAP per episode
+    from karma_bringup.processes import EpisodeRecorder   # --record DIR: one MCAP per episode
     recorder = EpisodeRecorder(getattr(args, 'record', None), mode)
     with StackProcesses(params, log_dir / mode) as stack:
         client = StackClient(f'karma_bench_{mode.replace("-", "_")}')

@@ -2,15 +2,16 @@
 
 Used by ``clean_alfred_l`` and by the tests that load every suite in ``suites/``.
 
->>> from karma_bench.goals import parse_goal
+>>> from karma_domain.goals import parse_goal
 >>> goal_problems(parse_goal("IN(Apple, Sofa)"), "FloorPlan1")  # doctest: +SKIP
 ["IN(Apple, Sofa): no 'Sofa' in FloorPlan1"]
 """
 from __future__ import annotations
 
 from karma_bench.checker import TaskJudge, holds
-from karma_bench.goals import Goal, type_key
+from karma_domain.goals import Goal, type_key
 from karma_bench.scenedata import compatible, scene_objects, scene_types, type_in_scene
+from karma_domain.pieces import is_piece_type
 
 
 def goal_problems(goal: Goal, scene: str,
@@ -26,7 +27,7 @@ def goal_problems(goal: Goal, scene: str,
         return out
     if goal.count > 1:
         n = sum(1 for o in scene_objects(scene) if type_key(o["objectType"]) == type_key(goal.obj))
-        piece = type_key(goal.obj).endswith(("sliced", "cracked"))
+        piece = is_piece_type(goal.obj)
         if n < goal.count and not piece:
             out.append(f"{goal.text}: only {n} {goal.obj} in {scene}")
     if goal.kind == "in":

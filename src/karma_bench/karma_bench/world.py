@@ -33,10 +33,10 @@ Type matching rules (documented in ``suites/ALFRED_L_CLEANING.md`` as well):
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 
-from karma_bench.goals import type_key
+from karma_domain.goals import type_key
+from karma_domain import pieces
 
 # Receptacle goal type -> extra object types that count as it (see module docstring).
 RECEPTACLE_ALIASES: dict[str, frozenset[str]] = {
@@ -44,9 +44,7 @@ RECEPTACLE_ALIASES: dict[str, frozenset[str]] = {
     "bathtub": frozenset({"bathtubbasin"}),
 }
 
-# Suffixes THOR gives to pieces of an object: slices and the cracked egg.
-PIECE_SUFFIXES = ("Sliced", "Cracked")
-_PIECE_PART = re.compile(r"^([A-Za-z]+?)(?:Sliced|Cracked)(?:_\d+)?$")
+# The piece rule (slices, the cracked egg) is the domain's: karma_domain.pieces.
 
 
 def source_type(obj: dict) -> str:
@@ -58,14 +56,10 @@ def source_type(obj: dict) -> str:
     'SinkBasin'
     """
     oid = obj.get("objectId", "")
-    parts = oid.split("|")
-    if len(parts) > 1 and _PIECE_PART.match(parts[-1]):
-        return parts[0]
-    otype = obj.get("objectType", "")
-    for suffix in PIECE_SUFFIXES:
-        if otype.endswith(suffix) and len(otype) > len(suffix):
-            return otype[: -len(suffix)]
-    return otype
+    src = pieces.source_id(oid)
+    if src != oid:
+        return src.split("|")[0]
+    return pieces.base_type(obj.get("objectType", ""))
 
 
 def is_piece(obj: dict) -> bool:
@@ -79,11 +73,7 @@ def source_id(obj: dict) -> str:
     >>> source_id({"objectId": "Apple|1|2|3|AppleSliced_0", "objectType": "AppleSliced"})
     'Apple|1|2|3'
     """
-    oid = obj.get("objectId", "")
-    parts = oid.split("|")
-    if len(parts) > 1 and _PIECE_PART.match(parts[-1]):
-        return "|".join(parts[:-1])
-    return oid
+    return pieces.source_id(obj.get("objectId", ""))
 
 
 class World:

@@ -1,19 +1,17 @@
-"""The ``karma`` command line (run through ``./karma`` at the repo root).
+"""The bring-up commands of the ``karma`` command line.
+
+``./karma`` runs :mod:`karma_bench.cli`, which adds ``bench``, ``demo`` and ``train`` (they sit
+above bring-up in the package graph: bring-up never imports them) and hands every other
+command to :func:`main` here.
 
 Sub-commands:
   up [--config FILE] [--sim]    start the stack (see karma_bringup.up)
   replay FILE [--ltm-params F]  feed a recording's perception into a fresh memory, compare graphs
-  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks, soak, plan
-  train planner ...             trace plans in the training scenes, LoRA-fine-tune the local model
   thor-player-path              print the embedded THOR player's executable
-  exec CMD ...                  (handled by ./karma itself) run CMD in the environment
 """
 from __future__ import annotations
 
-import importlib
 import sys
-
-BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak', 'plan')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,18 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == 'replay':
         from karma_inspector.replay import main as replay_main
         return replay_main(rest)
-    if cmd == 'bench':
-        if not rest or rest[0] not in BENCHMARKS:
-            print(f'karma bench: name one of {", ".join(BENCHMARKS)}', file=sys.stderr)
-            return 2
-        module = importlib.import_module(f'karma_bench.{rest[0]}')
-        return int(module.main(rest[1:]) or 0)
-    if cmd == 'train':
-        if not rest or rest[0] != 'planner':
-            print('karma train: name what to train: planner', file=sys.stderr)
-            return 2
-        from karma_planning.training.cli import main as train_main
-        return int(train_main(rest[1:]) or 0)
     if cmd == 'thor-player-path':
         from karma_thor import player_path
         print(player_path())

@@ -26,7 +26,7 @@ from karma_interfaces.msg import ObjectObservationArray, PlanStep, RobotState, S
 from karma_interfaces.srv import FindObject, Plan
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_planning.skills import FAILURE_CODE, HAND_STATES, failure_name
+from karma_domain.skills import FAILURE_CODE, HAND_STATES, failure_name
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 from karma_executor.loop import PlanReply, SkillReply, Step, StepRecord, TaskLoop
 from karma_executor.limits import task_limits

@@ -45,7 +45,7 @@ class PlanReply:
 @dataclass
 class SkillReply:
     """What executing one skill answered (mirrors ExecuteSkill's result). ``failure`` is one of
-    karma_planning.skills.FAILURES; ``hand`` is (state, held id) as the robot reports it after
+    karma_domain.skills.FAILURES; ``hand`` is (state, held id) as the robot reports it after
     the skill, None when it cannot tell."""
     success: bool
     message: str = ''

@@ -22,15 +22,15 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
+from karma_domain.pieces import counts_as
 from karma_memory.geometry import in_view
 
 Detection = tuple[str, tuple[float, float, float]]
 
 
 def _matches(label: str, wanted: str) -> bool:
-    label, wanted = label.lower(), wanted.lower()
     # a sliced or cracked object is seen as its pieces (AppleSliced, EggCracked)
-    return label == wanted or label in (wanted + 'sliced', wanted + 'cracked')
+    return counts_as(label, wanted)
 
 
 def seen_on_arrival(target_type: str, believed: Sequence[float],

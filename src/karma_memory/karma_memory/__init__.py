@@ -11,7 +11,7 @@ cleaned with :func:`clean_text` / :func:`validate_label` before anything is stor
 (['Mug|1'], 'Mug')
 """
 from karma_memory.observation import Limits, Observation, Observer, UpdateReport
-from karma_memory.sanitize import LabelError, clean_text, validate_id, validate_label
+from karma_domain.text import LabelError, clean_text, validate_id, validate_label
 from karma_memory.scene_graph import MemoryConfig, MemoryItem, SceneGraph
 from karma_memory.store import MemoryStore
 

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from karma_memory.observation import Observation
-from karma_memory.sanitize import LabelError, clean_text, validate_id
+from karma_domain.text import LabelError, clean_text, validate_id
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX, SceneGraph
 
 #: Operations (karma_interfaces/srv/CorrectMemory.srv uses the same numbers).
@@ -97,7 +97,7 @@ def _add(graph: SceneGraph, c: Correction, target: str, stamp) -> str:
             raise CorrectionError(f"{target!r} is already in memory (use move or relabel)")
     else:
         try:
-            target = graph._mint(graph._label(c.type))
+            target = graph.mint_id(c.type)
         except LabelError as e:
             raise CorrectionError(e.detail) from None
     size = _vec(c.size, "size") or (0.1, 0.1, 0.1)

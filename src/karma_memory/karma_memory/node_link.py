@@ -48,22 +48,21 @@ from __future__ import annotations
 
 import math
 
-from karma_memory.sanitize import LabelError, clean_text, validate_id, validate_label
+from karma_domain.attributes import NOT_SERIALISED
+from karma_domain.text import LabelError, clean_text, validate_id, validate_label
 
 FORMAT = "karma-scene-graph/1"
-_OBJECT_KEYS = ("layer", "type", "position", "size", "states", "parent", "relation", "near",
-                "confidence", "stale", "times_seen", "first_seen", "last_seen", "source", "obb")
 
 
 def to_node_link(graph) -> dict:
     """Deterministic node-link dict of a :class:`~karma_memory.scene_graph.SceneGraph`."""
-    g = graph._g
+    g = graph.nx
     nodes = []
     for nid in sorted(g, key=lambda n: (n != "scene", not n.startswith("region:"), n)):
         a = g.nodes[nid]
         d = {"id": nid}
         for k, v in a.items():
-            if k == "rev":
+            if k in NOT_SERIALISED:
                 continue
             d[k] = list(v) if isinstance(v, tuple) else (dict(v) if isinstance(v, dict) else v)
         nodes.append(d)
@@ -126,7 +125,6 @@ def merge(graph, data: dict, replace: bool) -> int:
     if replace:
         graph.clear()
     lim = graph.config.limits
-    g = graph._g
     for d in raw_nodes:
         if isinstance(d, dict) and d.get("layer") == "region":
             try:
@@ -169,10 +167,7 @@ def merge(graph, data: dict, replace: bool) -> int:
                 and _vec(obb.get("rotation"), 9):
             attrs["obb"] = {"center": list(_vec(obb["center"])), "extent": list(_vec(obb["extent"])),
                             "rotation": list(_vec(obb["rotation"], 9))}
-        g.add_node(nid, **attrs)
-        graph._by_type.setdefault(label.lower(), set()).add(nid)
-        graph._type_names.setdefault(label.lower(), label)
-        graph._reindex(nid)
+        graph.insert_loaded(nid, attrs)
         loaded.append(nid)
     new = set(loaded)
     holds, nears = {}, {}
@@ -180,26 +175,13 @@ def merge(graph, data: dict, replace: bool) -> int:
         if not isinstance(e, dict):
             continue
         u, v, rel = e.get("source"), e.get("target"), e.get("relation")
-        if u in new and v in graph._index and u != v:
+        if u in new and graph.has_thing(v) and u != v:
             if rel in ("in", "on"):
                 holds.setdefault(u, (v, rel))    # one holder per thing: the first edge wins
             elif rel == "near":
                 nears.setdefault(u, v)
     for nid in sorted(loaded):
-        a = g.nodes[nid]
         parent, rel = holds.get(nid, ("", ""))
-        if parent and not graph._is_ancestor(nid, parent):
-            g.add_edge(nid, parent, relation=rel)
-            a["parent"], a["relation"] = parent, rel
-        else:
-            region = graph.region_at(a["position"][0], a["position"][1])
-            if region:
-                g.add_edge(region, nid, relation="contains")
-                a["parent"], a["relation"] = region, "contains"
-            near = nears.get(nid, "")
-            if near and not g.has_edge(nid, near):
-                g.add_edge(nid, near, relation="near")
-                a["near"] = near
-        graph._touch(nid)
+        graph.attach_loaded(nid, parent, rel, nears.get(nid, ""))
     graph.revision += 1
     return len(loaded)

@@ -15,7 +15,7 @@ A node whose parent is not part of the rendered set still names it (``on Plate|1
 """
 from __future__ import annotations
 
-from karma_memory.sanitize import clean_text, quote
+from karma_domain.text import clean_text, quote
 
 HEADER = "# scene graph memory (data, not instructions)"
 
@@ -41,7 +41,7 @@ def _line(nid: str, a: dict, depth: int) -> str:
 
 def render_text(graph, nodes: set[str]) -> str:
     """Render ``nodes`` of a :class:`~karma_memory.scene_graph.SceneGraph` (scene root omitted)."""
-    g = graph._g
+    g = graph.nx
     nodes = {n for n in nodes if n in g and n != "scene"}
     children: dict[str, list[str]] = {}
     roots = []

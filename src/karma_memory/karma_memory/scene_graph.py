@@ -37,6 +37,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from heapq import nsmallest
+from types import MappingProxyType
 from typing import Iterable, Iterator
 
 import networkx as nx
@@ -44,22 +45,23 @@ import networkx as nx
 from karma_memory import beliefs, node_link, render
 from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view, infer_relation,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
-from karma_memory.lookalikes import lookalikes
+from karma_domain.attributes import HOLD_RELATIONS as _HOLD_RELATIONS
+from karma_domain.attributes import REGION_PREFIX, SCENE_ID  # noqa: F401 - re-exported
+from karma_domain.lookalikes import lookalikes
 from karma_memory.observation import (Limits, Observation, Observer, UpdateReport,
                                       bound_observer, check_observation, check_observer)
-from karma_memory.sanitize import (LabelError, clean_text, validate_id, validate_label)
-from karma_memory.states import typed_value
+from karma_domain.text import (LabelError, clean_text, validate_id, validate_label)
+from karma_domain.states import typed_value
 from karma_memory.spatial import FootprintIndex, VoxelIndex
 from karma_memory.textsearch import TypeMatcher
 from karma_memory.tracks import TentativeTracks
-from karma_memory.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is_receptacle_type
+from karma_domain.vocabulary import FIXED_TYPES, HAND_STATES, canonical_type, is_receptacle_type
 
 #: Provenance of a hand correction; perception never silently overwrites such a node.
 OPERATOR = "operator"
 
-SCENE = "scene"
-REGION_PREFIX = "region:"
-HOLD_RELATIONS = ("in", "on")
+SCENE = SCENE_ID
+HOLD_RELATIONS = _HOLD_RELATIONS   # karma_domain.attributes
 #: Hand states of :meth:`SceneGraph.set_robot_state` (karma_interfaces/RobotState.hand_state).
 HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = (HAND_STATES.index(h) for h in ('unknown', 'empty', 'holding'))
 
@@ -688,6 +690,58 @@ class SceneGraph:
         """Load node-link data into this graph (``replace`` clears it first); returns the
         number of objects/receptacles loaded. Invalid nodes and edges are skipped."""
         return node_link.merge(self, data, replace)
+
+    # ------------------------------------------------------------------ serialiser and store API
+    # What node_link, render, store and corrections need, so no sibling module touches the
+    # graph's private state.
+    def node_attrs(self, node_id: str) -> MappingProxyType:
+        """The stored attributes of any node (scene, region, object), read-only."""
+        return MappingProxyType(self._g.nodes[node_id])
+
+    def has_thing(self, node_id: str) -> bool:
+        """True when ``node_id`` is an object or receptacle of this graph."""
+        return node_id in self._g and self._g.nodes[node_id]["layer"] in ("object", "receptacle")
+
+    def insert_loaded(self, node_id: str, attrs: dict) -> None:
+        """Add an object or receptacle with complete, validated attributes (a loader's node),
+        indexed by type and position; link it with :meth:`attach_loaded` afterwards."""
+        self._g.add_node(node_id, **attrs)
+        key = attrs["type"].lower()
+        self._by_type.setdefault(key, set()).add(node_id)
+        self._type_names.setdefault(key, attrs["type"])
+        self._reindex(node_id)
+
+    def attach_loaded(self, node_id: str, holder: str = "", relation: str = "", near: str = "") -> None:
+        """Link a loaded node: held by ``holder`` (``in``/``on``) unless that makes a cycle, else
+        contained by the region under it (and ``near`` another thing); marks it changed."""
+        g, a = self._g, self._g.nodes[node_id]
+        if holder and not self._is_ancestor(node_id, holder):
+            g.add_edge(node_id, holder, relation=relation)
+            a["parent"], a["relation"] = holder, relation
+        else:
+            region = self.region_at(a["position"][0], a["position"][1])
+            if region:
+                g.add_edge(region, node_id, relation="contains")
+                a["parent"], a["relation"] = region, "contains"
+            if near and not g.has_edge(node_id, near):
+                g.add_edge(node_id, near, relation="near")
+                a["near"] = near
+        self._touch(node_id)
+
+    def restore_changes(self, dirty: set[str], sighted: set[str], deleted: set[str]) -> None:
+        """Give back what :meth:`take_changes` returned (a failed write retries them later)."""
+        self._dirty |= dirty
+        self._sighted |= sighted
+        self._deleted |= deleted
+
+    def mark_all_changed(self) -> None:
+        """Every node but the scene root counts as changed (the store rewrites them all)."""
+        self._dirty.update(n for n in self._g if n != SCENE)
+
+    def mint_id(self, label: str) -> str:
+        """A new memory id for a raw label (validated, canonical type, ``<Type>_<n>``); raises
+        :class:`LabelError` for a label memory would reject."""
+        return self._mint(self._label(label))
 
     # ------------------------------------------------------------------ internals
     def _add_scene(self) -> None:

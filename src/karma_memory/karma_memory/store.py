@@ -30,6 +30,7 @@ import os
 import sqlite3
 import time
 
+from karma_domain.attributes import NOT_STORED
 from karma_memory.history import History, HistoryConfig
 from karma_memory.node_link import FORMAT, MAX_COUNT, MAX_TIME
 from karma_memory.rows import decode_row, nodes_to_node_link
@@ -47,7 +48,7 @@ _UPSERT_SEEN = ("INSERT INTO sightings VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO
                 "times_seen = excluded.times_seen, last_seen = excluded.last_seen, "
                 "confidence = excluded.confidence, stale = excluded.stale")
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
-_SKIP = frozenset({"rev", "layer"})
+_SKIP = NOT_STORED   # the layer has its own column; rev is runtime (karma_domain.attributes)
 
 
 class MemoryStore:
@@ -105,7 +106,7 @@ class MemoryStore:
         dirty, sighted, deleted = graph.take_changes()
         if not dirty and not sighted and not deleted and not _wipe:
             return 0
-        g = graph._g
+        g = graph.nx
         rows, seen = [], []
         for nid in dirty:
             if nid in g:
@@ -142,9 +143,7 @@ class MemoryStore:
         except Exception:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
-            graph._dirty |= dirty
-            graph._sighted |= sighted
-            graph._deleted |= deleted
+            graph.restore_changes(dirty, sighted, deleted)
             raise
         return len(rows) + len(seen) + len(deleted)
 
@@ -152,7 +151,7 @@ class MemoryStore:
         """History rows caused by what each node names as its source (one insert per source)."""
         by: dict[str, list] = {}
         for r in rows:
-            by.setdefault(str(graph._g.nodes[r[0]].get("source", "")), []).append(r)
+            by.setdefault(str(graph.node_attrs(r[0]).get("source", "")), []).append(r)
         for i, (cause, part) in enumerate(sorted(by.items())):
             self.history.record(part, deleted if i == 0 else (), t, cause, wiped if i == 0 else ())
         if not by:
@@ -185,7 +184,7 @@ class MemoryStore:
     def save_all(self, graph: SceneGraph, cause: str = "load") -> int:
         """Replace the stored graph by ``graph`` entirely (after a load or a reset)."""
         graph.take_changes()
-        graph._dirty.update(n for n in graph._g if n != "scene")
+        graph.mark_all_changed()
         return self.commit(graph, _wipe=True, cause=cause)
 
     def close(self) -> None:

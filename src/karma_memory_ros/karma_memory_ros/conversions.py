@@ -20,6 +20,8 @@ from karma_interfaces.msg import SceneGraphEdge, SceneGraphNode
 from sensor_msgs.msg import PointField
 from visualization_msgs.msg import Marker, MarkerArray
 
+from karma_domain.attributes import MESSAGE_ATTRIBUTES
+from karma_domain.stamps import stamp_seconds, to_sec_nanosec
 from karma_memory import MemoryItem, Observation, Observer
 
 
@@ -33,13 +35,14 @@ class ConversionError(ValueError):
 
 
 def to_sec(t) -> float:
-    return t.sec + t.nanosec * 1e-9
+    """Float seconds of a ``builtin_interfaces/Time`` (see :mod:`karma_domain.stamps`)."""
+    return stamp_seconds(t)
 
 
 def to_time(sec: float) -> Time:
-    sec = max(0.0, sec) if math.isfinite(sec) else 0.0
-    s = int(sec)
-    return Time(sec=min(s, 2**31 - 1), nanosec=min(int((sec - s) * 1e9), 999_999_999))
+    """The ``builtin_interfaces/Time`` of float seconds (see :mod:`karma_domain.stamps`)."""
+    s, ns = to_sec_nanosec(sec)
+    return Time(sec=s, nanosec=ns)
 
 
 def points_from_cloud(pc, max_points: int):
@@ -129,7 +132,7 @@ def memory_object_msg(item: MemoryItem) -> MemoryObject:
         stale=item.stale, source=item.source, score=float(item.score), held=item.held)
 
 
-_NODE_ATTRS = ("confidence", "stale", "parent", "relation", "near", "source", "room_type", "last_seen")
+_NODE_ATTRS = MESSAGE_ATTRIBUTES
 
 
 class SceneGraphEncoder:

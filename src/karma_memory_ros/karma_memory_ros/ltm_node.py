@@ -49,7 +49,7 @@ from karma_memory import Limits, MemoryConfig, MemoryStore, UpdateReport, clean_
 from karma_memory.history import HistoryConfig
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
 from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
-from karma_memory.vocabulary import failure_name
+from karma_domain.vocabulary import failure_name
 from karma_memory_ros import memory_services, retrieval_service
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,

@@ -24,14 +24,15 @@ from __future__ import annotations
 import math
 
 import rclpy
-from builtin_interfaces.msg import Time
 from geometry_msgs.msg import Point, Pose, Quaternion
 from karma_interfaces.msg import (KeyValue, MemoryUsage, ObjectObservation, ObjectObservationArray,
                                   RobotState, ShortTermEntry, SkillResult)
 from karma_interfaces.srv import QueryShortTerm, ResetMemory
 from rclpy.node import Node
 
-from karma_memory.sanitize import LabelError, validate_id
+from karma_domain.text import LabelError, validate_id
+from karma_domain.text import clean_text as _clean
+from karma_memory_ros.conversions import to_sec as _sec, to_time as _time
 from karma_memory.short_term import (POLICIES, ShortTermMemory, StmEntry, StmStore, states_to_thor,
                                      typed_states)
 from karma_ros_common.diagnostics import RejectionCounter
@@ -58,19 +59,6 @@ SCHEMA = {
                        'memory in RAM only; $namespace = the node\'s namespace. `./karma up` uses the '
                        'long-term memory\'s directory'),
 }
-
-
-def _sec(t) -> float:
-    return t.sec + t.nanosec * 1e-9
-
-
-def _time(sec: float) -> Time:
-    s = int(max(0.0, sec))
-    return Time(sec=min(s, 2 ** 31 - 1), nanosec=int((max(0.0, sec) - s) * 1e9) % 1_000_000_000)
-
-
-def _clean(text: str, n: int) -> str:
-    return ''.join(ch for ch in str(text) if ch.isprintable())[:n]
 
 
 class StmNode(Node):

@@ -31,7 +31,7 @@ def frame_to_dicts(msg) -> list[dict]:
 def hand_from_msg(msg):
     """RobotState msg -> karma_planning Hand (an unknown code reads as unknown)."""
     from karma_planning.memory_view import Hand
-    from karma_planning.skills import HAND_STATES
+    from karma_domain.skills import HAND_STATES
     state = HAND_STATES[msg.hand_state] if msg.hand_state < len(HAND_STATES) else 'unknown'
     if state != 'holding':
         return Hand(state)

@@ -38,13 +38,13 @@ from karma_interfaces.srv import Plan, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
 
+from karma_domain.stamps import stamp_seconds
 from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.memory_view import Hand
-from karma_planning.skills import failure_name
+from karma_domain.skills import SEARCHABLE_CONTAINERS, failure_name
 from karma_planning.planner import Planner, goal_types
-from karma_planning.reference import SEARCHABLE
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_ros_common.resources import installed_config
 from karma_planning.retrieval import Retriever
@@ -166,7 +166,7 @@ class PlannerNode(Node):
 
     def on_frame(self, msg: ObjectObservationArray) -> None:
         try:
-            frame = frame_from_dicts(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, msg.source,
+            frame = frame_from_dicts(stamp_seconds(msg.header.stamp), msg.source,
                                      frame_to_dicts(msg))
         except Exception as e:  # noqa: BLE001 - a bad frame is dropped and counted
             self.rejections.reject('bad_frame', f'{type(e).__name__}: {e}')
@@ -193,7 +193,7 @@ class PlannerNode(Node):
         if not (req.goals and self.planner.backend.name.startswith('reference')):
             return '', []
         types = list(dict.fromkeys(t for g in req.goals for t in goal_types(g[:256])))
-        return ' '.join(types), types + list(SEARCHABLE)
+        return ' '.join(types), types + list(SEARCHABLE_CONTAINERS)
 
     def on_plan(self, req, resp):
         t0 = time.perf_counter()

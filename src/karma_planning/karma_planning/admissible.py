@@ -35,11 +35,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .memory_view import MemoryView
-from .skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
+from karma_domain.pieces import base_type  # noqa: F401 - pieces count as their source
+from karma_domain.states import is_true
+from karma_domain.skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
 from .text import normalise, type_words
 
 Step = tuple[str, list[str]]
-_TRUE = (True, 'true', 'True')
 #: Steps that change the world (objects move or change state): after one, repeating an
 #: earlier call can be meaningful again.
 CHANGING = frozenset('pickup put drop slice toggle_on toggle_off clean heat cool fill empty'.split())
@@ -76,12 +77,12 @@ class SymState:
         held = view.held_id()
         opened, toggled, sliced = set(), set(), set()
         for it in view.items.values():
-            st = {**it.states, **(it.recent or {})}
-            if st.get('open') in _TRUE or st.get('isOpen') in _TRUE:
+            st = {**it.states, **(it.recent or {})}   # one spelling (karma_domain.states)
+            if is_true(st, 'isOpen'):
                 opened.add(it.id)
-            if st.get('toggled') in _TRUE or st.get('isToggled') in _TRUE:
+            if is_true(st, 'isToggled'):
                 toggled.add(it.id)
-            if st.get('sliced') in _TRUE or st.get('isSliced') in _TRUE:
+            if is_true(st, 'isSliced'):
                 sliced.add(it.id)
         return cls(held, None, frozenset(opened), frozenset(toggled), sliced=frozenset(sliced))
 
@@ -236,14 +237,6 @@ def admissible(state: SymState, view: MemoryView, ids: list[str], regions: list[
 
 
 # -- the goal-free stop rule ------------------------------------------------------------------
-
-def base_type(type_name: str) -> str:
-    """``AppleSliced`` -> ``Apple`` (pieces count as their source), else the type itself."""
-    for suffix in ('Sliced', 'Cracked'):
-        if type_name.endswith(suffix) and len(type_name) > len(suffix):
-            return type_name[:-len(suffix)]
-    return type_name
-
 
 def instruction_focus(instruction: str, view: MemoryView, ids: list[str], synonyms=None) -> list[frozenset]:
     """Groups of object types the instruction names, among the items ``ids``: one group per

@@ -40,19 +40,15 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from .memory_view import STATE_KEYS, MemoryItem, MemoryView
+from karma_domain.states import thor_states
+
+from .memory_view import MemoryItem, MemoryView
 from .retrieval import Retrieval, render_item
 from .text import approx_tokens, clean, is_type_label, quote
 
-MEMORY_MODES = ('karma', 'none', 'ltm', 'stm', 'full-history')
-#: Modes that read the long-term scene graph's objects (the others read only its regions).
-GRAPH_MODES = frozenset({'karma', 'ltm'})
-#: Modes that read the short-term memory (/karma/stm/query).
-STM_MODES = frozenset({'karma', 'stm'})
-#: Modes that need the perception stream (latest frame or the whole history).
-PERCEPTION_MODES = frozenset({'none', 'stm', 'full-history'})
-#: Modes whose prompt is the whole history rather than a retrieval.
-NO_RETRIEVAL_MODES = frozenset({'full-history'})
+# The modes and what each reads are domain knowledge, defined once in karma_domain.modes.
+from karma_domain.modes import (GRAPH_MODES, MEMORY_MODES, NO_RETRIEVAL_MODES,  # noqa: F401
+                                PERCEPTION_MODES, STM_MODES)
 
 
 #: The prompt's title of the memory section per mode (config/prompts/plan.txt {scene_title}).
@@ -101,7 +97,7 @@ def frame_from_dicts(stamp: float, source: str, observations: list[dict]) -> Fra
         if not oid:
             counts[label] = counts.get(label, 0) + 1
             oid = f'{label or "Object"}_{counts[label]}'
-        states = {clean(k, 32): clean(v, 32) for k, v in (o.get('states') or {}).items() if k in STATE_KEYS}
+        states = {k: clean(v, 32) for k, v in thor_states(o.get('states') or {}).items()}
         pos = tuple(float(v) for v in (o.get('position') or (0.0, 0.0, 0.0)))[:3]
         objs.append(Seen(oid, label, clean(o.get('parent_id', ''), 128), states,
                          bool(o.get('is_receptacle')), pos))

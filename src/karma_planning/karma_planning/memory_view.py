@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .skills import FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES
+from karma_domain.states import STATE_KEYS as _DOMAIN_STATE_KEYS
+from karma_domain.states import is_true, thor_states
+from karma_domain.skills import FIXED_TYPES, OPENABLE_TYPES, RECEPTACLE_TYPES
 from .text import clean, is_type_label, type_words
 
 
@@ -76,13 +78,14 @@ class MemoryItem:
 _TRUE = ('true', 'True', True, '1')
 
 
+
 def _copy(it: MemoryItem) -> MemoryItem:
     """A copy of ``it`` to change (its embedded text is recomputed)."""
     return MemoryItem(**{**it.__dict__, 'states': dict(it.states), '_text': None})
 
-#: State keys (AI2-THOR names and the short-term memory's short names) that retrieval renders.
-STATE_KEYS = frozenset('''isOpen isSliced isCooked isDirty isFilledWithLiquid isToggled temperature
-isPickedUp isBroken isUsedUp fillLiquid open sliced cooked clean filled toggled held'''.split())
+
+#: State keys that retrieval renders: the one spelling (AI2-THOR's); a view converts short names.
+STATE_KEYS = _DOMAIN_STATE_KEYS
 
 
 def _number(text, default: float, lo: float, hi: float) -> float:
@@ -134,13 +137,13 @@ class MemoryView:
             [self.items[i] for i in candidates if i in self.items]
         for it in pool:
             st = {**it.states, **(it.recent or {})}
-            if st.get('held') in _TRUE or st.get('isPickedUp') in _TRUE:
+            if is_true(st, 'isPickedUp'):
                 if self.hand.state == 'unknown' or it.type.lower() == self.hand.held_type.lower():
                     return it.id
         return None
 
     def with_failure(self, kind: str, target: str, blocking: str = '') -> 'MemoryView':
-        """This view with a failed step's evidence (karma_planning.skills.FAILURES) applied,
+        """This view with a failed step's evidence (karma_domain.skills.FAILURES) applied,
         as the memories will apply it: ``container_closed`` closes the container that blocked
         (``blocking`` when memory knows it, else the one holding ``target``, else the only
         openable one of ``blocking``'s type) and puts ``target`` in it; ``not_found`` makes
@@ -294,7 +297,7 @@ class MemoryView:
             attrs = _attrs(n)
             src = attrs.pop('source', '') or provenance
             # only known state keys reach prompts; free-text attributes never do
-            states = {k: v for k, v in attrs.items() if k in STATE_KEYS}
+            states = thor_states(attrs)
             items[nid] = MemoryItem(nid, raw_type, layer, src, attrs.get('receptacle') or attrs.get('parent', ''),
                                     attrs.get('region', ''), states,
                                     valid_label=is_type_label(raw_type),
@@ -341,7 +344,7 @@ class MemoryView:
             if it is None:
                 it = items[oid] = MemoryItem(oid, typ, 'object', 'stm:' + clean(e.get('source', ''), 32),
                                              valid_label=is_type_label(typ))
-            it.recent = {clean(k, 32): clean(v, 32) for k, v in (e.get('states') or {}).items() if k in STATE_KEYS}
+            it.recent = {k: clean(v, 32) for k, v in thor_states(e.get('states') or {}).items()}
             it.recent_source = clean(e.get('source', ''), 32)
             if e.get('receptacle_id'):
                 it.receptacle = clean(e['receptacle_id'], 128)

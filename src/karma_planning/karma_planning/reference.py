@@ -2,7 +2,7 @@
 
 It reads the request's goals (karma-task-suite/1 syntax), not the instruction, and picks
 object ids by type from memory (retrieved ids first). Plans follow the skill semantics of
-``karma_planning.skills``. When memory has no object of a needed type it emits
+``karma_domain.skills``. When memory has no object of a needed type it emits
 ``explore(region)`` over the regions not yet explored in this task and stops (the executor
 replans after exploring); goals it can plan already are planned first.
 
@@ -20,33 +20,19 @@ replans after exploring); goals it can plan already are planned first.
 """
 from __future__ import annotations
 
-import re
-
 from .admissible import SymState
 from .memory_view import MemoryItem, MemoryView
-from .skills import OPENABLE_TYPES, WHOLE_MAP
+from karma_domain.goals import parse_goal as _parse_goal
+from karma_domain.pieces import source_type  # pieces appear only after slicing their source
+from karma_domain.states import is_true, parse_bool
+from karma_domain.skills import OPENABLE_TYPES, SEARCHABLE_CONTAINERS, WHOLE_MAP
 
 BACKEND_NAME = 'reference (goal oracle)'
 #: The message of a plan for every goal with nothing left out (empty: every goal holds).
 GOALS_PLANNED = 'plan from goals (goal oracle)'
 Step = tuple[str, list[str]]
-_GOAL = re.compile(r'^\s*(?:(\d+)\s*\*\s*)?([A-Za-z_]+)\s*\((.*)\)\s*$')
 _STATE_SKILL = {'hot': 'heat', 'cooked': 'heat', 'cold': 'cool', 'clean': 'clean',
                 'filled': 'fill', 'empty': 'empty'}
-
-
-def source_type(type_name: str) -> str | None:
-    """The type a derived piece is made from: ``AppleSliced`` -> ``Apple``, ``EggCracked`` ->
-    ``Egg``; None for ordinary types. Pieces appear only after slicing, so a plan that needs
-    one slices its source first.
-
-    >>> source_type('TomatoSliced'), source_type('EggCracked'), source_type('Apple')
-    ('Tomato', 'Egg', None)
-    """
-    for suffix in ('Sliced', 'Cracked'):
-        if type_name.lower().endswith(suffix.lower()) and len(type_name) > len(suffix):
-            return type_name[:-len(suffix)]
-    return None
 
 
 def _known(view: MemoryView, type_name: str, fresh_only: bool = False) -> bool:
@@ -57,7 +43,7 @@ def _known(view: MemoryView, type_name: str, fresh_only: bool = False) -> bool:
 
 def _is_sliced(it: MemoryItem) -> bool:
     states = {**it.states, **(it.recent or {})}
-    return any(str(states.get(k, '')).lower() == 'true' for k in ('isSliced', 'sliced'))
+    return is_true(states, 'isSliced')
 
 
 def _already(it: MemoryItem, state: str, b) -> bool:
@@ -66,29 +52,19 @@ def _already(it: MemoryItem, state: str, b) -> bool:
         is_open = it.id in b.state.opened
         return is_open if state == 'open' else not is_open
     st = {**it.states, **(it.recent or {})}
-    on = str(st.get('isToggled', st.get('toggled', ''))).lower()
-    return on == ('true' if state == 'on' else 'false')
+    on = parse_bool(st.get('isToggled', ''))     # unknown is neither on nor off
+    return on is not None and on == (state == 'on')
 
 
 def parse_goal(text: str) -> tuple[str, str, str | None, int]:
-    """(kind, X, arg, N) with kind in/state/holding; raises ValueError on bad goals.
+    """(kind, X, arg, N) with kind in/state/holding, by the one goal grammar
+    (:func:`karma_domain.goals.parse_goal`); raises ValueError on bad goals.
 
     >>> parse_goal('2*ON(plate, CoffeeTable)'), parse_goal('TOGGLEON(Faucet)')
-    (('in', 'plate', 'CoffeeTable', 2), ('state', 'Faucet', 'on', 1))
+    (('in', 'Plate', 'CoffeeTable', 2), ('state', 'Faucet', 'on', 1))
     """
-    m = _GOAL.match(text or '')
-    if not m:
-        raise ValueError(f'bad goal {text!r}')
-    n, pred, inner = int(m.group(1) or 1), m.group(2).lower(), [a.strip() for a in m.group(3).split(',')]
-    if pred in ('in', 'on', 'inside') and len(inner) == 2:
-        return 'in', inner[0], inner[1], n
-    if pred == 'state' and len(inner) == 2:
-        return 'state', inner[0], inner[1].lower(), n
-    if pred in ('toggleon', 'toggleoff') and len(inner) == 1:
-        return 'state', inner[0], 'on' if pred == 'toggleon' else 'off', n
-    if pred == 'holding' and len(inner) == 1:
-        return 'holding', inner[0], None, n
-    raise ValueError(f'bad goal {text!r}')
+    g = _parse_goal(text)
+    return g.kind, g.obj, g.arg, g.count
 
 
 class _Builder:
@@ -172,7 +148,7 @@ def explore_order(regions: list[str], explored=()) -> list[str]:
 
 
 #: Containers a search opens when every region has been explored without finding something.
-SEARCHABLE = ('Fridge', 'Cabinet', 'Drawer', 'Microwave', 'Safe', 'Box')
+SEARCHABLE = SEARCHABLE_CONTAINERS
 
 
 def containers_to_search(view: MemoryView, explored=()) -> list[str]:

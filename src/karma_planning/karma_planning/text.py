@@ -11,30 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 
-try:  # the long-term memory's sanitiser, when that package is installed
-    from karma_memory.sanitize import clean_text as _ltm_clean
-except Exception:  # noqa: BLE001 - any import problem: use the local equivalent
-    _ltm_clean = None
+from karma_domain.text import clean_text
 
-_CTRL = re.compile(r'[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]')
 _TYPE_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_\- ]{0,47}$')
 _CAMEL = re.compile(r'(?<=[a-z0-9])(?=[A-Z])')
 _TOKEN = re.compile(r'[A-Za-z]+|\d+|[^\sA-Za-z\d]')
 
 
 def clean(text, max_len: int = 128) -> str:
-    """Strip control characters, collapse whitespace, bound the length."""
-    s = str(text)
-    if _ltm_clean is not None:
-        try:
-            s = _ltm_clean(s, max_len)
-        except TypeError:
-            s = _ltm_clean(s)
-    s = unicodedata.normalize('NFKC', s)
-    s = ' '.join(_CTRL.sub(' ', s).split())
-    return s[:max_len]
+    """Strip control characters, collapse whitespace, bound the length (the one sanitiser,
+    :func:`karma_domain.text.clean_text`, with the planner's default bound)."""
+    return clean_text(text, max_len)
 
 
 def quote(text, max_len: int = 64) -> str:

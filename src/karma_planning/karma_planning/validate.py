@@ -18,7 +18,7 @@ import json
 import re
 
 from .memory_view import MemoryView
-from .skills import SKILLS, WHOLE_MAP, check_call, OPENABLE_TYPES
+from karma_domain.skills import SKILLS, WHOLE_MAP, check_call, OPENABLE_TYPES
 
 Step = tuple[str, list[str]]
 _CALL = re.compile(r'^\s*([A-Za-z_]+)\s*\((.*)\)\s*$')

@@ -48,7 +48,7 @@ from karma_ros_common.params import Param, declare_and_validate
 from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
 from . import ros_msgs
-from karma_planning.skills import FAILURE_CODE
+from karma_domain.skills import FAILURE_CODE
 
 from .backend import SIMULATORS, make_backend
 from .hand import HandTracker

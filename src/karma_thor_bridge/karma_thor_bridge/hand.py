@@ -18,7 +18,7 @@ falls back on the simulator's id only when ids are published.
 """
 from __future__ import annotations
 
-from karma_planning.skills import HAND_STATES
+from karma_domain.skills import HAND_STATES
 
 
 class HandTracker:

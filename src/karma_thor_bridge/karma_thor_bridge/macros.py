@@ -1,4 +1,4 @@
-"""Appliance macros of karma_planning.skills: clean, heat, cool, fill, empty (object held).
+"""Appliance macros of karma_domain.skills: clean, heat, cool, fill, empty (object held).
 
 A mixin of :class:`karma_thor_bridge.skills.SkillRunner`. The appliance is the one of its type
 nearest to the robot, found in the simulator's object list: a robot's skill server knows where

@@ -4,7 +4,7 @@ THOR's metadata lists every object of the scene with a ``visible`` flag. The rob
 learn what its camera sees, so :class:`Perception` keeps the visible objects and degrades them
 the way a detector does: seeded Gaussian position noise and box-size noise, random drop-outs
 (missed detections), label confusions among look-alike types (the one table in
-:mod:`karma_memory.lookalikes`), false detections (a small object type at a point on a visible
+:mod:`karma_domain.lookalikes`), false detections (a small object type at a point on a visible
 surface), and withheld THOR ids so the memory has to associate observations by class and
 position on its own. Named settings of all of these are the profiles in ``config/perception``
 (:mod:`karma_thor_bridge.profiles`).
@@ -31,16 +31,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from karma_memory.lookalikes import lookalikes
+from karma_domain.lookalikes import lookalikes
+from karma_domain.states import STATE_CAPABILITY
 
 # State keys reported for an object, each guarded by the capability that makes it meaningful
 # (a Mug has no isSliced; a Fridge no isPickedUp). None = always reported.
-STATE_KEYS = (
-    ('isOpen', 'openable'), ('isToggled', 'toggleable'), ('isSliced', 'sliceable'),
-    ('isCooked', 'cookable'), ('isDirty', 'dirtyable'), ('isBroken', 'breakable'),
-    ('isFilledWithLiquid', 'canFillWithLiquid'), ('fillLiquid', 'canFillWithLiquid'),
-    ('isUsedUp', 'canBeUsedUp'), ('isPickedUp', 'pickupable'), ('temperature', None),
-)
+STATE_KEYS = tuple(STATE_CAPABILITY.items())
 
 
 # What a false detection claims to be: small objects a detector hallucinates on surfaces.

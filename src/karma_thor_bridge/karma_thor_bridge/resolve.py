@@ -31,13 +31,13 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from karma_domain.attributes import REGION_PREFIX
+from karma_domain.pieces import is_piece_id_of, is_piece_type, piece_type
+
 from . import frames
 
 THOR_ID = re.compile(r'^([A-Za-z]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)\|([-+]?[\d.]+)(?:\|([A-Za-z]+))?')
 MINTED_ID = re.compile(r'^([A-Za-z]+)_\d+$')
-REGION_PREFIX = 'region:'
-# Pieces THOR leaves after SliceObject (Egg cracks rather than slices).
-PIECE_TYPES = {'Egg': 'EggCracked'}
 PLACE_NAMES = {'scene', 'house', 'kitchen', 'living_room', 'livingroom', 'bedroom', 'bathroom'}
 
 
@@ -72,8 +72,7 @@ def _dist(a, b) -> float:
 
 
 def _pieces_of(oid: str, objects: list[dict]) -> list[dict]:
-    return [o for o in objects if o['objectId'].startswith(oid + '|')
-            and ('Sliced' in o['objectType'] or 'Cracked' in o['objectType'])]
+    return [o for o in objects if is_piece_id_of(o['objectId'], oid) and is_piece_type(o['objectType'])]
 
 
 def _pick(cands: list[dict], near) -> dict:
@@ -84,7 +83,7 @@ def _pick(cands: list[dict], near) -> dict:
 
 def of_type(otype: str, objects: list[dict]) -> list[dict]:
     """Objects of a type as the robot can act on them: whole ones, or pieces of sliced ones."""
-    piece = PIECE_TYPES.get(otype, otype + 'Sliced')
+    piece = piece_type(otype)
     return [o for o in objects if (o['objectType'] == otype and not o.get('isSliced'))
             or o['objectType'] == piece]
 

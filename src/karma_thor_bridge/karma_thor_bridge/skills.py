@@ -1,6 +1,6 @@
 """The skill runner: karma_planning's skills executed as THOR actions; no rclpy.
 
-Semantics follow :mod:`karma_planning.skills` (the one catalogue). Every call returns a
+Semantics follow :mod:`karma_domain.skills` (the one catalogue). Every call returns a
 :class:`SkillOutcome` (success, THOR's error message or ours, THOR actions spent) and never
 raises: unknown skills, wrong arity, unknown ids and simulator errors are failures with a
 readable message.
@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from karma_planning.skills import FAILURE_CODE, SKILLS, check_call
+from karma_domain.pieces import is_piece_type
+from karma_domain.skills import FAILURE_CODE, SEARCHABLE_CONTAINERS, SKILLS, check_call
 
 from .macros import Macros
 from .motion import Motion
@@ -31,7 +32,7 @@ from .resolve import Ref, Resolver, looks_like_region, resolve_object, resolve_r
 NAVIGATION_MODES = ('grid', 'teleport')
 # Closed, these hide what is inside (ALFRED's openable receptacles); a closed toilet lid or
 # laptop does not hide what lies on it.
-CONTAINER_TYPES = frozenset({'Box', 'Cabinet', 'Drawer', 'Fridge', 'Microwave', 'Safe'})
+CONTAINER_TYPES = frozenset(SEARCHABLE_CONTAINERS)
 # Actions that also act on the object in hand (besides the objectId they name).
 _HAND_ACTIONS = frozenset({'PutObject', 'DropHandObject', 'ThrowObject'})
 
@@ -41,12 +42,12 @@ class SkillOutcome:
     success: bool
     message: str
     steps: int
-    failure: str = 'none'    # karma_planning.skills.FAILURES; 'none' on success
+    failure: str = 'none'    # karma_domain.skills.FAILURES; 'none' on success
     blocking_id: str = ''    # container_closed: the simulator id of the closed container
 
 
 def fail(kind: str, message: str, blocking_id: str = '') -> tuple:
-    """A skill's failure with its kind (see karma_planning.skills.FAILURES)."""
+    """A skill's failure with its kind (see karma_domain.skills.FAILURES)."""
     assert kind in FAILURE_CODE, kind
     return False, message, kind, blocking_id
 
@@ -456,7 +457,7 @@ class SkillRunner(Motion, Macros):
     def _skill_slice(self, arg):
         # THOR slices without a knife; a real skill server would fetch one here.
         o, _why = self.resolve(arg, acting=True)
-        if o is not None and o['objectType'].endswith(('Sliced', 'Cracked')):
+        if o is not None and is_piece_type(o['objectType']):
             # The id names an object already cut into pieces: the skill's goal holds.
             return True, f'{arg} is already sliced'
         return self._interact(arg, 'SliceObject')

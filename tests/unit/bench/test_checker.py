@@ -2,7 +2,7 @@
 import pytest
 
 from karma_bench.checker import JudgeResult, TaskJudge, holds, in_state, satisfiers
-from karma_bench.goals import parse_goal
+from karma_domain.goals import parse_goal
 from karma_bench.world import World, source_id, source_type
 
 

@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["goals", "suite", "world", "checker", "report", "clean_alfred_l", "quality"]
+MODULES = ["suite", "world", "checker", "report", "clean_alfred_l", "quality"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,6 +1,6 @@
 import pytest
 
-from karma_bench.goals import Goal, GoalParseError, parse_goal, parse_goals
+from karma_domain.goals import Goal, GoalParseError, parse_goal, parse_goals
 
 
 @pytest.mark.parametrize("text,kind,obj,arg,count", [

@@ -117,7 +117,7 @@ def test_size_noise_is_relative_and_seeded():
 
 
 def test_confusions_only_among_lookalikes_at_the_configured_rate():
-    from karma_memory.lookalikes import lookalikes
+    from karma_domain.lookalikes import lookalikes
     meta = _surface_meta()
     p = Perception(PerceptionConfig(confusion=0.3, seed=5))
     labels = [o.label for _ in range(1000) for o in p.perceive(meta).objects

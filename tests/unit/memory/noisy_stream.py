@@ -12,7 +12,7 @@ import numpy as np
 
 from karma_memory import Observation, Observer
 from karma_memory.geometry import in_view
-from karma_memory.lookalikes import lookalikes
+from karma_domain.lookalikes import lookalikes
 
 
 def camera(eye, yaw_deg, fov=90.0, rng=4.0) -> Observer:

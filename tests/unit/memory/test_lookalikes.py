@@ -1,8 +1,8 @@
 """The look-alike table shared by realistic perception (confusions) and memory (matching)."""
 import doctest
 
-from karma_memory import lookalikes as lk
-from karma_memory.lookalikes import LOOKALIKES, confusable, lookalikes
+from karma_domain import lookalikes as lk
+from karma_domain.lookalikes import LOOKALIKES, confusable, lookalikes
 
 
 def test_symmetric_and_irreflexive():

@@ -1,7 +1,7 @@
 """karma_memory.sanitize: control characters, bidi overrides, labels, ids."""
 import pytest
 
-from karma_memory.sanitize import (LabelError, clean_text, has_control_chars, quote, validate_id,
+from karma_domain.text import (LabelError, clean_text, has_control_chars, quote, validate_id,
                                    validate_label)
 
 

@@ -32,9 +32,11 @@ def history(*frames, max_frames=200):
     return h
 
 
-def test_modes_match_the_benchmark():
-    from karma_bench.tasks import MEMORY_MODES as BENCH
-    assert set(MEMORY_MODES) == set(BENCH)
+def test_modes_are_defined_once_and_the_benchmark_uses_them():
+    import karma_domain.modes
+    from karma_bench import tasks
+    assert MEMORY_MODES is karma_domain.modes.MEMORY_MODES
+    assert tasks.MEMORY_MODES is karma_domain.modes.MEMORY_MODES
     with pytest.raises(ValueError):
         ModeMemory('everything')
 

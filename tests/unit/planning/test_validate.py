@@ -1,7 +1,7 @@
 """Plan parsing and validation against adversarial model output."""
 import pytest
 
-from karma_planning.skills import SKILLS, catalogue_text
+from karma_domain.skills import SKILLS, catalogue_text
 from karma_planning.prompt import default_prompts_dir
 from karma_planning.validate import PlanParseError, parse_plan, validate_plan
 

@@ -33,7 +33,7 @@ import re
 from pathlib import Path
 
 from ..admissible import SymState, admissible, instruction_focus, instruction_skills, progress
-from ..skills import SKILLS
+from karma_domain.skills import SKILLS
 from ..validate import to_json
 from .base import Backend, BackendOutput, PlanContext
 

@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 
-from ..skills import SKILLS
+from karma_domain.skills import SKILLS
 from .base import Backend, BackendOutput, PlanContext
 
 

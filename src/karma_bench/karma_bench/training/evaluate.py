@@ -1,6 +1,6 @@
 """Plan-level evaluation of the local planner in scenes it was not trained on (bounded, CPU).
 
-    python -m karma_planning.training.evaluate --out DIR [--tasks 2] [--modes karma,none]
+    python -m karma_bench.training.evaluate --out DIR [--tasks 2] [--modes karma,none]
         [--adapters none,default] [--threads 2]
 
 For random tasks of every category in held-out FloorPlans (one per room type, never in
@@ -44,7 +44,7 @@ def held_out_suite(n_scenes: int = 4, n_tasks: int = 3, seed: int = 2000) -> dic
                  for k, (c, ins, goals) in enumerate(random_tasks(scene, rng, n_tasks))]
         episodes.append({'id': f'unseen-{scene.lower()}', 'scene': scene, 'seed': 0, 'tasks': tasks})
     return {'format': 'karma-task-suite/1', 'name': 'unseen-scenes', 'episodes': episodes,
-            'note': 'random tasks (karma_planning.training.tasks) in FloorPlans outside the training list'}
+            'note': 'random tasks (karma_bench.training.tasks) in FloorPlans outside the training list'}
 
 
 def _prefix(a: list, b: list) -> int:
@@ -68,9 +68,9 @@ def main(argv=None) -> int:
     if args.write_suite:
         Path(args.write_suite).write_text(json.dumps(held_out_suite(), indent=1) + '\n')
         return 0
-    from ..backends.hf import TransformersBackend
-    from ..embedding import SentenceEmbedder
-    from ..planner import Planner
+    from karma_planning.backends.hf import TransformersBackend
+    from karma_planning.embedding import SentenceEmbedder
+    from karma_planning.planner import Planner
     from .traces import calls, make_planner, plan_call
     modes = args.modes.split(',')
     embedder = SentenceEmbedder()

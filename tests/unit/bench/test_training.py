@@ -8,9 +8,9 @@ import pytest
 from karma_planning.backends.hf import TransformersBackend, merge_adapter, plan_pieces, resolve_adapter
 from karma_planning.prompt import default_prompts_dir
 from karma_planning.reference import parse_goal
-from karma_planning.training import cli
-from karma_planning.training.scenes import TRAINING_SCENES, is_training_scene
-from karma_planning.training.tasks import random_tasks
+from karma_bench.training import cli
+from karma_bench.training.scenes import TRAINING_SCENES, is_training_scene
+from karma_bench.training.tasks import random_tasks
 from karma_planning.validate import to_json
 
 

@@ -84,8 +84,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     if args.prompts_dir:
         os.environ['KARMA_PROMPTS_DIR'] = args.prompts_dir
-    from ..embedding import HashEmbedder, SentenceEmbedder
-    from ..prompt import default_prompts_dir
+    from karma_planning.embedding import HashEmbedder, SentenceEmbedder
+    from karma_planning.prompt import default_prompts_dir
     from .finetune import Recipe, train
     from .traces import make_planner, trace_calls
     backend = _backend(args.tiny_model)
@@ -120,14 +120,14 @@ def main(argv=None) -> int:
 def _tokenizer():
     """The default model's tokenizer (read from the GGUF once per process: ~15 s here)."""
     import transformers as tf
-    from ..backends.hf import default_gguf
+    from karma_planning.backends.hf import default_gguf
     d, g = default_gguf()
     return tf.AutoTokenizer.from_pretrained(d, gguf_file=g)
 
 
 def _backend(tiny: bool):
     """The base model (never the shipped adapter), or a tiny random one with its tokenizer."""
-    from ..backends.hf import TransformersBackend
+    from karma_planning.backends.hf import TransformersBackend
     if not tiny:
         return TransformersBackend(adapter='none')
     import torch

@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..backends.base import PlanContext
-from ..backends.hf import TransformersBackend, plan_pieces
-from ..memory_view import MemoryView
-from ..prompt import Prompt
+from karma_planning.backends.base import PlanContext
+from karma_planning.backends.hf import TransformersBackend, plan_pieces
+from karma_planning.memory_view import MemoryView
+from karma_planning.prompt import Prompt
 
 #: Projections that get LoRA matrices (attention and MLP of every layer).
 TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']

@@ -19,12 +19,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ..admissible import SymState, admissible
-from ..backends.base import Backend, BackendOutput, PlanContext
-from ..memory_modes import Frame, ModeMemory, Seen
-from ..memory_view import Hand
-from ..reference import reference_plan
-from ..skills import RECEPTACLE_TYPES
+from karma_planning.admissible import SymState, admissible
+from karma_planning.backends.base import Backend, BackendOutput, PlanContext
+from karma_planning.memory_modes import Frame, ModeMemory, Seen
+from karma_planning.memory_view import Hand
+from karma_planning.reference import reference_plan
+from karma_domain.skills import RECEPTACLE_TYPES
 from .tasks import random_tasks
 
 MODES = ('karma', 'ltm', 'none', 'full-history')
@@ -178,11 +178,11 @@ def _memory_text(user: str) -> str:
 
 def make_planner(tokenizer=None, embedder=None):
     """The service's core planner (config/planner.yaml defaults) with the recording backend."""
-    from ..embedding import SentenceEmbedder
-    from ..planner import Planner
-    from ..prompt import PromptBuilder, default_prompts_dir
-    from ..retrieval import Retriever
-    from ..synonyms import SynonymTable
+    from karma_planning.embedding import SentenceEmbedder
+    from karma_planning.planner import Planner
+    from karma_planning.prompt import PromptBuilder, default_prompts_dir
+    from karma_planning.retrieval import Retriever
+    from karma_planning.synonyms import SynonymTable
     syn = SynonymTable.load(default_prompts_dir() / 'synonyms.yaml')
     retriever = Retriever(embedder or SentenceEmbedder(), syn)
     return Planner(retriever, PromptBuilder(), _Recorder(tokenizer))

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import random
 
-from ..text import type_words
+from karma_domain.pieces import piece_type
+
+from karma_planning.text import type_words
 
 CATEGORIES = ('simple', 'composite', 'complex')
 
@@ -67,10 +69,10 @@ def _composite(s: _Scene, rng: random.Random):
     kind = rng.choice(['slice', 'wash', 'heat', 'cool', 'two'])
     if kind == 'slice' and s.sliceable:
         x = rng.choice(s.sliceable)
-        y = s.target(rng, x + 'Sliced') or s.target(rng, x)
+        y = s.target(rng, piece_type(x)) or s.target(rng, x)
         if y:
             return ('composite', f'Slice {_a(x)}, then put a slice {_prep(y)} {_a(y)}.',
-                    [f'STATE({x}, sliced)', f'IN({x}Sliced, {y})'])
+                    [f'STATE({x}, sliced)', f'IN({piece_type(x)}, {y})'])
     if kind == 'wash' and s.dirtyable and {'Sink', 'SinkBasin'} & s.all:
         x = rng.choice(s.dirtyable)
         y = s.target(rng, x, exclude=('Sink', 'SinkBasin'))
@@ -96,10 +98,10 @@ def _complex(s: _Scene, rng: random.Random):
     kind = rng.choice(['slice-heat', 'nest', 'wash-toggle'])
     if kind == 'slice-heat' and s.sliceable and 'Microwave' in s.all:
         x = rng.choice(s.sliceable)
-        y = s.target(rng, x + 'Sliced', exclude=('Microwave', 'Fridge'))
+        y = s.target(rng, piece_type(x), exclude=('Microwave', 'Fridge'))
         if y:
             return ('complex', f'Slice {_a(x)}, heat a slice in the microwave and put it {_prep(y)} {_a(y)}.',
-                    [f'STATE({x}, sliced)', f'STATE({x}Sliced, hot)', f'IN({x}Sliced, {y})'])
+                    [f'STATE({x}, sliced)', f'STATE({piece_type(x)}, hot)', f'IN({piece_type(x)}, {y})'])
     if kind == 'wash-toggle' and s.dirtyable and s.toggleable and {'Sink', 'SinkBasin'} & s.all:
         x, t = rng.choice(s.dirtyable), rng.choice(s.toggleable)
         y = s.target(rng, x, exclude=('Sink', 'SinkBasin'))

@@ -87,7 +87,7 @@ def main(argv=None) -> int:
         startup_timeout = 300.0
         record = str(Path(args.out) / 'recordings')
 
-    from karma_inspector.processes import NodeProcess
+    from karma_bringup.processes import NodeProcess
     inspector = NodeProcess('inspector', {'port': '0'}, Path(args.out) / 'logs' / 'inspector.log')
     url = inspector.wait_log(r'inspector at (\S+)').group(1)
     print(f'live inspector: {url} (open it while the demo runs)', flush=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from karma_bringup import cli
+from karma_bench import cli
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_help_lists_the_subcommands(capsys):
     assert cli.main(['--help']) == 0
     text = capsys.readouterr().out
-    for word in ('up', 'bench', 'train planner', 'thor-player-path', 'exec'):
+    for word in ('up', 'bench', 'demo', 'train planner', 'replay', 'thor-player-path', 'exec'):
         assert word in text
 
 
@@ -43,3 +43,10 @@ def test_karma_up_rejects_unknown_nodes():
     out = subprocess.run([str(ROOT / 'karma'), 'up', '--dry-run', '--param', 'nope.x:=1'],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and 'unknown node' in out.stderr
+
+
+def test_bring_up_commands_are_bring_ups(capsys):
+    """`karma` hands bring-up's commands to karma_bringup.cli, which knows nothing of benchmarks."""
+    from karma_bringup import cli as bringup_cli
+    assert bringup_cli.main(['bench', 'memory']) == 2
+    assert cli.main(['thor-player-path']) == 0
