@@ -91,9 +91,9 @@ class MemoryClient:
         self.stm_cli = node.create_client(QueryShortTerm, 'karma/stm/query', callback_group=group)
         self.calls = 0
 
-    def _call(self, client, request, timeout_s: float | None = None):
+    def _call(self, client, request, timeout_s: float | None = None, discover_s: float = 1.0):
         timeout_s = self.timeout_s if timeout_s is None else timeout_s
-        if not client.wait_for_service(timeout_sec=min(1.0, timeout_s)):
+        if not client.wait_for_service(timeout_sec=min(discover_s, timeout_s)):
             return None
         done = threading.Event()
         fut = client.call_async(request)
@@ -125,7 +125,9 @@ class MemoryClient:
             rq.context_types = list(context_types)[:64]
             rq.short_term = stm_msgs or []
         self.calls += 1
-        r = self._call(self.retrieve_cli, rq, self.retrieval_timeout_s)
+        # discovery of the memory node's service may lag on a loaded machine: wait a little
+        # longer for it than for the optional short-term memory (returns at once when up)
+        r = self._call(self.retrieve_cli, rq, self.retrieval_timeout_s, discover_s=3.0)
         if r is None or not r.success:
             notes.append('long-term memory unavailable' + (f' ({r.message})' if r is not None else ''))
             return None, stm, notes, None
