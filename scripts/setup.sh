@@ -27,6 +27,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   log "installing ${missing[*]}"
   as_root apt-get update -qq && as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# 1c. Fleet memory: the PostgreSQL server binaries (tests and `karma bench fleet` start a
+# private cluster from /usr/lib/postgresql/*/bin; the Debian service itself is not needed).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing postgresql"
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+fi
 playwright_version=1.65.1
 if [ ! -f ".cache/browser/.playwright-core-$playwright_version" ]; then
   log "installing playwright-core $playwright_version into .cache/browser (no browser download)"

@@ -16,3 +16,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker('slow') and not item.get_closest_marker('timeout'):
             item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT_S))
+
+
+@pytest.fixture(scope='module')
+def pg_cluster():
+    """A private PostgreSQL server (karma_bench.pgcluster.PgCluster) on loopback in a temporary
+    folder, started for the module and destroyed after it; ``.url``, ``.kill()``, ``.start()``."""
+    from karma_bench.pgcluster import PgCluster
+    pg = PgCluster().start()
+    yield pg
+    pg.destroy()

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 #: Third-party import roots -> the rosdep key a package.xml declares for them.
 ROSDEP_KEYS = {
-    'numpy': 'python3-numpy', 'yaml': 'python3-yaml', 'scipy': 'python3-scipy',
+    'numpy': 'python3-numpy', 'psycopg': 'python3-psycopg', 'yaml': 'python3-yaml', 'scipy': 'python3-scipy',
     'networkx': 'python3-networkx', 'msgpack': 'python3-msgpack', 'matplotlib': 'python3-matplotlib',
     'PIL': 'python3-pil', 'tqdm': 'python3-tqdm', 'torch': 'python3-pytorch-pip',
     'transformers': 'python3-transformers-pip', 'peft': 'python3-peft-pip',

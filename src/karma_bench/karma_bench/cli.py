@@ -3,7 +3,7 @@
 Sub-commands:
   up [--config FILE] [--sim]    start the stack (see karma_bringup.up)
   replay FILE [--ltm-params F]  feed a recording's perception into a fresh memory, compare graphs
-  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks, soak
+  bench NAME --out DIR ...      run benchmark NAME: memory, sim, retrieval, tasks, soak, fleet
   demo [--planner P] ...        one KARMA episode on the embedded player (see karma_bench.demo)
   train planner ...             trace plans in the training scenes, LoRA-fine-tune the local model
   thor-player-path              print the embedded THOR player's executable
@@ -20,7 +20,7 @@ import sys
 
 from karma_bringup import cli as bringup_cli
 
-BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak', 'plan')
+BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak', 'fleet', 'plan')
 
 
 def main(argv: list[str] | None = None) -> int:

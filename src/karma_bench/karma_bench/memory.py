@@ -41,7 +41,8 @@ RECEPTACLE_TYPES = ["CounterTop", "DiningTable", "Fridge", "Cabinet", "Drawer", 
                     "Desk", "Sofa", "Bed", "CoffeeTable", "Dresser"]
 QUERIES = ["apple", "Mug", "butter knife", "something to cut bread with", "coffee cup", "fridge",
            "a pen to write with", "Gadget7", "table", "phone", "remote", "where is the towel"]
-TARGETS = {"ingest_us_per_obs@10000": 10.0, "find_p95_ms@10000": 1.0, "callback_median_ms": 5.0}
+TARGETS = {"ingest_us_per_obs@10000": "<= reference.spark_dsg_us_per_node (same run)",
+           "ratio": 1.0, "find_p95_ms@10000": 1.0, "callback_median_ms": 5.0}
 
 
 def synthetic_scene(n: int, seed: int = 0) -> list[Observation]:
@@ -213,6 +214,12 @@ def main(argv=None) -> int:
     res["callback_how"] = f"{how}; memory of {len(cb_graph[0])} objects"
     res["reference"] = {"networkx_us_per_node_edge": round(reference_networkx(), 3),
                         "spark_dsg_us_per_node": (round(v, 3) if (v := reference_spark_dsg()) else None)}
+    spark = res["reference"]["spark_dsg_us_per_node"]
+    if spark and "10000" in res["ingest_us_per_obs"]:
+        # issue 10: ingest per observation at 10k no slower than spark_dsg's raw node insert
+        # measured in this same run (ratio <= 1 meets it).
+        res["ratio"] = {"ingest_us_per_obs@10000 / spark_dsg_us_per_node":
+                        round(res["ingest_us_per_obs"]["10000"] / spark, 3)}
     res["targets"] = TARGETS
     res["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
                       "load_avg_1m": round(os.getloadavg()[0], 2)}
@@ -226,6 +233,8 @@ def main(argv=None) -> int:
     print(f"callback median: {res['callback_median_ms']} ms ({res['callback_how']})")
     print(f"reference: networkx {res['reference']['networkx_us_per_node_edge']} us/node+edge, "
           f"spark_dsg {res['reference']['spark_dsg_us_per_node']} us/node")
+    for k, v in res.get("ratio", {}).items():
+        print(f"ratio {k}: {v} (target <= 1.0: {'met' if v <= 1.0 else 'missed'})")
     return 0
 
 

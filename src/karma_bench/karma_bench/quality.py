@@ -14,8 +14,12 @@ closest pairs first. Then, after a task:
                           ``radius`` is matched to another memory object / memory objects;
 ``position_error_m``      median distance of the matched pairs;
 ``containment_accuracy``  matched pickupable objects whose memory receptacle is the memory
-                          object matched to THOR's receptacle / matched pickupable objects
-                          that THOR places in a receptacle;
+                          object matched to one of THOR's ``parentReceptacles`` / matched
+                          pickupable objects that THOR places in a receptacle (THOR lists
+                          every receptacle whose volume holds the object: a pen on a dining
+                          table is also "in" the chair tucked under it, a statue on a low
+                          shelf also on the floor; any of them is a right answer);
+``containment_first``     the same, counting only THOR's first listed receptacle (stricter);
 ``stale_beliefs``         memory objects with confidence >= 0.5, neither matched nor
                           duplicates, of a type the scene has (elsewhere): "X at P" while X is not.
 
@@ -43,7 +47,7 @@ RADIUS = 0.5
 CONFIDENT = 0.5
 # The counts kept per task; ratios are recomputed from their sums when tasks are pooled.
 COUNTS = ('seen', 'recalled', 'seen_repeated', 'recalled_repeated', 'memory', 'matched',
-          'duplicates', 'contained', 'contained_ok', 'stale')
+          'duplicates', 'contained', 'contained_ok', 'contained_first', 'stale')
 
 
 def _centre(o: dict) -> tuple[float, float, float]:
@@ -102,20 +106,23 @@ def judge(memory: list[dict], truth: dict, radius: float = RADIUS) -> dict:
             dup += 1
         elif mt in types and float(m.get('confidence', 1.0)) >= CONFIDENT:
             stale += 1
-    contained = contained_ok = 0
+    contained = contained_ok = contained_first = 0
     parents = {m['id']: str(m.get('parent') or '') for m in memory}
     for mid, gid in m2g.items():
         o = by_id[gid]
-        gparent = next(iter(o.get('parentReceptacles') or []), '')
-        if not o.get('pickupable') or gparent not in by_id:
+        gparents = [p for p in o.get('parentReceptacles') or [] if p in by_id]
+        if not o.get('pickupable') or not gparents:
             continue
         contained += 1
-        contained_ok += m2g.get(parents.get(mid, '')) == gparent
+        got = m2g.get(parents.get(mid, ''))
+        contained_ok += got in gparents
+        contained_first += got == gparents[0]
     counts = {'seen': len(seen), 'recalled': sum(1 for g in seen if g in g2m),
               'seen_repeated': len(repeated),
               'recalled_repeated': sum(1 for g in repeated if g in g2m),
               'memory': len(memory), 'matched': len(m2g), 'duplicates': dup,
-              'contained': contained, 'contained_ok': int(contained_ok), 'stale': stale}
+              'contained': contained, 'contained_ok': int(contained_ok),
+              'contained_first': int(contained_first), 'stale': stale}
     return summarize_counts(counts, median(dists) if dists else None)
 
 
@@ -126,6 +133,7 @@ def summarize_counts(c: dict, position_error: float | None) -> dict:
             'duplicate_rate': _ratio(c['duplicates'], c['memory']),
             'position_error_m': None if position_error is None else round(position_error, 4),
             'containment_accuracy': _ratio(c['contained_ok'], c['contained']),
+            'containment_first': _ratio(c.get('contained_first', 0), c['contained']),
             'stale_beliefs': c['stale'], 'counts': {k: int(c[k]) for k in COUNTS}}
 
 
@@ -135,7 +143,7 @@ def pool(judged: list[dict]) -> dict | None:
     judged = [j for j in judged if j]
     if not judged:
         return None
-    total = {k: sum(j['counts'][k] for j in judged) for k in COUNTS}
+    total = {k: sum(j['counts'].get(k, 0) for j in judged) for k in COUNTS}
     errs = [j['position_error_m'] for j in judged if j.get('position_error_m') is not None]
     out = summarize_counts(total, median(errs) if errs else None)
     out['stale_beliefs'] = round(total['stale'] / len(judged), 3)

@@ -140,14 +140,15 @@ def _quality_md(s: dict[str, Any]) -> list[str]:
         return []
     lines = ["", "## Memory quality (long-term memory vs ground truth)", "",
              "| memory | recall | recall (2+ sightings) | precision | duplicates |"
-             " position error m | containment | stale beliefs / task |",
-             "|---|---|---|---|---|---|---|---|"]
+             " position error m | containment | containment (THOR's first) | stale beliefs / task |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for m, q in rows:
         err = "-" if q["position_error_m"] is None else f"{q['position_error_m']:.3f}"
         lines.append(f"| {m} | {_fmt(q['recall'], True)} | {_fmt(q.get('recall_repeated'), True)} |"
                      f" {_fmt(q['precision'], True)} |"
                      f" {_fmt(q['duplicate_rate'], True)} | {err} |"
-                     f" {_fmt(q['containment_accuracy'], True)} | {q['stale_beliefs']:.2f} |")
+                     f" {_fmt(q['containment_accuracy'], True)} | {_fmt(q.get('containment_first'), True)} |"
+                     f" {q['stale_beliefs']:.2f} |")
     return lines
 
 

@@ -1,7 +1,7 @@
 """Soak benchmark: the memories under a sensor-rate stream, measured per node.
 
 ``./karma bench soak --out DIR [--minutes 10] [--seconds S] [--rate 30] [--observations 200]
-[--objects 500] [--flood]`` starts the long-term and short-term memory nodes as ``./karma up`` does (one
+[--objects 500] [--flood] [--preload N] [--find-clients K]`` starts the long-term and short-term memory nodes as ``./karma up`` does (one
 process each, the real config), publishes ``--rate`` messages per second of ``--observations``
 observations drawn from a fixed set of ``--objects`` objects (``--flood``: every observation a
 new object) on ``/karma/perception/objects``, and writes ``DIR/soak_bench.json``::
@@ -12,13 +12,21 @@ new object) on ``/karma/perception/objects``, and writes ``DIR/soak_bench.json``
                        "rss_growth_mb_per_min": ..}, "stm": {...}},
      "targets": {...}, "met": {...}, "config": {...}, "machine": {...}}
 
-*applied* is the long-term memory's own ``applied.messages`` figure (set after the SQLite commit)
+*applied* is the long-term memory's own ``applied.perception_messages`` figure (set after the SQLite commit;
+the short-term memory's consolidations are not counted)
 once the stream stopped and the node drained; *lag* is, for each message, the time from its
 header stamp (set when published) to the long-term memory's republication of the message's one
 id-less observation on ``/karma/ltm/associated`` (so it includes DDS, queueing, validation,
 apply and commit). CPU is the node's user+system time over the stream divided by its length;
 RSS growth is the slope of a least-squares line through one-second RSS samples after the first
 quarter of the run (start-up and the initial fill excluded).
+
+Concurrency (issue 11 section 7): ``--preload 10000`` starts the long-term memory with that many
+synthetic objects already stored (the memory benchmark's scene), and ``--find-clients 4`` runs
+four FindObject clients, each its own process (:mod:`karma_bench.find_client`, 10 calls/s),
+beside the stream; ``find`` in the JSON holds their round-trip percentiles (target p95 <= 10 ms)::
+
+    "find": {"clients": 4, "calls": .., "timeouts": .., "p50_ms": .., "p95_ms": .., "p99_ms": ..}
 """
 from __future__ import annotations
 
@@ -37,7 +45,7 @@ from pathlib import Path
 from karma_domain.stamps import stamp_seconds, to_sec_nanosec
 
 TARGETS = {'drop_rate': 0.0, 'lag_p95_ms': 100.0, 'ltm_cpu_cores': 0.5,
-           'rss_growth_mb_per_min': 1.0}
+           'rss_growth_mb_per_min': 1.0, 'find_p95_ms': 10.0}
 TYPES = ('Apple', 'Mug', 'Bowl', 'Book', 'Cup', 'Plate', 'Vase', 'Pen', 'Egg', 'Tomato')
 
 
@@ -115,6 +123,7 @@ class Probe:
                                               SENSOR_DATA)
         self.lags: list[float] = []
         self.figures: dict[str, dict[str, str]] = {}
+        self.reports: dict[str, int] = {}   # diagnostics received per node
         self.node.create_subscription(ObjectObservationArray, '/karma/ltm/associated', self._echo,
                                       RELIABLE_EVENTS)
         self.node.create_subscription(DiagnosticArray, '/karma/diagnostics', self._diag, 50)
@@ -130,10 +139,13 @@ class Probe:
 
     def _diag(self, msg) -> None:
         for s in msg.status:
-            self.figures[s.name.rsplit('/', 1)[-1]] = {kv.key: kv.value for kv in s.values}
+            name = s.name.rsplit('/', 1)[-1]
+            self.figures[name] = {kv.key: kv.value for kv in s.values}
+            self.reports[name] = self.reports.get(name, 0) + 1
 
     def applied(self) -> int:
-        return int(self.figures.get('ltm_node', {}).get('applied.messages', -1))
+        # Perception messages only: the short-term memory's consolidations are applied too.
+        return int(self.figures.get('ltm_node', {}).get('applied.perception_messages', -1))
 
     def close(self) -> None:
         import rclpy
@@ -155,12 +167,52 @@ def _start_nodes(store: str, log_dir: Path) -> dict[str, subprocess.Popen]:
     return procs
 
 
+def _preload(store: str, n: int) -> None:
+    """Store ``n`` objects of the memory benchmark's synthetic scene before the node starts."""
+    from karma_bench.memory import synthetic_scene
+    from karma_memory import MemoryStore, SceneGraph
+    scene = synthetic_scene(n, seed=7)
+    g = SceneGraph()
+    for i in range(0, n, 200):
+        g.apply(scene[i:i + 200], stamp=1.0)
+    MemoryStore(store).save_all(g)
+
+
+def _start_find_client(out_dir: Path, k: int, seconds: float):
+    path = out_dir / f'find_client_{k}.json'
+    log = open(out_dir / f'find_client_{k}.log', 'w')
+    proc = subprocess.Popen([sys.executable, '-m', 'karma_bench.find_client', '--seconds', str(seconds),
+                             '--out', str(path), '--seed', str(k)], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    return proc, path
+
+
+def _find_figures(paths: list[Path]) -> dict:
+    lat, timeouts, errors = [], 0, 0
+    for p in paths:
+        try:
+            d = json.loads(p.read_text())
+        except (OSError, ValueError):
+            errors += 1
+            continue
+        lat += d['latencies_ms']
+        timeouts += d['timeouts']
+        errors += d['errors']
+    return {'clients': len(paths), 'calls': len(lat), 'timeouts': timeouts, 'errors': errors,
+            'p50_ms': round(percentile(lat, 0.5), 2), 'p95_ms': round(percentile(lat, 0.95), 2),
+            'p99_ms': round(percentile(lat, 0.99), 2), 'how': 'client round trip over DDS, '
+            'each client its own process at 10 calls/s, type and free-text queries, top 10'}
+
+
 def run(args) -> dict:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     duration = args.seconds if args.seconds else args.minutes * 60.0
     store = tempfile.mkdtemp(prefix='karma-soak-')
+    if args.preload:
+        _preload(store, args.preload)
     procs = _start_nodes(store, out_dir)
+    clients = []
     probe = Probe()
     try:
         deadline = time.monotonic() + 120
@@ -170,6 +222,7 @@ def run(args) -> dict:
                 raise RuntimeError(f'memory nodes did not come up; see {out_dir}/*.log')
             time.sleep(0.1)   # start-up: waits on the nodes' own diagnostics, bounded above
         pool = frames(60, args.observations, args.objects)
+        clients = [_start_find_client(out_dir, k, duration) for k in range(args.find_clients)]
         base_applied = probe.applied()
         cpu0 = {k: _proc_cpu_s(p.pid) for k, p in procs.items()}
         rss = {k: [] for k in procs}
@@ -192,16 +245,25 @@ def run(args) -> dict:
             time.sleep(max(0.0, t0 + sent * period - time.monotonic()))   # the sensor's rate
         elapsed = time.monotonic() - t0
         cpu = {k: (_proc_cpu_s(p.pid) - cpu0[k]) / elapsed for k, p in procs.items()}
-        # Drain: wait until the applied count stops moving (diagnostics come once a second).
-        last, still = -2, 0
+        # Drain: wait until the applied count stops moving over three fresh diagnostics reports
+        # (once a second; a starved node may report late, and a silent one proves nothing).
+        last, still, reports = -2, 0, probe.reports.get('ltm_node', 0)
         drain_deadline = time.monotonic() + 120
         while still < 3 and time.monotonic() < drain_deadline:
             time.sleep(1.0)
+            if probe.reports.get('ltm_node', 0) == reports:
+                continue
+            reports = probe.reports.get('ltm_node', 0)
             a = probe.applied()
             still = still + 1 if a == last else 0
             last = a
         applied = probe.applied() - base_applied
+        for c, _ in clients:
+            c.wait(60 + duration)   # each client stops after the stream's length
     finally:
+        for c, _ in clients:
+            if c.poll() is None:
+                c.kill()
         probe.close()
         for p in procs.values():
             if p.poll() is None:
@@ -227,10 +289,14 @@ def run(args) -> dict:
         'seconds': round(elapsed, 1),
         'achieved_rate_hz': round(sent / elapsed, 2),
         'config': {'rate_hz': args.rate, 'observations_per_message': args.observations,
-                   'objects': args.objects, 'flood': args.flood},
+                   'objects': args.objects, 'flood': args.flood, 'preload': args.preload,
+                   'find_clients': args.find_clients},
         'targets': TARGETS,
-        'machine': {'cpus': os.cpu_count(), 'python': platform.python_version()},
+        'machine': {'cpus': os.cpu_count(), 'python': platform.python_version(),
+                    'load_avg_1m': round(os.getloadavg()[0], 2)},
     }
+    if clients:
+        result['find'] = _find_figures([f for _, f in clients])
     result['met'] = {
         'drop_rate': result['drop_rate'] is not None and result['drop_rate'] <= TARGETS['drop_rate'],
         'lag_p95_ms': result['lag_ms']['p95'] <= TARGETS['lag_p95_ms'],
@@ -238,6 +304,9 @@ def run(args) -> dict:
         'rss_growth_mb_per_min': all(n['rss_growth_mb_per_min'] <= TARGETS['rss_growth_mb_per_min']
                                      for n in nodes.values()),
     }
+    if clients:
+        result['met']['find_p95_ms'] = (result['find']['p95_ms'] <= TARGETS['find_p95_ms']
+                                        and result['find']['timeouts'] == 0)
     (out_dir / 'soak_bench.json').write_text(json.dumps(result, indent=2))
     return result
 
@@ -252,9 +321,14 @@ def main(argv=None) -> int:
     ap.add_argument('--objects', type=int, default=500, help='distinct objects in the stream')
     ap.add_argument('--flood', action='store_true',
                     help='every observation is a new object (memory bounded by max_objects)')
+    ap.add_argument('--preload', type=int, default=0,
+                    help='objects the long-term memory holds before the stream (e.g. 10000)')
+    ap.add_argument('--find-clients', type=int, default=0,
+                    help='concurrent FindObject clients beside the stream (e.g. 4)')
     args = ap.parse_args(argv)
     r = run(args)
-    print(json.dumps({k: r[k] for k in ('sent', 'applied', 'drop_rate', 'lag_ms', 'nodes', 'met')}))
+    print(json.dumps({k: r[k] for k in ('sent', 'applied', 'drop_rate', 'lag_ms', 'nodes', 'find', 'met')
+                      if k in r}))
     return 0
 
 

@@ -67,6 +67,8 @@ _SCHEMA = (
     Attribute('misses', int, 0, 'looks in a row that did not see it'),
     Attribute('missed_total', int, 0, 'looks that did not see it, in all'),
     Attribute('type_votes', dict, {}, 'label -> sightings, for confused detections', optional=True),
+    Attribute('robot', str, '', 'fleet memory: namespace of the robot that last observed or '
+              'changed it (karma_memory.stores.fleet)', optional=True),
     Attribute('rev', int, 0, 'revision of the node (message caches)', serialised=False, stored=False),
 )
 #: Name -> attribute, in schema order.
@@ -78,7 +80,7 @@ NOT_SERIALISED = frozenset(a.name for a in _SCHEMA if not a.serialised)
 NOT_STORED = frozenset(a.name for a in _SCHEMA if not a.stored)
 #: Attributes a ``SceneGraphNode`` message carries as key/values (regions add ``room_type``).
 MESSAGE_ATTRIBUTES = ('confidence', 'stale', 'parent', 'relation', 'near', 'source', 'room_type',
-                      'last_seen')
+                      'last_seen', 'robot')
 
 
 def unknown_object() -> dict:

@@ -3,7 +3,9 @@
 The loop asks a planner for a plan, executes its steps one by one, and replans when the
 world is not as remembered: a step failed (the object was not where memory said, a
 container was closed, ...), or the plan explored to find something it did not know of
-yet. Bounded in replans and in executed steps. The ROS node and the in-process benchmark
+yet. Bounded in replans and in executed steps. A look that finds a target missing where memory
+placed it (``not_found``) is evidence, like exploring: the first miss per target does not use
+up a replan (a memory holding several beliefs of a type may check each once). The ROS node and the in-process benchmark
 path both drive this same class with their own ``plan`` and ``execute`` callables.
 
 Example::
@@ -114,6 +116,8 @@ class TaskLoop:
         self._failed: dict[Step, tuple[str, tuple, str]] = {}
         self._done = {'any': 0, 'containers': 0}
         self._hand: tuple[str, str] | None = None
+        self._missed: set[Step] = set()     # steps whose target was not found where believed
+        self._new_miss = False
         while True:
             reply = self.plan(instruction, list(goals), feedback)
             out.planner_calls += 1
@@ -137,6 +141,11 @@ class TaskLoop:
             if why_replan.startswith('explored'):
                 # Exploring is progress, not failure: it does not use up a replan; the step
                 # budget still bounds it.
+                out.explorations += 1
+            elif self._new_miss:
+                # A look where memory placed the target found nothing: evidence (the belief is
+                # demoted), like exploring. The first such miss per target is a search step, not
+                # a failure; a second miss at the same target uses up a replan.
                 out.explorations += 1
             elif out.replans >= self.max_replans:
                 out.message = f'gave up after {out.replans} replans: {why_replan}'
@@ -164,6 +173,9 @@ class TaskLoop:
             self.on_step(record)
             self._observe(step, result)
             if not result.success:
+                self._new_miss = result.kind == 'not_found' and step not in self._missed
+                if result.kind == 'not_found':
+                    self._missed.add(step)
                 return f'step {step} failed: {result.message}'
             if step.skill in REPLAN_AFTER:
                 return f'explored {", ".join(step.args)}; memory has changed'

@@ -57,6 +57,77 @@ def infer_relation(pos: Vec3, size: Vec3, rtype: str, rpos: Vec3, rsize: Vec3) -
     return None
 
 
+#: Two "on" fits this close (m) are equally good: the smaller receptacle wins among them.
+ON_SLACK = 0.02
+#: Receptacles whose box top is no surface things rest on: a drawer or cabinet sits inside
+#: furniture under its top; a chair's, sofa's or bed's box top is its back or headboard (things
+#: lie on the seat or mattress, inside the box).
+NO_TOP_SUPPORT = frozenset(("drawer", "cabinet", "chair", "armchair", "sofa", "bed"))
+
+
+def best_holder(pos: Vec3, size: Vec3, candidates) -> tuple[str, str]:
+    """``(id, relation)`` of the receptacle an object box is in or on, ``("", "")`` if none.
+
+    ``candidates`` are ``(id, type, centre, size)`` boxes; only receptacles larger than the
+    object qualify, and only those :func:`infer_relation` relates it to. Each fit is one of:
+
+    * *inside* a container (:data:`IN_TYPES`): the centre clearly within its box (a drawer, a
+      bowl, a fridge);
+    * *resting*: the object's bottom within :data:`ON_TOLERANCE` of the receptacle's top (its
+      gap); never on a box in :data:`NO_TOP_SUPPORT` (a drawer's top is under the furniture's,
+      a chair's box top is its back);
+    * *swallowed*: the centre inside a surface's box whose top is elsewhere (a desk with a
+      hutch, a sofa's seat under its back): weaker, used only when nothing rests.
+
+    Among resting fits only those within :data:`ON_SLACK` of the best gap stay (a box whose top
+    is a few centimetres off does not win by being smaller). The smallest remaining
+    receptacle is the holder: an apple in a bowl on a counter is in the bowl, a vase on a shelf
+    is on the shelf, not in the shelving unit around it.
+
+    >>> desk = ("Desk_1", "Desk", (0, 0, 0.40), (1.2, 0.6, 0.80))          # top at 0.80
+    >>> drawer = ("Drawer_1", "Drawer", (0, 0, 0.70), (0.5, 0.5, 0.14))    # top 3 cm lower
+    >>> best_holder((0, 0, 0.81), (0.1, 0.1, 0.02), [desk, drawer])        # a pen on the desk
+    ('Desk_1', 'on')
+    >>> bowl = ("Bowl_1", "Bowl", (0, 0, 0.84), (0.2, 0.2, 0.08))
+    >>> best_holder((0, 0, 0.84), (0.06, 0.06, 0.05), [desk, drawer, bowl])
+    ('Bowl_1', 'in')
+    >>> best_holder((0, 0, 0.70), (0.1, 0.1, 0.05), [desk, drawer])        # in the open drawer
+    ('Drawer_1', 'in')
+    >>> cabinet = ("Cabinet_1", "Cabinet", (0, 0, 1.80), (0.6, 0.4, 0.60))
+    >>> best_holder((0, 0, 1.51), (0.25, 0.25, 0.02), [cabinet])           # a plate on its floor
+    ('Cabinet_1', 'in')
+    >>> chair = ("Chair_1", "Chair", (0, 0, 0.45), (0.5, 0.5, 0.90))       # tucked under, back high
+    >>> best_holder((0, 0, 0.82), (0.1, 0.1, 0.04), [desk, chair])
+    ('Desk_1', 'on')
+    """
+    vol = volume(size)
+    inside, resting, swallowed = [], [], []
+    for cid, rtype, rpos, rsize in candidates:
+        rel = infer_relation(pos, size, rtype, rpos, rsize)
+        v = volume(rsize)
+        if rel is None or not vol < v:
+            continue
+        top, bottom = rpos[2] + rsize[2] / 2, rpos[2] - rsize[2] / 2
+        gap = abs((pos[2] - size[2] / 2) - top)
+        within = bottom - XY_MARGIN <= pos[2] <= top - XY_MARGIN   # a plate lies at the bottom
+        kind = rtype.lower()
+        if within and kind in IN_TYPES:
+            inside.append((v, cid, rel))
+        elif gap <= ON_TOLERANCE and kind not in NO_TOP_SUPPORT:
+            resting.append((gap, v, cid, rel))
+        elif within:
+            swallowed.append((v, cid, rel))
+    if resting:
+        best = min(r[0] for r in resting)
+        keep = inside + [(v, cid, rel) for gap, v, cid, rel in resting if gap <= best + ON_SLACK]
+    else:
+        keep = inside + swallowed
+    if not keep:
+        return "", ""
+    v, cid, rel = min(keep)
+    return cid, rel
+
+
 def in_view(p: Vec3, eye: Vec3, forward: Vec3, half_angle_rad: float, max_range: float) -> bool:
     """True when ``p`` lies within ``max_range`` of ``eye`` inside the view cone.
 

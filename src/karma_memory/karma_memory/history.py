@@ -35,7 +35,8 @@ from karma_memory.rows import decode_row, nodes_to_node_link
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL,
-    t REAL NOT NULL, op TEXT NOT NULL, layer TEXT NOT NULL, cause TEXT NOT NULL, data TEXT NOT NULL);
+    t REAL NOT NULL, op TEXT NOT NULL, layer TEXT NOT NULL, cause TEXT NOT NULL, data TEXT NOT NULL,
+    robot TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS history_id_t ON history (id, t);
 CREATE INDEX IF NOT EXISTS history_t ON history (t);
 """
@@ -58,11 +59,15 @@ class HistoryConfig:
 class History:
     """Time-travel queries over the ``history`` table of a store's SQLite connection."""
 
-    def __init__(self, db: sqlite3.Connection, config: HistoryConfig | None = None):
+    def __init__(self, db: sqlite3.Connection, config: HistoryConfig | None = None,
+                 create: bool = True, robot: str = ""):
         self._db = db
         self.config = config or HistoryConfig()
-        self._db.executescript(SCHEMA)
+        if create:   # a migrated store (karma_memory.stores.migrations) has the table already
+            self._db.executescript(SCHEMA)
         self._commits = 0
+        #: Namespace of the robot whose changes this store records (``history.robot``).
+        self.robot = robot
 
     # ------------------------------------------------------------------ writing
     def record(self, rows: list, deleted, t: float, cause: str, wiped=()) -> None:
@@ -73,13 +78,14 @@ class History:
         """
         t = float(t)
         written = {r[0] for r in rows}
-        gone = [(nid, t, DELETE, "", cause, "{}") for nid in sorted(set(deleted) | set(wiped))
+        robot = self.robot
+        gone = [(nid, t, DELETE, "", cause, "{}", robot) for nid in sorted(set(deleted) | set(wiped))
                 if nid not in written]
-        self._db.executemany("INSERT INTO history (id, t, op, layer, cause, data) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", gone)
-        self._db.executemany("INSERT INTO history (id, t, op, layer, cause, data) "
-                             "VALUES (?, ?, 'set', ?, ?, ?)",
-                             [(nid, t, layer, cause, data) for nid, layer, data in rows])
+        self._db.executemany("INSERT INTO history (id, t, op, layer, cause, data, robot) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", gone)
+        self._db.executemany("INSERT INTO history (id, t, op, layer, cause, data, robot) "
+                             "VALUES (?, ?, 'set', ?, ?, ?, ?)",
+                             [(nid, t, layer, cause, data, robot) for nid, layer, data in rows])
         self._commits += 1
         if self.config.compact_every and self._commits % self.config.compact_every == 0:
             self.compact()
@@ -97,7 +103,7 @@ class History:
                 db.execute("DELETE FROM history WHERE t < ? AND op = 'delete'", (cut,))
         if cfg.max_rows_per_object > 0:
             db.execute("DELETE FROM history WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() "
-                       "OVER (PARTITION BY id ORDER BY seq DESC) AS n FROM history) WHERE n > ?)",
+                       "OVER (PARTITION BY id ORDER BY seq DESC) AS n FROM history) AS ranked WHERE n > ?)",
                        (cfg.max_rows_per_object,))
         return before - self.rows()
 
@@ -163,10 +169,11 @@ class History:
         return SceneGraph.from_node_link(nodes_to_node_link(self.nodes_at(t)), config)
 
     def events(self, t1: float, t2: float, limit: int = 1000) -> list[dict]:
-        """History rows with ``t1 < t <= t2`` in commit order (``{"id","t","op","cause"}``)."""
-        rows = self._db.execute("SELECT id, t, op, cause FROM history WHERE t > ? AND t <= ? "
+        """History rows with ``t1 < t <= t2`` in commit order (``{"id","t","op","cause","robot"}``;
+        ``robot``: the namespace whose change it was, ``''`` for a single-robot store)."""
+        rows = self._db.execute("SELECT id, t, op, cause, robot FROM history WHERE t > ? AND t <= ? "
                                 "ORDER BY seq LIMIT ?", (float(t1), float(t2), int(limit)))
-        return [{"id": i, "t": t, "op": op, "cause": c} for i, t, op, c in rows]
+        return [{"id": i, "t": t, "op": op, "cause": c, "robot": r} for i, t, op, c, r in rows]
 
     def diff(self, t1: float, t2: float, limit: int = 1000) -> list[dict]:
         """What changed between ``t1`` and ``t2``, one entry per node, sorted by id.

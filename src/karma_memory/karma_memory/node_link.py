@@ -162,6 +162,8 @@ def merge(graph, data: dict, replace: bool) -> int:
                      times_seen=times, first_seen=first, last_seen=last,
                      source=clean_text(d.get("source", "import"), 64), rev=1)
         attrs.update(_evidence(d, lim))
+        if d.get("robot"):   # fleet memory: the robot that last observed or changed it
+            attrs["robot"] = clean_text(str(d["robot"]), 64)
         obb = d.get("obb")
         if isinstance(obb, dict) and _vec(obb.get("center")) and _vec(obb.get("extent")) \
                 and _vec(obb.get("rotation"), 9):

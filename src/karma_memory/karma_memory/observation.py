@@ -129,6 +129,9 @@ class Limits:
     max_points: int = 50000           # points per observation segment
 
 
+_NUMBER_TYPES = (float, int)
+
+
 def _finite3(v) -> bool:
     try:
         x, y, z = v
@@ -143,18 +146,25 @@ def check_observation(obs: Observation, limits: Limits = Limits()) -> tuple[str,
     Labels and ids are checked separately (see :mod:`karma_memory.sanitize`) because they are
     also cleaned; this checks the numbers.
     """
-    p = obs.position
+    p, s, c = obs.position, obs.size, obs.confidence
+    w, m = limits.workspace_limit, limits.max_object_size
+    try:   # the common case in one expression (NaN and inf fail the bound comparisons)
+        if ((p is None or (len(p) == 3 and -w <= p[0] <= w and -w <= p[1] <= w and -w <= p[2] <= w))
+                and (s is None or (len(s) == 3 and 0 <= s[0] <= m and 0 <= s[1] <= m and 0 <= s[2] <= m))
+                and type(c) in _NUMBER_TYPES and 0 <= c <= 1 and w < math.inf and m < math.inf
+                and len(obs.states) <= limits.max_states
+                and (obs.points is None or len(obs.points) <= limits.max_points)):
+            return None
+    except TypeError:
+        pass   # not numbers: the checks below say which
     if p is not None:   # None: unknown, the object's known position stays
         if not _finite3(p):
             return "bad_position", "position is not finite"
         w = limits.workspace_limit
         if not (-w <= p[0] <= w and -w <= p[1] <= w and -w <= p[2] <= w):
             return "out_of_bounds", f"position beyond +-{w} m"
-    s = obs.size
-    m = limits.max_object_size
     if s is not None and (not _finite3(s) or not (0 <= s[0] <= m and 0 <= s[1] <= m and 0 <= s[2] <= m)):
         return "bad_size", f"size must be finite, in [0, {m}] m"
-    c = obs.confidence
     if not isinstance(c, (int, float)) or not 0 <= c <= 1:   # NaN fails the comparison too
         return "bad_confidence", "confidence must be in [0, 1]"
     if len(obs.states) > limits.max_states:

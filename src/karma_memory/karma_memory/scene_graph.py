@@ -43,7 +43,7 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from karma_memory import beliefs, node_link, render
-from karma_memory.geometry import (IN_TYPES, dist, distance_to_polygon, in_view, infer_relation,
+from karma_memory.geometry import (IN_TYPES, best_holder, dist, distance_to_polygon, in_view, infer_relation,
                                    point_in_polygon, polygon_bounds, polygon_from, volume)
 from karma_domain.attributes import HOLD_RELATIONS as _HOLD_RELATIONS
 from karma_domain.attributes import REGION_PREFIX, SCENE_ID  # noqa: F401 - re-exported
@@ -62,6 +62,10 @@ OPERATOR = "operator"
 
 SCENE = SCENE_ID
 HOLD_RELATIONS = _HOLD_RELATIONS   # karma_domain.attributes
+#: Sightings after which an id-less object's parent is inferred again from its running-mean
+#: box (the first inference uses two noisy sightings; the mean keeps improving below the
+#: rewiring threshold). Log-spaced: cheap on the hot path.
+REPLACE_AT = frozenset((3, 5, 8, 13, 21, 34, 55))
 #: Hand states of :meth:`SceneGraph.set_robot_state` (karma_interfaces/RobotState.hand_state).
 HAND_UNKNOWN, HAND_EMPTY, HAND_HOLDING = (HAND_STATES.index(h) for h in ('unknown', 'empty', 'holding'))
 
@@ -77,6 +81,7 @@ class MemoryConfig:
                                         # so old parameter files still load)
     prior_detection_rate: float = 0.8   # how often a visible object is detected, before history
     confirm_frames: int = 2             # frames an id-less new object must be seen in first
+    track_max_age: int = 30             # ... within this many frames of its first sighting
     lookalike_penalty: float = 0.15     # extra match distance for a look-alike label, m
     stale_below: float = 0.5            # belief under which an object is stale
     prune_below: float = 0.02           # belief under which an object missed often is dropped
@@ -95,6 +100,9 @@ class MemoryConfig:
     #: Most objects and receptacles memory holds (0 = no bound). Past it, the least seen
     #: objects are forgotten (see SceneGraph._forget_least_seen), down to 95 % of it.
     max_objects: int = 0
+    #: Appended to ids the memory mints (``Mug_1`` + ``:robot1``): a fleet robot's namespace,
+    #: so robots sharing a store never mint one id for two things. Empty for a single robot.
+    id_suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ class MemoryItem:
     source: str
     score: float = 0.0
     held: bool = False   # the robot's gripper holds it (robot state)
+    robot: str = ""      # fleet memory: namespace of the robot that last observed or changed it
 
 
 def mint_base(label: str) -> str:
@@ -144,10 +153,12 @@ class SceneGraph:
         self._minted: dict[str, int] = {}
         self._matcher = TypeMatcher()
         self._labels: dict[str, object] = {}
+        self._valid_ids: set[str] = set()   # ids validate_id accepted (under config.limits)
         self._match_cache: dict[tuple[str, int], list] = {}
         self._fusion = None
         self._tracks = TentativeTracks(self.config.confirm_frames, self.config.association_distance,
-                                       compatible=self._compatible_labels)
+                                       compatible=self._compatible_labels,
+                                       max_age=self.config.track_max_age)
         self._frame = 0                    # apply() calls so far: one frame each
         self._pairs: dict[tuple[str, str], int] = {}   # near same-type pairs: frames seen apart
         self._co_seen: set[tuple[str, str]] = set()    # pairs detected in one frame: distinct
@@ -159,6 +170,7 @@ class SceneGraph:
         self._sighted: set[str] = set()    # nodes only re-seen (times_seen/last_seen/confidence)
         self._deleted: set[str] = set()
         self._conflicts: set[str] = set()  # operator nodes perception disagreed with (this frame)
+        self._hinted: set[str] = set()     # nodes whose parent came from a source's parent id
         #: Bumped on every change a subscriber should see (not on a mere re-sighting).
         self.revision = 0
         #: Stamp of the last applied message (the time of its changes in the store's history).
@@ -411,13 +423,23 @@ class SceneGraph:
         frame = self._frame
         report = UpdateReport()
         accepted = self._validate(list(observations), report, source)
-        accepted.sort(key=lambda t: not t[1].is_receptacle)   # stable: receptacles first
+        eye = None   # where the camera is in this frame: a carried object is right in front of it
+        if observer is not None:
+            try:
+                eye = tuple(float(c) for c in observer.position)[:3]
+            except (TypeError, ValueError):
+                eye = None
+        # Receptacles first (stable), so objects can name them as parents in the same batch.
+        accepted = [t for t in accepted if t[1].is_receptacle] + [t for t in accepted if not t[1].is_receptacle]
         seen: set[str] = set()
         guessed: set[str] = set()     # matched by association, not by the source's id
         slots: dict[int, str] = {}
+        known = self._index._where
         for idx, obs in accepted:
             nid = obs.instance_id
-            if nid and nid in self._index:
+            if nid in known and self._resight(nid, obs, now):
+                pass   # the common case of a stream: seen again where memory has it
+            elif nid and nid in known:
                 if self._update(nid, obs, now):
                     report.moved.append(nid)
             elif obs.position is None:
@@ -426,8 +448,8 @@ class SceneGraph:
             elif nid:
                 self._create(nid, obs, now)
                 report.created.append(nid)
-            elif self._held and self._is_in_hand(obs):
-                nid = self._held      # the gripper's own object in front of the camera
+            elif self._held and (hid := self._in_hand(obs, eye)):
+                nid = hid             # the gripper's object (or what it carries) at the camera
             else:
                 nid = self._associate(obs, seen)
                 if nid:
@@ -507,8 +529,9 @@ class SceneGraph:
         if not nid or nid not in self._index or nid == receptacle:
             return changed
         a = self._g.nodes[nid]
-        p = self._g.nodes[receptacle]["position"]
+        p, old = self._g.nodes[receptacle]["position"], a["position"]
         a["position"] = (p[0], p[1], p[2])
+        self._shift_descendants(nid, (p[0] - old[0], p[1] - old[1], p[2] - old[2]))
         self._reindex(nid)
         self._place(nid, receptacle)
         a["stale"], a["misses"], a["last_seen"] = False, 0, now
@@ -581,7 +604,9 @@ class SceneGraph:
         a.update(stale=False, misses=0, last_seen=now,
                  confidence=max(a["confidence"], self.config.stale_below))
         if self._base is not None:
-            a["position"] = (self._base[0], self._base[1], a["position"][2])
+            old = a["position"]
+            a["position"] = (self._base[0], self._base[1], old[2])
+            self._shift_descendants(nid, (a["position"][0] - old[0], a["position"][1] - old[1], 0.0))
             self._reindex(nid)
         # In the hand, nothing holds it: it joins the region the robot stands in.
         self._unlink_parent(nid)
@@ -604,13 +629,26 @@ class SceneGraph:
         self._touch(nid)
         return [nid]
 
-    def _is_in_hand(self, obs: Observation) -> bool:
-        """A detection of the held object's (look-alike) type close to the base."""
-        a = self._g.nodes[self._held]
-        if obs.label.lower() not in self._compatible_keys(a["type"]) or self._base is None:
-            return False
-        p, b = obs.position, self._base
-        return math.hypot(p[0] - b[0], p[1] - b[1]) <= self.config.hand_radius
+    def _in_hand(self, obs: Observation, eye) -> str:
+        """The held object, or a thing it carries (the remote in a carried box), that a
+        detection shows, else ``""``: its (look-alike) type, within ``hand_radius`` of the
+        camera of this frame or of the base. The base pose comes after each skill, the frames
+        while the robot walks, so the camera is the better reference; without this, a carried
+        object seen on the way leaves a trail of ghosts along the path."""
+        refs = [r for r in (eye, self._base) if r is not None and len(r) >= 2]
+        p = obs.position
+        if not refs or not any(math.hypot(p[0] - r[0], p[1] - r[1]) <= self.config.hand_radius
+                               for r in refs):
+            return ""
+        key = obs.label.lower()
+        stack, hops = [self._held], 0
+        while stack and hops < 64:
+            c = stack.pop(0)
+            hops += 1
+            if key in self._compatible_keys(self._g.nodes[c]["type"]):
+                return c
+            stack.extend(self._children(c))
+        return ""
 
     def remove(self, node_id: str) -> bool:
         """Forget an object/receptacle; what it held becomes top-level (re-placed)."""
@@ -635,6 +673,7 @@ class SceneGraph:
         self._g.remove_node(node_id)
         self._deleted.add(node_id)
         self._dirty.discard(node_id)
+        self._hinted.discard(node_id)
         for c in children:
             self._g.nodes[c]["parent"] = self._g.nodes[c]["relation"] = ""
             self._place(c, "")
@@ -655,6 +694,7 @@ class SceneGraph:
         self._minted.clear()
         self._dirty.clear()
         self._sighted.clear()
+        self._hinted.clear()
         self._tracks.clear()
         self._pairs.clear()
         self._co_seen.clear()
@@ -764,7 +804,8 @@ class SceneGraph:
         return MemoryItem(nid, a["type"], a["layer"], a["position"], a["size"],
                           a["parent"] if held else "", rel if held else "", self.region_of(nid),
                           dict(a["states"]), a["first_seen"], a["last_seen"], a["times_seen"],
-                          a["confidence"], a["stale"], a["source"], score, nid == self._held)
+                          a["confidence"], a["stale"], a["source"], score, nid == self._held,
+                          a.get("robot", ""))
 
     def _children(self, nid: str) -> list[str]:
         """Things whose hierarchy parent is ``nid``."""
@@ -799,6 +840,7 @@ class SceneGraph:
             if o.instance_id:
                 counts[o.instance_id] = counts.get(o.instance_id, 0) + 1
         default_source = clean_text(source, 64)
+        valid_ids = self._valid_ids
         for idx, o in enumerate(observations):
             try:
                 label = self._label(o.label)
@@ -806,9 +848,12 @@ class SceneGraph:
                 report.rejected.append((idx, e.reason, e.detail))
                 continue
             iid = o.instance_id
-            if iid:
+            if iid and iid not in valid_ids:
                 try:
                     validate_id(iid, lim.max_id_len)
+                    if len(valid_ids) > 65536:
+                        valid_ids.clear()   # bounded; a stream repeats the same ids
+                    valid_ids.add(iid)
                 except LabelError as e:
                     # Untrusted text never becomes structure: the detection is kept, without
                     # its id (memory associates it or mints its own), and the id is only counted.
@@ -925,7 +970,7 @@ class SceneGraph:
         n = self._minted.get(base, 0)
         while True:
             n += 1
-            nid = f"{base}_{n}"
+            nid = f"{base}_{n}{self.config.id_suffix}"
             if nid not in self._g:
                 self._minted[base] = n
                 return nid
@@ -945,7 +990,22 @@ class SceneGraph:
         self._reindex(nid)
         self._place(nid, obs.parent_id)
         self._touch(nid)
+        if obs.is_receptacle:
+            self._replace_around(nid)
         return nid
+
+    def _replace_around(self, rec: str) -> None:
+        """A new receptacle: objects over its footprint placed before it was known (parent by
+        geometry, not by a source's parent id) may be in or on it."""
+        a = self._g.nodes[rec]
+        r = 0.5 * math.hypot(a["size"][0], a["size"][1]) + 0.05
+        for c in sorted(self._index.near(a["position"], r + 0.5 * a["size"][2])):
+            b = self._g.nodes[c]
+            if c != rec and c != self._held and c not in self._hinted and b["layer"] == "object":
+                before = (b["parent"], b["relation"])
+                self._place(c, "")
+                if (b["parent"], b["relation"]) != before:
+                    self._touch(c)
 
     def _update(self, nid: str, obs: Observation, now: float, smooth: bool = False) -> bool:
         """Merge a re-sighting into ``nid``; return True when it moved (relations rewired).
@@ -958,23 +1018,7 @@ class SceneGraph:
         a = self._g._node[nid]   # raw attribute dict: re-sightings are the hot path
         if a["source"] == OPERATOR and obs.source != OPERATOR:
             return self._operator_sighting(nid, a, obs, now)
-        semantic = a["stale"]
-        a["times_seen"] += 1
-        a["last_seen"] = now
-        a["misses"] = 0
-        old_conf = a["confidence"]
-        conf = beliefs.after_sighting(old_conf, obs.confidence)
-        if conf - old_conf > 0.05 or old_conf - conf > 0.05:
-            semantic = True
-        a["confidence"] = conf
-        a["stale"] = False
-        if obs.source:
-            a["source"] = obs.source
-        if obs.states:
-            st = a["states"]
-            if any(st.get(k) != v for k, v in obs.states.items()):
-                st.update(obs.states)
-                semantic = True
+        semantic = self._seen_again(a, obs, now)
         if obs.label != a["type"] and self._votes_for(a, obs.label, smooth):
             self._by_type.get(a["type"].lower(), set()).discard(nid)
             tl = obs.label.lower()
@@ -1034,9 +1078,14 @@ class SceneGraph:
             self._place(nid, hint)
             semantic = True
         elif smooth and nid != self._held:
-            # The mean keeps improving below the rewiring threshold (relations stay).
+            # The mean keeps improving below the rewiring threshold; now and then the parent
+            # is inferred again from the better box.
             a["position"], a["size"] = pos, size
             self._reindex(nid)
+            if a["times_seen"] in REPLACE_AT and nid not in self._hinted:
+                before = (a["parent"], a["relation"])
+                self._place(nid, "")
+                semantic = semantic or (a["parent"], a["relation"]) != before
         if nid == self._released:
             self._released = ""
         if semantic:
@@ -1044,6 +1093,52 @@ class SceneGraph:
         else:
             self._sighted.add(nid)
         return moved or reparent
+
+    @staticmethod
+    def _seen_again(a: dict, obs: Observation, now: float) -> bool:
+        """Book a sighting (count, time, belief, source, states); True when a subscriber
+        should see it (it was stale, its belief jumped, a state changed)."""
+        semantic = a["stale"]
+        a["times_seen"] += 1
+        a["last_seen"] = now
+        a["misses"] = 0
+        old_conf = a["confidence"]
+        conf = beliefs.after_sighting(old_conf, obs.confidence)
+        if conf - old_conf > 0.05 or old_conf - conf > 0.05:
+            semantic = True
+        a["confidence"] = conf
+        a["stale"] = False
+        if obs.source:
+            a["source"] = obs.source
+        if obs.states:
+            st = a["states"]
+            if any(st.get(k) != v for k, v in obs.states.items()):
+                st.update(obs.states)
+                semantic = True
+        return semantic
+
+    def _resight(self, nid: str, obs: Observation, now: float) -> bool:
+        """:meth:`_update`'s outcome for a plain re-sighting by id, at a fraction of its cost:
+        the source's id, its type, no parent hint, no cloud, neither moved nor resized beyond
+        ``move_threshold``, not held, put down or operator-placed. Returns False (nothing
+        done) for anything else, which :meth:`_update` then handles."""
+        p, s = obs.position, obs.size
+        if p is None or s is None or obs.parent_id or obs.points is not None \
+                or nid == self._held or nid == self._released:
+            return False
+        a = self._g._node[nid]
+        if a["source"] == OPERATOR or obs.label != a["type"] or (obs.is_receptacle and a["layer"] == "object"):
+            return False
+        q, r, th = a["position"], a["size"], self.config.move_threshold
+        dx, dy, dz = p[0] - q[0], p[1] - q[1], p[2] - q[2]
+        if dx * dx + dy * dy + dz * dz > th * th or abs(s[0] - r[0]) > th \
+                or abs(s[1] - r[1]) > th or abs(s[2] - r[2]) > th:
+            return False
+        if self._seen_again(a, obs, now):
+            self._touch(nid)
+        else:
+            self._sighted.add(nid)
+        return True
 
     def _operator_sighting(self, nid: str, a: dict, obs: Observation, now: float) -> bool:
         """Perception re-saw an operator-placed object: it is there (belief, last seen, states),
@@ -1115,31 +1210,34 @@ class SceneGraph:
     def _place(self, nid: str, hint: str) -> None:
         """(Re)compute ``nid``'s parent (receptacle or region) and near edge."""
         g = self._g
-        a = g.nodes[nid]
+        nodes = g._node   # raw attribute dicts: placing is on the ingest path
+        a = nodes[nid]
         pos, size = a["position"], a["size"]
         parent, rel, near = "", "", ""
         if hint:
             parent = self._resolve_parent(nid, hint)
             if parent:
-                p = g.nodes[parent]
+                p = nodes[parent]
                 rel = infer_relation(pos, size, p["type"], p["position"], p["size"]) or (
                     "in" if p["type"].lower() in IN_TYPES else "on")
         if not parent:
-            vol = volume(size)
-            best_vol, best_near = math.inf, self.config.near_distance
+            best_near, holders = self.config.near_distance, []
             for c in sorted(self._footprints.at(pos[0], pos[1])):
                 if c == nid:
                     continue
-                p = g.nodes[c]
-                r = infer_relation(pos, size, p["type"], p["position"], p["size"])
-                if r is not None:
-                    v = volume(p["size"])
-                    if vol < v < best_vol and not self._is_ancestor(nid, c):
-                        parent, rel, best_vol = c, r, v
-                elif not parent:
+                p = nodes[c]
+                if infer_relation(pos, size, p["type"], p["position"], p["size"]) is not None:
+                    if not self._is_ancestor(nid, c):
+                        holders.append((c, p["type"], p["position"], p["size"]))
+                else:
                     d = dist(pos, p["position"])
                     if d < best_near:
                         near, best_near = c, d
+            parent, rel = best_holder(pos, size, holders)
+        if hint and parent:
+            self._hinted.add(nid)
+        else:
+            self._hinted.discard(nid)
         if parent:
             near = ""
         else:

@@ -35,13 +35,8 @@ from karma_memory.history import History, HistoryConfig
 from karma_memory.node_link import FORMAT, MAX_COUNT, MAX_TIME
 from karma_memory.rows import decode_row, nodes_to_node_link
 from karma_memory.scene_graph import HOLD_RELATIONS, MemoryConfig, SceneGraph
+from karma_memory.stores.migrations import migrate_sqlite
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, layer TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sightings (id TEXT PRIMARY KEY, times_seen INTEGER NOT NULL,
-    last_seen REAL NOT NULL, confidence REAL NOT NULL, stale INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 _UPSERT = ("INSERT INTO nodes VALUES (?, ?, ?) "
            "ON CONFLICT(id) DO UPDATE SET layer = excluded.layer, data = excluded.data")
 _UPSERT_SEEN = ("INSERT INTO sightings VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -52,10 +47,16 @@ _SKIP = NOT_STORED   # the layer has its own column; rev is runtime (karma_domai
 
 
 class MemoryStore:
-    """The SQLite file ``<directory>/<filename>``; created on first use."""
+    """The SQLite file ``<directory>/<filename>``; created on first use, schema migrated
+    (:mod:`karma_memory.stores.migrations`).
+
+    ``robot`` (a namespace, fleet memory): every node a commit writes carries it as its
+    ``robot`` attribute, every history row in its ``robot`` column. ``outbox``: each commit
+    also lists the ids it wrote in the ``outbox`` table, in the same transaction, for
+    :class:`karma_memory.stores.fleet.FleetStore` to push to the shared store."""
 
     def __init__(self, directory: str, filename: str = "memory.sqlite3",
-                 history: HistoryConfig | None = None):
+                 history: HistoryConfig | None = None, robot: str = "", outbox: bool = False):
         directory = os.path.expanduser(directory)
         os.makedirs(directory, exist_ok=True)
         self.directory = directory
@@ -66,9 +67,10 @@ class MemoryStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         # Checkpoint the WAL into the database every ~16 MB instead of ~4 MB: fewer latency spikes.
         self._db.execute("PRAGMA wal_autocheckpoint=4000")
-        self._db.executescript(_SCHEMA)
+        self.schema_version = migrate_sqlite(self._db)
         self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
-        self.history = History(self._db, history)
+        self.robot, self.outbox = robot, outbox
+        self.history = History(self._db, history, create=False, robot=robot)
 
     def count(self) -> int:
         """Number of stored object/receptacle rows."""
@@ -111,6 +113,8 @@ class MemoryStore:
         for nid in dirty:
             if nid in g:
                 a = g.nodes[nid]
+                if self.robot:
+                    a["robot"] = self.robot
                 rows.append((nid, a["layer"], _ENCODE({k: v for k, v in a.items() if k not in _SKIP})))
         for nid in sighted:
             if nid in g:
@@ -139,6 +143,11 @@ class MemoryStore:
                 self.history.record(rows, deleted, t, cause, wiped)
             else:
                 self._record_by_source(graph, rows, deleted, t, wiped)
+            if self.outbox:
+                changed = set(dirty) | set(deleted) | set(wiped)
+                self._db.executemany("INSERT INTO outbox (id, t, seen) VALUES (?, ?, ?)",
+                                     [(n, t, 0) for n in sorted(changed)] +
+                                     [(n, t, 1) for n in sorted(set(sighted) - changed)])
             self._db.execute("COMMIT")
         except Exception:
             if self._db.in_transaction:

@@ -3,8 +3,12 @@
 A single false detection (a "Mug" on a bare counter for one frame) must not become an object
 the planner walks to. A detection that matches no known object opens a tentative track; the
 track becomes an object once it was seen in ``confirm_frames`` different frames. A track whose
-place is looked at without a matching detection is dropped, and the oldest tracks go first when
-there are too many, so a stream of false detections costs bounded memory.
+place is looked at without a matching detection is dropped, a track not confirmed within
+``max_age`` frames of its first sighting expires (a real object in front of the camera is seen
+again within a few frames; a false detection is not, and one far beyond the camera's range is
+never "looked at" to be dropped: without the age limit a second, unrelated false detection of
+that type on the same counter much later would confirm it), and the oldest tracks go first
+when there are too many, so a stream of false detections costs bounded memory.
 
 >>> t = TentativeTracks(confirm_frames=2, gate=0.3)
 >>> t.offer("Mug", (1.0, 1.0, 0.9), frame=1) is None      # first sighting: tentative
@@ -12,6 +16,11 @@ True
 >>> tr = t.offer("Mug", (1.04, 1.0, 0.9), frame=2)         # second frame: confirmed
 >>> tr.frames, round(tr.position[0], 2), len(t)
 (2, 1.02, 0)
+>>> t = TentativeTracks(confirm_frames=2, gate=0.3, max_age=10)
+>>> t.offer("Mug", (1.0, 1.0, 0.9), frame=1) is None
+True
+>>> t.offer("Mug", (1.0, 1.0, 0.9), frame=12) is None, len(t)   # too late: a new track
+(True, 1)
 """
 from __future__ import annotations
 
@@ -34,6 +43,7 @@ class Track:
     last_frame: int = 0
     observations: list = field(default_factory=list)   # the detections, for the final merge
     labels: dict = field(default_factory=dict)          # label -> votes (look-alike confusion)
+    first_frame: int = 0                                # frame of the first sighting
 
     def add(self, label: str, pos: Vec3, size: Vec3 | None, frame: int, obs: Any) -> None:
         n = self.frames + (frame != self.last_frame)
@@ -56,10 +66,12 @@ class TentativeTracks:
     """Pending id-less detections (see the module docstring)."""
 
     def __init__(self, confirm_frames: int = 2, gate: float = 0.5, max_tracks: int = 2000,
-                 compatible: Callable[[str], frozenset] | None = None):
+                 compatible: Callable[[str], frozenset] | None = None, max_age: int = 0):
         self.confirm_frames = max(1, int(confirm_frames))
         self.gate = float(gate)
         self.max_tracks = int(max_tracks)
+        self.max_age = max(0, int(max_age))     # frames a track may wait (0: no limit)
+        self._expired_at = None                 # frame of the last expiry sweep
         self._compatible = compatible or (lambda label: frozenset((label,)))
         self._tracks: OrderedDict[int, Track] = OrderedDict()
         self._next = 0
@@ -73,13 +85,15 @@ class TentativeTracks:
     def offer(self, label: str, pos: Vec3, frame: int, size: Vec3 | None = None,
               obs: Any = None) -> Track | None:
         """Add a detection; return the confirmed :class:`Track` (now removed) or ``None``."""
+        if self.max_age and self._expired_at != frame:
+            self.expire(frame)
         key = self._nearest(label, pos, frame)
         if key is None:
             if self.confirm_frames <= 1:
-                tr = Track(label, pos, size, 1, frame, [obs], {label: 1})
+                tr = Track(label, pos, size, 1, frame, [obs], {label: 1}, frame)
                 return tr
             self._next += 1
-            self._tracks[self._next] = Track(label, pos, size, 1, frame, [obs], {label: 1})
+            self._tracks[self._next] = Track(label, pos, size, 1, frame, [obs], {label: 1}, frame)
             while len(self._tracks) > self.max_tracks:
                 self._tracks.popitem(last=False)
             return None
@@ -101,6 +115,16 @@ class TentativeTracks:
             if d <= bd and tr.last_frame != frame:
                 best, bd = k, d
         return best
+
+    def expire(self, frame: int) -> int:
+        """Drop tracks first seen more than ``max_age`` frames before ``frame``."""
+        self._expired_at = frame
+        if not self.max_age:
+            return 0
+        old = [k for k, tr in self._tracks.items() if frame - tr.first_frame > self.max_age]
+        for k in old:
+            del self._tracks[k]
+        return len(old)
 
     def drop_unseen(self, visible: Callable[[Vec3], bool], frame: int) -> int:
         """Drop tracks whose place is in view now but got no detection this frame."""

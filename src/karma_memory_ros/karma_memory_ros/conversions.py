@@ -129,7 +129,8 @@ def memory_object_msg(item: MemoryItem) -> MemoryObject:
         states=_kvs(item.states),
         first_seen=to_time(item.first_seen), last_seen=to_time(item.last_seen),
         times_seen=min(item.times_seen, 2**32 - 1), confidence=float(item.confidence),
-        stale=item.stale, source=item.source, score=float(item.score), held=item.held)
+        stale=item.stale, source=item.source, score=float(item.score), held=item.held,
+        robot=item.robot)
 
 
 _NODE_ATTRS = MESSAGE_ATTRIBUTES

@@ -12,7 +12,8 @@ Publishes
   associated with, so the short-term memory keys on the long-term memory's ids;
   ``/karma/scene_graph`` (SceneGraph, transient local; at most ``publish_rate_hz``, only when
   the graph changed), ``/karma/scene_graph/markers`` (MarkerArray), ``/karma/diagnostics``
-  (rejection counts plus ``applied.messages``, ``applied.observations``, ``objects``; the
+  (rejection counts plus ``applied.messages`` (``applied.perception_messages`` of them from
+  perception), ``applied.observations``, ``objects``; the
   applied counts are set only after the store committed them).
 Serves
   ``/karma/find_object``, ``/karma/query_scene_graph``, ``/karma/save_memory``,
@@ -22,7 +23,9 @@ Serves
   :mod:`karma_memory_ros.retrieval_service`.
 
 Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
-loses nothing that was applied. Bad input is rejected item by item, logged and counted.
+loses nothing that was applied. With ``store_url`` set (``postgresql://...``) that SQLite file
+is the robot's cache of a fleet's shared memory, see :mod:`karma_memory_ros.fleet_sync`.
+Bad input is rejected item by item, logged and counted.
 
 Run::
 
@@ -50,7 +53,8 @@ from karma_memory.history import HistoryConfig
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
 from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
 from karma_domain.vocabulary import failure_name
-from karma_memory_ros import memory_services, retrieval_service
+from karma_memory_ros import fleet_sync, memory_services, retrieval_service
+from karma_memory_ros.concurrency import EXECUTOR_THREADS, GraphAccess
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
                                           observer_from_msg, to_sec)
@@ -82,6 +86,9 @@ SCHEMA = {
                                   'history says (belief update of a miss)', min_value=0.05, max_value=0.99),
     'confirm_frames': Param(2, 'Frames an id-less new object must be seen in before memory has it',
                             min_value=1, max_value=100),
+    'track_max_age': Param(30, 'Frames after its first sighting within which an id-less new object '
+                           'must be confirmed, else the evidence expires (0 = never)',
+                           min_value=0, max_value=100000),
     'stale_below': Param(0.5, 'Belief under which an object is stale', min_value=0.0, max_value=1.0),
     'merge_distance': Param(0.3, 'Same-type objects this close, never seen together, merge, m',
                             min_value=0.0, max_value=5.0),
@@ -111,6 +118,7 @@ SCHEMA = {
                                  'newest change (older: one baseline row per node); 0 keeps all',
                                  min_value=0.0),
     'history_max_rows_per_object': Param(500, 'Most history rows per node; 0 means no cap', min_value=0),
+    **fleet_sync.PARAMS,   # store_url, fleet_sync_period_s
     **retrieval_service.RETRIEVAL_SCHEMA,   # karma/retrieve_memory
 }
 
@@ -120,6 +128,7 @@ class LtmNode(Node):
 
     def __init__(self, **kwargs):
         super().__init__('ltm_node', **kwargs)
+        self.access = GraphAccess()   # queries served beside ingest (see concurrency.py)
         self.cfg = cfg = declare_and_validate(self, SCHEMA)
         self.rejections = RejectionCounter(self, cfg['diagnostics_period_s'])
         self.store_dir = expand_store_dir(cfg['store_dir'], self.get_namespace())
@@ -129,6 +138,7 @@ class LtmNode(Node):
             association_distance=cfg['association_distance'], move_threshold=cfg['move_threshold'],
             near_distance=cfg['near_distance'], miss_decay=cfg['miss_decay'],
             prior_detection_rate=cfg['prior_detection_rate'], confirm_frames=cfg['confirm_frames'],
+            track_max_age=cfg['track_max_age'],
             stale_below=cfg['stale_below'], merge_distance=cfg['merge_distance'],
             max_objects=cfg['max_objects'],
             limits=Limits(max_label_len=cfg['max_label_length'], max_id_len=cfg['max_id_length'],
@@ -136,37 +146,44 @@ class LtmNode(Node):
                           max_object_size=cfg['max_object_size'],
                           max_fov_deg=cfg['max_fov_deg'], max_sensor_range=cfg['max_sensor_range'],
                           max_points=cfg['max_points_per_observation']))
-        self.store = MemoryStore(self.store_dir, history=HistoryConfig(
+        self.store = fleet_sync.open_store(self, self.store_dir, HistoryConfig(
             cfg['history_retention_s'], cfg['history_max_rows_per_object']))
         self.graph = self.store.load(self.memory_config)
         self.applied_messages = 0
+        self.applied_perception = 0   # of applied_messages, those from perception (not consolidation)
         self._evidence: dict[str, int] = {}
         self.applied_observations = 0
         self._published_rev = -1
         self._encoder = SceneGraphEncoder()
+        self._query_encoder = SceneGraphEncoder()   # queries run beside publish_graph's thread
         self._update_figures()
 
         self.graph_pub = self.create_publisher(SceneGraphMsg, 'karma/scene_graph', LATCHED)
         self.marker_pub = self.create_publisher(MarkerArray, 'karma/scene_graph/markers', LATCHED)
         self.associated_pub = self.create_publisher(ObjectObservationArray, 'karma/ltm/associated',
                                                     RELIABLE_EVENTS)
-        self.create_subscription(RobotState, 'karma/robot_state', self.on_robot_state, LATCHED)
+        self.create_subscription(RobotState, 'karma/robot_state', self.access.locked(self.on_robot_state),
+                                 LATCHED)
         # A failed skill is evidence (karma_interfaces/SkillResult.failure): not found where
         # believed, hand empty, container closed.
-        self.create_subscription(SkillResult, 'karma/skill_results', self.on_skill_result,
+        self.create_subscription(SkillResult, 'karma/skill_results', self.access.locked(self.on_skill_result),
                                  RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, 'karma/perception/objects',
                                  lambda m: self.handle_observations(m, 'perception'), SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, 'karma/ltm/consolidate',
                                  lambda m: self.handle_observations(m, 'short_term'), RELIABLE_EVENTS)
         self._last_map: NavigableMap | None = None
-        self.create_subscription(NavigableMap, 'karma/map/navigable', self.on_map, LATCHED)
-        self.create_service(FindObject, 'karma/find_object', self.on_find)
-        self.create_service(QuerySceneGraph, 'karma/query_scene_graph', self.on_query)
+        self.create_subscription(NavigableMap, 'karma/map/navigable', self.access.locked(self.on_map), LATCHED)
+        self.create_service(FindObject, 'karma/find_object', self.access.locked(self.on_find),
+                            callback_group=self.access.queries)
+        self.create_service(QuerySceneGraph, 'karma/query_scene_graph', self.access.locked(self.on_query),
+                            callback_group=self.access.queries)
         self.create_service(SaveMemory, 'karma/save_memory', self.on_save)
-        self.create_service(LoadMemory, 'karma/load_memory', self.on_load)
-        self.create_service(ResetMemory, 'karma/reset_memory', self.on_reset)
+        self.create_service(LoadMemory, 'karma/load_memory', self.access.locked(self.on_load))
+        self.create_service(ResetMemory, 'karma/reset_memory', self.access.locked(self.on_reset))
         memory_services.register(self)
+        if cfg['store_url']:
+            self.fleet = fleet_sync.FleetSync(self)
         self.retrieval = retrieval_service.register(self)   # karma/retrieve_memory
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
@@ -210,7 +227,8 @@ class LtmNode(Node):
                 self.rejections.reject(e.reason, f'observer: {e.detail}')
             if observer is not None and not math.isfinite(stamp):
                 observer = None
-        report = self.graph.apply(observations, observer, source=source, stamp=stamp)
+        with self.access.lock:   # the commit below only reads: queries need not wait for it
+            report = self.graph.apply(observations, observer, source=source, stamp=stamp)
         self.store.commit(self.graph)
         for idx, reason, detail in report.rejected + report.refused:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
@@ -218,6 +236,7 @@ class LtmNode(Node):
         for nid in report.conflicts:   # the operator's version stands; say so, never silently
             self.rejections.reject('operator_conflict', f'{source} saw {nid} unlike the operator placed it')
         self.applied_messages += 1
+        self.applied_perception += channel != 'short_term'
         self.applied_observations += len(report.applied)
         self._update_figures()
         if channel != 'short_term':
@@ -274,6 +293,7 @@ class LtmNode(Node):
 
     def _update_figures(self) -> None:
         self.rejections.set_value('applied.messages', self.applied_messages)
+        self.rejections.set_value('applied.perception_messages', self.applied_perception)
         self.rejections.set_value('applied.observations', self.applied_observations)
         self.rejections.set_value('objects', len(self.graph))
 
@@ -321,7 +341,7 @@ class LtmNode(Node):
                 nodes = {rid} | {o.id for o in self.graph.objects_in(rid)}
             else:
                 nodes = None
-            resp.graph = self._encoder.encode(self.graph.nx, nodes,
+            resp.graph = self._query_encoder.encode(self.graph.nx, nodes,
                                               Header(frame_id='map', stamp=self.get_clock().now().to_msg()))
             if req.with_text:
                 resp.text = self.graph.render_text(nodes)
@@ -434,7 +454,7 @@ class LtmNode(Node):
 
 
 def main(argv=None) -> int:
-    return run_node(LtmNode, 'ltm_node', argv, threads=0)
+    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS)
 
 
 if __name__ == '__main__':

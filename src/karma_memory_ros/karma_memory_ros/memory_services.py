@@ -26,7 +26,8 @@ DEFAULT_RESULTS, MAX_RESULTS = 1000, 100000
 def register(node) -> None:
     """Serve both services from ``node`` (an LtmNode: ``graph``, ``store``, ``cfg``)."""
     node.create_service(QueryHistory, 'karma/query_history', lambda q, r: query_history(node, q, r))
-    node.create_service(CorrectMemory, 'karma/correct_memory', lambda q, r: correct_memory(node, q, r))
+    node.create_service(CorrectMemory, 'karma/correct_memory',
+                        node.access.locked(lambda q, r: correct_memory(node, q, r)))
 
 
 def _now(node) -> float:

@@ -86,7 +86,10 @@ class RetrievalService:
         self._loading = False
         if cfg['retrieval_embedder'] == 'hash':
             self.ready.set()
-        node.create_service(RetrieveMemory, 'karma/retrieve_memory', self.on_retrieve)
+        access = getattr(node, 'access', None)   # the graph's lock and the query group (concurrency.py)
+        self.graph_lock = access.lock if access is not None else None
+        node.create_service(RetrieveMemory, 'karma/retrieve_memory', self.on_retrieve,
+                            callback_group=access.queries if access is not None else None)
         node.create_timer(cfg['retrieval_refresh_s'], self.on_timer)
         self._figures()
 
@@ -111,7 +114,7 @@ class RetrievalService:
             return
         try:
             with self.lock:
-                if self.query.refresh(self.node.graph):
+                if self.query.refresh(self.node.graph, self.graph_lock):
                     self._figures()
         except Exception as e:  # noqa: BLE001 - the next call rebuilds
             self.node.rejections.reject('internal_error', f'retrieval refresh failed: {type(e).__name__}: {e}')
@@ -155,7 +158,8 @@ class RetrievalService:
                 raise TimeoutError('the retrieval embedder is still loading')
             r = self.request(req)
             with self.lock:
-                a = self.query.retrieve(self.node.graph, r)
+                # the graph lock only while the graph is read; embedding and ranking run on the view
+                a = self.query.retrieve(self.node.graph, r, self.graph_lock)
                 self.warm = self.warm or not r.regions_only
             rr = a.retrieval
             resp.scene_text, resp.stm_text = rr.scene_text, rr.stm_text

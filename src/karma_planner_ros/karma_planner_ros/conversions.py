@@ -10,7 +10,8 @@ def _kv(pairs) -> dict:
 
 def graph_to_dicts(graph) -> tuple[list[dict], list[dict]]:
     """SceneGraph msg -> (nodes, edges) dicts for ``MemoryView.from_graph``."""
-    nodes = [{'id': n.id, 'layer': n.layer, 'type': n.type, 'attributes': _kv(n.attributes)} for n in graph.nodes]
+    nodes = [{'id': n.id, 'layer': n.layer, 'type': n.type, 'attributes': _kv(n.attributes),
+              'position': (n.position.x, n.position.y, n.position.z)} for n in graph.nodes]
     edges = [{'source': e.source, 'target': e.target, 'relation': e.relation} for e in graph.edges]
     return nodes, edges
 

@@ -57,7 +57,9 @@ def graph_dicts(nxgraph) -> tuple[list[dict], list[dict]]:
         for k in NODE_ATTRS:
             if k in a and a[k] != '':
                 attrs[k] = _text(a[k])
-        nodes.append({'id': nid, 'layer': a.get('layer', ''), 'type': a.get('type', ''), 'attributes': attrs})
+        pos = a.get('position', (0.0, 0.0, 0.0))
+        nodes.append({'id': nid, 'layer': a.get('layer', ''), 'type': a.get('type', ''), 'attributes': attrs,
+                      'position': (float(pos[0]), float(pos[1]), float(pos[2]))})
     edges = [{'source': u, 'target': v, 'relation': r} for u, v, r in sorted(nxgraph.edges(data='relation'))]
     return nodes, edges
 
@@ -99,6 +101,14 @@ class RetrievalAnswer:
     retrieve_s: float = 0.0    # ranking, expanding, rendering, the returned items
 
 
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 class MemoryQuery:
     """Retrieval and find over one long-term scene graph (see the module docstring)."""
 
@@ -138,10 +148,11 @@ class MemoryQuery:
             self.view_builds += 1
         return self._view
 
-    def refresh(self, graph) -> bool:
+    def refresh(self, graph, lock=None) -> bool:
         """Bring the view and the item embeddings up to date; True when anything was redone."""
         before = (self._key, self.retriever.index.computed)
-        view = self.view(graph)
+        with (lock if lock is not None else _NoLock()):
+            view = self.view(graph)
         self.retriever.prepare(view)
         return before != (self._key, self.retriever.index.computed)
 
@@ -155,10 +166,14 @@ class MemoryQuery:
         graph's type ranking, :meth:`karma_memory.scene_graph.SceneGraph.find`)."""
         return graph.find(query, k)
 
-    def retrieve(self, graph, req: RetrievalRequest) -> RetrievalAnswer:
+    def retrieve(self, graph, req: RetrievalRequest, lock=None) -> RetrievalAnswer:
+        """Retrieve for ``req``; ``lock`` (held only while the graph is read into the view)
+        orders this with writers of ``graph`` on other threads."""
         self.calls += 1
         t0 = time.perf_counter()
-        base = self.view(graph)
+        with (lock if lock is not None else _NoLock()):
+            base = self.view(graph)
+            revision, objects = graph.revision, len(graph)
         view = base
         if req.short_term:
             view = view.with_short_term(req.short_term, known_only=True)
@@ -183,7 +198,7 @@ class MemoryQuery:
                 listed.add(reg.id)
         extra = self._context(view, req, listed)
         out += [ReturnedItem(it, 'context', False) for it in extra]
-        answer = RetrievalAnswer(r, view, out, graph.revision, len(graph), t1 - t0, t2 - t1,
+        answer = RetrievalAnswer(r, view, out, revision, objects, t1 - t0, t2 - t1,
                                  time.perf_counter() - t2)
         return answer
 

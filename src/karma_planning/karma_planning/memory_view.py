@@ -46,7 +46,7 @@ class MemoryItem:
     confidence: float = 1.0     # the long-term memory's belief in [0, 1]
     stale: bool = False         # a look where it should be failed to find it
     last_seen: float = 0.0      # seconds since the epoch; 0 = unknown
-    position: tuple | None = None   # centre, frame map (REP-103), when memory knows it
+    position: tuple | None = None   # believed centre (map frame, REP-103); None = unknown
     relation: str = ''          # how the receptacle holds it ("in", "on"), when known
     _text: str | None = field(default=None, repr=False)
 
@@ -94,6 +94,15 @@ def _number(text, default: float, lo: float, hi: float) -> float:
     except (TypeError, ValueError):
         return default
     return min(max(v, lo), hi) if v == v else default
+
+
+def _position(p) -> tuple | None:
+    """A node's ``(x, y, z)`` when it is three finite numbers, else None (unknown)."""
+    try:
+        xyz = tuple(float(v) for v in p)
+    except (TypeError, ValueError):
+        return None
+    return xyz if len(xyz) == 3 and all(abs(v) < 1e6 for v in xyz) else None
 
 
 def _attrs(node: dict) -> dict:
@@ -178,6 +187,13 @@ class MemoryView:
                 btype = blocking.replace('|', '_').split('_')[0].lower()
                 same = [c for c in items.values() if c.type.lower() == btype and c.type in OPENABLE_TYPES]
                 box = own(same[0].id) if len(same) == 1 else None
+                if box is None and it is not None and it.position is not None:
+                    # several of that type: the one nearest where memory has the target
+                    placed = [c for c in same if c.position is not None]
+                    near = min(placed, key=lambda c: (sum((a - b) ** 2 for a, b in
+                                                          zip(c.position, it.position)), c.id),
+                               default=None)
+                    box = own(near.id) if near is not None else None
             if box is not None:
                 box.states = {**box.states, 'isOpen': 'false'}
                 if box.recent:
@@ -303,7 +319,8 @@ class MemoryView:
                                     valid_label=is_type_label(raw_type),
                                     confidence=_number(attrs.get('confidence'), 1.0, 0.0, 1.0),
                                     stale=attrs.get('stale') in _TRUE,
-                                    last_seen=_number(attrs.get('last_seen'), 0.0, 0.0, 1e11))
+                                    last_seen=_number(attrs.get('last_seen'), 0.0, 0.0, 1e11),
+                                    position=_position(n.get('position')))
         for it in items.values():   # a 'parent' attribute names a receptacle only when it is one
             if it.receptacle and (it.receptacle not in items or items[it.receptacle].layer == 'region'):
                 it.receptacle = ''

@@ -35,10 +35,27 @@ _STATE_SKILL = {'hot': 'heat', 'cooked': 'heat', 'cold': 'cool', 'clean': 'clean
                 'filled': 'fill', 'empty': 'empty'}
 
 
-def _known(view: MemoryView, type_name: str, fresh_only: bool = False) -> bool:
+#: A belief at or under this confidence says "more likely gone than there": a deliberate look at
+#: its place failed (memory demotes it to half ``stale_below``) or it was missed again and again.
+GONE_BELOW = 0.25
+
+
+def _gone(it: MemoryItem) -> bool:
+    return it.stale and it.confidence <= GONE_BELOW
+
+
+def _known(view: MemoryView, type_name: str, fresh_only: bool = False,
+           plausible_only: bool = False) -> bool:
+    """Whether memory has ``type_name`` (or its source) worth acting on: any belief; only fresh
+    ones (``fresh_only``); or any but those a look found gone (``plausible_only``)."""
     src = source_type(type_name)
     found = view.by_type(type_name) or (view.by_type(src) if src else [])
-    return any(it.fresh or it.id == view.held_id() for it in found) if fresh_only else bool(found)
+    held = view.held_id()
+    if fresh_only:
+        return any(it.fresh or it.id == held for it in found)
+    if plausible_only:
+        return any(not _gone(it) or it.id == held for it in found)
+    return bool(found)
 
 
 def _is_sliced(it: MemoryItem) -> bool:
@@ -54,6 +71,26 @@ def _already(it: MemoryItem, state: str, b) -> bool:
     st = {**it.states, **(it.recent or {})}
     on = parse_bool(st.get('isToggled', ''))     # unknown is neither on nor off
     return on is not None and on == (state == 'on')
+
+
+#: What memory's states say when a STATE goal already holds (perception reports THOR's states).
+_HOLDS = {'cooked': ('isCooked', 'true'), 'hot': ('temperature', 'hot'), 'cold': ('temperature', 'cold'),
+          'clean': ('isDirty', 'false'), 'filled': ('isFilledWithLiquid', 'true'),
+          'empty': ('isFilledWithLiquid', 'false')}
+
+
+def _state_holds(it: MemoryItem, state: str) -> bool:
+    """Whether memory says ``it`` is already ``state`` (cooked, hot, clean, ...): such a goal
+    needs no skill; a goal memory cannot judge (no such state seen) is planned.
+
+    >>> _state_holds(MemoryItem('Bread_1', 'BreadSliced', states={'isCooked': 'true'}), 'cooked')
+    True
+    >>> _state_holds(MemoryItem('Mug_1', 'Mug', states={'isDirty': 'true'}), 'clean')
+    False
+    """
+    key, want = _HOLDS.get(state, ('', ''))
+    st = {**it.states, **(it.recent or {})}
+    return bool(key) and str(st.get(key, '')).lower() == want
 
 
 def parse_goal(text: str) -> tuple[str, str, str | None, int]:
@@ -89,8 +126,8 @@ class _Builder:
             rec = self.view.items.get(it.receptacle)
             in_target = bool(avoid_in and rec and rec.type.lower() == avoid_in.lower())
             # what is in hand, then fresh beliefs before stale ones (a failed look demoted it)
-            return (it.id != self.state.holding, in_target, not it.fresh, self.rank.get(it.id, 1 << 30),
-                    -it.confidence, it.id)
+            return (it.id != self.state.holding, in_target, not it.fresh, _gone(it),
+                    self.rank.get(it.id, 1 << 30), -it.confidence, it.id)
         return min(cands, key=key)
 
     def goto(self, it: MemoryItem) -> None:
@@ -151,13 +188,31 @@ def explore_order(regions: list[str], explored=()) -> list[str]:
 SEARCHABLE = SEARCHABLE_CONTAINERS
 
 
-def containers_to_search(view: MemoryView, explored=()) -> list[str]:
-    """Closed containers in memory not yet searched in this task (fridges first)."""
+def containers_to_search(view: MemoryView, explored=(), near=()) -> list[str]:
+    """Closed containers in memory not yet searched in this task: nearest first to the places
+    in ``near`` (where memory last had what is sought: someone who moved it most likely put it
+    away close by), else fridges first.
+
+    >>> v = MemoryView({'Cabinet_1': MemoryItem('Cabinet_1', 'Cabinet', 'receptacle', position=(4, 0, 1)),
+    ...                 'Cabinet_2': MemoryItem('Cabinet_2', 'Cabinet', 'receptacle', position=(1, 0, 1)),
+    ...                 'Fridge_1': MemoryItem('Fridge_1', 'Fridge', 'receptacle', position=(9, 0, 1))})
+    >>> containers_to_search(v), containers_to_search(v, near=[(0, 0, 1)])
+    (['Fridge_1', 'Cabinet_1', 'Cabinet_2'], ['Cabinet_2', 'Cabinet_1', 'Fridge_1'])
+    """
     done = set(explored)
     rank = {t.lower(): i for i, t in enumerate(SEARCHABLE)}
     found = [it for it in view.items.values()
              if it.type.lower() in rank and it.layer != 'region' and it.id not in done]
-    return [it.id for it in sorted(found, key=lambda it: (rank[it.type.lower()], it.id))]
+    near = [p for p in near if p is not None]
+
+    def key(it):
+        d = min((_dist2(it.position, p) for p in near), default=0.0) if it.position else 1e12
+        return (d if near else 0.0, rank[it.type.lower()], it.id)
+    return [it.id for it in sorted(found, key=key)]
+
+
+def _dist2(a, b) -> float:
+    return sum((x - y) ** 2 for x, y in zip(a, b))
 
 
 def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = (),
@@ -173,10 +228,14 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
     if not parsed:
         return [], 'the reference planner needs goals'
     needed = [t for kind, x, arg, _ in parsed for t in ([x, arg] if kind == 'in' else [x])]
-    # A type memory holds only as stale beliefs (a look failed to find it there) is searched
-    # for like a missing one while regions are left to explore; then the stale ones are tried.
+    # A type memory holds only as stale beliefs is searched for like a missing one while regions
+    # are left to explore; then the stale ones are tried, except beliefs a look found gone
+    # (confidence <= GONE_BELOW): while closed containers are left to search (nearest to where
+    # memory last had it first), those are searched before a known-empty place is visited again.
     unexplored = explore_order(view.region_names(), explored)
-    missing = [t for t in dict.fromkeys(needed) if not _known(view, t, fresh_only=bool(unexplored))]
+    unsearched = bool(containers_to_search(view, explored))
+    missing = [t for t in dict.fromkeys(needed)
+               if not _known(view, t, fresh_only=bool(unexplored), plausible_only=unsearched)]
     # N*GOAL needs N distinct objects (pieces of one source excepted): too few known is missing.
     for kind, x, arg, n in parsed:
         if n > 1 and not source_type(x) and 0 < len(view.by_type(x)) < n and x not in missing:
@@ -187,7 +246,9 @@ def reference_plan(goals: list[str], view: MemoryView, retrieved: list[str] = ()
             # Every region was looked at: search inside closed containers, one per plan; when
             # none is left, look at the regions again (a memory-less robot has forgotten
             # what it saw there).
-            regions = containers_to_search(view, explored)[:1] or list(view.region_names())
+            last = [it.position for t in missing for it in view.by_type(t)
+                    + view.by_type(source_type(t) or t)]
+            regions = containers_to_search(view, explored, near=last)[:1] or list(view.region_names())
         if not regions and WHOLE_MAP not in explored:
             # No map yet (just started or reset): search everything reachable, as a robot
             # would, instead of failing before the map arrives.
@@ -260,11 +321,13 @@ def _plan_goals(parsed, view: MemoryView, retrieved, max_steps: int) -> tuple[li
                 b.acquire(obj)
             elif kind == 'in':
                 rec = b.pick(arg, exclude={obj.id})
-                if view.items.get(obj.receptacle) is rec and b.state.holding != obj.id:
-                    continue   # already there
+                if view.items.get(obj.receptacle) is rec and b.state.holding != obj.id and obj.fresh:
+                    continue   # already there (a stale belief of it there proves nothing)
                 b.acquire(obj)
                 b.put(rec)
             elif arg in _STATE_SKILL:
+                if _state_holds(obj, arg) and b.state.holding != obj.id:
+                    continue   # memory saw it so already (a look again follows if all hold)
                 b.acquire(obj)
                 b.add(_STATE_SKILL[arg], obj.id)
             elif arg == 'sliced':

@@ -53,10 +53,27 @@ def test_ghosts_duplicates_misses_and_wrong_containers():
     c = q['counts']
     assert c == {'seen': 5, 'recalled': 3, 'seen_repeated': 0, 'recalled_repeated': 0,
                  'memory': 7, 'matched': 3, 'duplicates': 1, 'contained': 2, 'contained_ok': 1,
-                 'stale': 1}
+                 'contained_first': 1, 'stale': 1}
     assert q['recall'] == 0.6 and q['precision'] == pytest.approx(3 / 7)
     assert q['duplicate_rate'] == pytest.approx(1 / 7) and q['containment_accuracy'] == 0.5
     assert q['stale_beliefs'] == 1
+
+
+def test_containment_accepts_any_of_thors_receptacles_and_reports_the_first_apart():
+    # THOR lists a pen on a dining table also "in" the chair tucked under it
+    gt = _gt(('Table|1', 'DiningTable', (0, 0, 0.7), '', False),
+             ('Chair|1', 'Chair', (0, 0.5, 0.45), '', False),
+             ('Pen|1', 'Pen', (0, 0.3, 0.75), 'Table|1', True),
+             ('Pen|2', 'Pen', (0.4, 0.3, 0.75), 'Table|1', True))
+    gt['objects'][2]['parentReceptacles'] = ['Table|1', 'Chair|1']
+    gt['objects'][3]['parentReceptacles'] = ['Table|1', 'Chair|1']
+    mem = [_m('DiningTable_1', 'DiningTable', (0, 0, 0.7), layer='receptacle'),
+           _m('Chair_1', 'Chair', (0, 0.5, 0.45), layer='receptacle'),
+           _m('Pen_1', 'Pen', (0, 0.3, 0.75), 'Chair_1'), _m('Pen_2', 'Pen', (0.4, 0.3, 0.75), 'DiningTable_1')]
+    q = judge(mem, gt)
+    assert q['containment_accuracy'] == 1.0 and q['containment_first'] == 0.5
+    mem[2]['parent'] = 'region:kitchen'
+    assert judge(mem, gt)['containment_accuracy'] == 0.5
 
 
 def test_recall_counts_only_what_perception_detected_and_empty_is_none():

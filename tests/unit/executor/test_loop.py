@@ -78,6 +78,24 @@ def test_replans_are_bounded():
     assert 'gave up after 2 replans' in out.message
 
 
+def test_a_first_miss_per_target_is_a_search_not_a_replan():
+    # three ghosts of a mug, each looked at once (not found), then the real one: no replan is
+    # used up by the looks; looking at the same ghost twice is a failure again
+    ghosts = [[('navigate_to', (f'Mug_{i}',))] for i in (2, 3, 4)]
+    planner = ScriptedPlanner(*ghosts, [('navigate_to', ('Mug_1',)), ('pickup', ('Mug_1',))])
+    world = World({f'navigate_to(Mug_{i})': f'not_found:Mug_{i} not found where memory places it'
+                   for i in (2, 3, 4)})
+    out = TaskLoop(planner, world, max_replans=0).run('take the mug')
+    assert out.success and out.replans == 0 and out.explorations == 3
+    planner = ScriptedPlanner([('navigate_to', ('Mug_2',))], [('explore', ('r1',))],
+                              [('navigate_to', ('Mug_2',))])
+    world = World({'navigate_to(Mug_2)': 'not_found:not there'})
+    world.failures = type('Always', (dict,), {'__contains__': lambda s, k: k == 'navigate_to(Mug_2)',
+                                              'pop': lambda s, k: 'not_found:not there'})()
+    out = TaskLoop(planner, world, max_replans=0).run('take the mug')
+    assert not out.success and 'gave up after 0 replans' in out.message
+
+
 def test_steps_are_bounded_even_when_exploring_forever():
     planner = ScriptedPlanner(*[[('explore', ('r1',))]] * 50)
     out = TaskLoop(planner, World(), max_steps=4).run('find a unicorn')

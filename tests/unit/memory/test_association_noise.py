@@ -44,6 +44,26 @@ def test_a_single_false_detection_creates_nothing():
     assert len(g) == 0                                    # the old track was dropped, not confirmed
 
 
+def test_a_false_detection_out_of_range_expires_instead_of_waiting_for_a_second_one():
+    """A false detection beyond the camera's range is never looked at again, so only its age
+    ends it: an unrelated second one of that type near it, much later, confirms nothing."""
+    g = SceneGraph(MemoryConfig(track_max_age=30))
+    far = (9.0, 1.0, 1.0)                                 # beyond the 5 m range of camera()
+    cam = camera(EYE, 0)
+    g.apply([Observation("Mug", "", 0.6, far, (0.08, 0.08, 0.08))], observer=cam, stamp=1)
+    for t in range(2, 40):                                # the robot works elsewhere
+        g.apply([], observer=cam, stamp=t)
+    g.apply([Observation("Mug", "", 0.6, (9.1, 1.0, 1.0), (0.08, 0.08, 0.08))], observer=cam, stamp=40)
+    assert len(g) == 0
+    # the same two sightings within the age limit are one object's repeated evidence
+    h = SceneGraph(MemoryConfig(track_max_age=30))
+    h.apply([Observation("Mug", "", 0.6, far, (0.08, 0.08, 0.08))], observer=cam, stamp=1)
+    for t in range(2, 10):
+        h.apply([], observer=cam, stamp=t)
+    h.apply([Observation("Mug", "", 0.6, (9.1, 1.0, 1.0), (0.08, 0.08, 0.08))], observer=cam, stamp=10)
+    assert len(h) == 1
+
+
 def test_lookalike_label_associates_and_does_not_flip_the_type():
     g = SceneGraph()
     for t in range(1, 6):
@@ -169,6 +189,25 @@ def test_held_object_follows_the_hand_not_detections_on_a_counter():
     assert r.ids[0] == "Mug_1" and not g.get("Mug_1").stale
 
 
+def test_a_carried_box_and_its_remote_seen_on_the_way_leave_no_ghosts():
+    """The base pose comes after each skill, frames while the robot walks: what the gripper
+    carries (and what is in it) is at the camera, wherever the last base pose was."""
+    g = SceneGraph()
+    for t in range(1, 4):
+        g.apply([obs("Box", "", (2.0, 1.0, 0.5), (0.4, 0.3, 0.3), rec=True),
+                 obs("RemoteControl", "", (2.0, 1.0, 0.55), (0.15, 0.05, 0.03))], stamp=t)
+    assert g.receptacle_of("RemoteControl_1")[0] == "Box_1"
+    g.set_robot_state(HAND_HOLDING, "Box_1", "Box", base_position=(1.5, 1.0, 0.9), stamp=4)
+    for t, x in enumerate((1.0, 0.0, -1.0, -2.0, -3.0), start=5):     # walking, base pose stale
+        g.apply([obs("Box", "", (x + 0.4, 1.0, 1.0), (0.4, 0.3, 0.3), rec=True),
+                 obs("RemoteControl", "", (x + 0.4, 1.0, 1.05), (0.15, 0.05, 0.03))],
+                observer=camera((x, 1.0, 1.5), 0), stamp=t)
+    assert sorted(g.ids()) == ["Box_1", "RemoteControl_1"]
+    # the carried box moved to the base: so did the remote in it
+    g.set_robot_state(HAND_HOLDING, "Box_1", "Box", base_position=(-3.0, 1.0, 0.9), stamp=10)
+    assert g.get("RemoteControl_1").position[0] == pytest.approx(-3.0)
+
+
 def test_unknown_size_pose_and_parent_leave_memory_as_it_was():
     g = SceneGraph()
     g.apply([obs("CounterTop", "CounterTop|1", (2, 1, 0.9), (1.5, 0.6, 0.1), rec=True),
@@ -197,3 +236,20 @@ def test_a_pruned_object_that_reappears_elsewhere_keeps_its_id():
     for t in range(14, 16):
         g.apply([obs("Mug", "", (2.0, 3.9, 1.0))], stamp=t)
     assert g.ids() == ["Mug_1"]
+
+
+def test_an_object_seen_before_its_receptacle_is_placed_on_it_once_the_receptacle_is_known():
+    g = SceneGraph(MemoryConfig(confirm_frames=1))
+    g.apply([Observation("Pen", "", 0.9, (0.0, 0.0, 0.81), (0.14, 0.02, 0.02))], stamp=1)
+    assert g.get("Pen_1").receptacle_id == ""
+    desk = Observation("Desk", "", 0.9, (0.0, 0.0, 0.40), (1.2, 0.6, 0.80), is_receptacle=True)
+    g.apply([desk], stamp=2)
+    assert (g.get("Pen_1").receptacle_id, g.get("Pen_1").relation) == ("Desk_1", "on")
+
+
+def test_a_pen_on_a_desk_is_on_the_desk_not_on_the_drawer_under_its_top():
+    g = SceneGraph(MemoryConfig(confirm_frames=1))
+    g.apply([Observation("Desk", "", 0.9, (0.0, 0.0, 0.40), (1.2, 0.6, 0.80), is_receptacle=True),
+             Observation("Drawer", "", 0.9, (0.0, 0.0, 0.70), (0.5, 0.5, 0.14), is_receptacle=True),
+             Observation("Pen", "", 0.9, (0.0, 0.0, 0.815), (0.14, 0.02, 0.02))], stamp=1)
+    assert g.get("Pen_1").receptacle_id == "Desk_1"
