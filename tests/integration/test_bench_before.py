@@ -27,7 +27,7 @@ SUITE = {'format': 'karma-task-suite/1', 'name': 'before', 'episodes': [{
 def stack(tmp_path_factory):
     os.environ['ROS_DOMAIN_ID'] = str(os.getpid() % 50 + 100)
     params = {'planner': {'backend': 'reference', 'memory_mode': 'karma', 'embedder': 'hash'},
-              'ltm': {'store_dir': str(tmp_path_factory.mktemp('ltm'))},
+              'ltm': {'store_dir': str(tmp_path_factory.mktemp('ltm')), 'retrieval_embedder': 'hash'},
               'bridge': {'simulator': 'inprocess'}}
     with StackProcesses(params, tmp_path_factory.mktemp('logs')) as procs:
         client = StackClient('test_bench_before')

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_each_plan_is_logged_with_its_prompt(ros_node, spawn_node, tmp_path):
-    spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path)})
+    spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path),
+                                                                'retrieval_embedder': 'hash'})
     planner = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml',
                          {'backend': 'reference', 'embedder': 'hash', 'use_short_term': False})
     records = []

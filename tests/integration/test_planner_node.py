@@ -14,7 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_plan_service_with_both_memories(ros_node, spawn_node, tmp_path):
-    spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path)})
+    spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml', {'store_dir': str(tmp_path),
+                                                                'retrieval_embedder': 'hash'})
     spawn_node('karma_memory_ros.stm_node', 'config/stm.yaml')
     planner = spawn_node('karma_planner_ros.planner_node', 'config/planner.yaml',
                          {'backend': 'reference', 'embedder': 'hash'})

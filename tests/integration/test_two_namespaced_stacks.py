@@ -37,7 +37,8 @@ def _up(spawn_python, ns, store):
     return spawn_python(UP, '--namespace', ns, '--no-respawn',
                         '--param', f'ltm.store_dir:={store}',
                         '--param', 'planner.backend:=reference',
-                        '--param', 'planner.embedder:=hash')
+                        '--param', 'planner.embedder:=hash',
+                        '--param', 'ltm.retrieval_embedder:=hash')
 
 
 def _find(ros_node, cli, label):

@@ -20,7 +20,7 @@ import sys
 
 from karma_bringup import cli as bringup_cli
 
-BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak', 'fleet')
+BENCHMARKS = ('memory', 'sim', 'retrieval', 'tasks', 'soak', 'fleet', 'plan')
 
 
 def main(argv: list[str] | None = None) -> int:

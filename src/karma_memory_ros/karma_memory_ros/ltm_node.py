@@ -18,7 +18,9 @@ Publishes
 Serves
   ``/karma/find_object``, ``/karma/query_scene_graph``, ``/karma/save_memory``,
   ``/karma/load_memory``, ``/karma/reset_memory``; ``/karma/query_history`` (time travel) and
-  ``/karma/correct_memory`` (operator corrections), see :mod:`karma_memory_ros.memory_services`.
+  ``/karma/correct_memory`` (operator corrections), see :mod:`karma_memory_ros.memory_services`;
+  ``karma/retrieve_memory`` (the planner's memory: ranked, expanded, rendered excerpt), see
+  :mod:`karma_memory_ros.retrieval_service`.
 
 Every applied message is committed to SQLite (WAL) before the callback returns, so a kill -9
 loses nothing that was applied. With ``store_url`` set (``postgresql://...``) that SQLite file
@@ -50,7 +52,7 @@ from karma_memory.history import HistoryConfig
 from karma_memory.scene_graph import OPERATOR, REGION_PREFIX
 from karma_memory.spark import SPARK_SUFFIX, load_dsg, node_link_from_dsg, save_spark
 from karma_domain.vocabulary import failure_name
-from karma_memory_ros import fleet_sync, memory_services
+from karma_memory_ros import fleet_sync, memory_services, retrieval_service
 from karma_memory_ros.concurrency import EXECUTOR_THREADS, GraphAccess
 from karma_memory_ros.conversions import (ConversionError, SceneGraphEncoder, markers_msg,
                                           memory_object_msg, observation_from_msg,
@@ -117,6 +119,7 @@ SCHEMA = {
                                  min_value=0.0),
     'history_max_rows_per_object': Param(500, 'Most history rows per node; 0 means no cap', min_value=0),
     **fleet_sync.PARAMS,   # store_url, fleet_sync_period_s
+    **retrieval_service.RETRIEVAL_SCHEMA,   # karma/retrieve_memory
 }
 
 
@@ -189,6 +192,7 @@ class LtmNode(ManagedNode):
         memory_services.register(self)
         if cfg['store_url']:
             self.fleet = fleet_sync.FleetSync(self)
+        self.retrieval = retrieval_service.register(self)   # karma/retrieve_memory
         self.create_timer(1.0 / cfg['publish_rate_hz'], self.publish_graph)
         self.get_logger().info(f'long-term memory ready: {len(self.graph)} objects from {self.store.path}')
 
@@ -325,6 +329,8 @@ class LtmNode(ManagedNode):
         return resp
 
     def on_query(self, req, resp):
+        self._scene_queries = getattr(self, '_scene_queries', 0) + 1   # the planner must not need it
+        self.rejections.set_value('query_scene_graph.calls', self._scene_queries)
         try:
             hops = min(req.hops, self.cfg['max_query_hops'])
             if req.node_ids:

@@ -1,7 +1,8 @@
 """Planner node: serves ``/karma/plan`` (karma_interfaces/srv/Plan).
 
-Per call it fetches the whole scene graph (``/karma/query_scene_graph``) and the short-term
-memory (``/karma/stm/query``), retrieves what the instruction needs, builds the prompt from
+Per call it fetches the short-term memory (``/karma/stm/query``) and asks the long-term memory
+node to retrieve what the instruction needs (``karma/retrieve_memory``, see
+:mod:`karma_planner_ros.memory_client`; the graph is not shipped), builds the prompt from
 config/prompts, asks the backend (``transformers`` | ``openai`` | ``reference`` = goal oracle),
 validates the plan, publishes ``/karma/memory_usage`` (MemoryUsage, reliable) and answers with
 steps, memory ids, token counts, backend and elapsed time. A memory service that does not
@@ -33,7 +34,7 @@ import time
 
 import rclpy
 from karma_interfaces.msg import MemoryUsage, ObjectObservationArray, PlanRecord, PlanStep, RobotState
-from karma_interfaces.srv import Plan, QuerySceneGraph, QueryShortTerm, ResetMemory
+from karma_interfaces.srv import Plan, ResetMemory
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 
 from karma_domain.stamps import stamp_seconds
@@ -41,8 +42,8 @@ from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
 from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
 from karma_planning.memory_view import Hand
-from karma_domain.skills import failure_name
-from karma_planning.planner import Planner
+from karma_domain.skills import SEARCHABLE_CONTAINERS, failure_name
+from karma_planning.planner import Planner, goal_types
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_ros_common.resources import installed_config
 from karma_planning.retrieval import Retriever
@@ -55,7 +56,8 @@ from karma_ros_common.qos import LATCHED, RELIABLE_EVENTS, SENSOR_DATA
 
 from .oracle_channel import OracleGoalsChannel
 from .plan_queue import Busy, PlanQueue
-from .conversions import frame_to_dicts, graph_to_dicts, hand_from_msg, image_from_msg, stm_to_dicts
+from .conversions import frame_to_dicts, hand_from_msg, image_from_msg
+from .memory_client import MemoryClient
 
 SCHEMA = {
     'backend': Param('transformers', 'Planner backend', choices=('transformers', 'openai', 'reference')),
@@ -102,6 +104,8 @@ SCHEMA = {
     'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
                           '(map knowledge, not object memory) so the planner can explore'),
     'memory_timeout_s': Param(5.0, 'Wait this long for each memory service (s)', min_value=0.1),
+    'retrieval_timeout_s': Param(60.0, 'Wait this long for karma/retrieve_memory (s); its first call '
+                                 'may load the memory node\'s embedder and embed every item', min_value=0.1),
 }
 
 
@@ -138,8 +142,8 @@ class PlannerNode(ManagedNode):
                                  callback_group=MutuallyExclusiveCallbackGroup())
         self.create_service(ResetMemory, 'karma/planner/reset', self.on_reset,
                             callback_group=self.clients_group)
-        self.graph_cli = self.create_client(QuerySceneGraph, 'karma/query_scene_graph', callback_group=self.clients_group)
-        self.stm_cli = self.create_client(QueryShortTerm, 'karma/stm/query', callback_group=self.clients_group)
+        self.memory = MemoryClient(self, self.clients_group, cfg['memory_timeout_s'], cfg['budget_tokens'],
+                                   cfg['use_short_term'], cfg['retrieval_timeout_s'])
         # BENCHMARK ONLY: the goal oracle's goals come from karma/bench/oracle_goals.
         self.oracle = OracleGoalsChannel(self, cfg['backend'] == 'reference', cfg['memory_timeout_s'],
                                          self.clients_group)
@@ -168,15 +172,6 @@ class PlannerNode(ManagedNode):
                                 send_image=cfg['send_image'])
         return make_backend('reference')
 
-    def _call(self, client, request):
-        if not client.wait_for_service(timeout_sec=min(1.0, self.cfg['memory_timeout_s'])):
-            return None
-        done = threading.Event()
-        fut = client.call_async(request)
-        fut.add_done_callback(lambda _f: done.set())
-        done.wait(self.cfg['memory_timeout_s'])
-        return fut.result() if fut.done() else None
-
     def on_frame(self, msg: ObjectObservationArray) -> None:
         try:
             frame = frame_from_dicts(stamp_seconds(msg.header.stamp), msg.source,
@@ -199,22 +194,14 @@ class PlannerNode(ManagedNode):
         resp.success, resp.message = True, f'planner state cleared (memory mode {self.mode.mode})'
         return resp
 
-    def fetch_memory(self):
-        """(graph dicts or None, short-term dicts or None, notes) as the mode needs them."""
-        notes, graph, stm = [], None, None
-        if self.mode.needs_graph:
-            g = self._call(self.graph_cli, QuerySceneGraph.Request(with_text=False))
-            if g is None or not g.success:
-                notes.append('long-term memory unavailable')
-            else:
-                graph = graph_to_dicts(g.graph)
-        if self.mode.needs_stm and self.cfg['use_short_term']:
-            s = self._call(self.stm_cli, QueryShortTerm.Request(query='', max_results=0))
-            if s is None:
-                notes.append('short-term memory unavailable')
-            else:
-                stm = stm_to_dicts(s.entries)
-        return graph, stm, notes
+    def oracle_query(self, goals: list[str]) -> tuple[str, list[str]]:
+        """(ranking words, context types) of the reference backend, a goal oracle: its goals'
+        types, and every searchable container (it reads what a goal names wherever memory holds
+        it). Model backends never read goals: ('', [])."""
+        if not (goals and self.planner.backend.name.startswith('reference')):
+            return '', []
+        types = list(dict.fromkeys(t for g in goals for t in goal_types(g[:256])))
+        return ' '.join(types), types + list(SEARCHABLE_CONTAINERS)
 
     def on_plan(self, req, resp):
         t0 = time.perf_counter()
@@ -230,26 +217,31 @@ class PlannerNode(ManagedNode):
 
     def _plan(self, req, resp, t0):
         try:
-            graph, stm, notes = self.fetch_memory()
+            with self.state_lock:
+                hand = hand_from_msg(req.robot_state)
+                if hand.state == 'unknown':
+                    hand = self.hand
+            # BENCHMARK ONLY: goals exist for the reference backend (goal oracle) alone.
+            goals = self.oracle.goals_for(req.instruction, req.goals)
+            # modes karma/ltm: the memory node retrieves (karma/retrieve_memory), see memory_client
+            graph, stm, notes, remote = self.memory.fetch(self.mode, req, hand, *self.oracle_query(goals))
             image = image_from_msg(req.image) if req.image.width else None
             with self.lock:
                 with self.state_lock:
-                    hand = hand_from_msg(req.robot_state)
-                    if hand.state == 'unknown':
-                        hand = self.hand
-                    view = self.mode.view(graph, stm).with_hand(hand)
+                    view = remote.view if remote else self.mode.view(graph, stm).with_hand(hand)
                     f = req.failed_step
                     if f.skill and not f.success and f.args:
                         view = view.with_failure(failure_name(f.failure), f.args[0][:128],
                                                  f.blocking_id[:128])
                     view.now = self.get_clock().now().nanoseconds * 1e-9
-                    prepared = self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
+                    prepared = remote.retrieval if remote else \
+                        self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
                     if self.mode.needs_perception and self.mode.history.latest is None:
                         notes.append('no perception frame yet')
                 cap = SCHEMA['max_steps'].max_value
                 if req.max_steps > cap:
                     notes.append(f'max_steps {req.max_steps} clamped to {cap}')
-                r = self.planner.plan(req.instruction, view, self.oracle.goals_for(req.instruction, req.goals), image,
+                r = self.planner.plan(req.instruction, view, goals, image,
                                       min(int(req.max_steps), cap),
                                       feedback=req.feedback, prepared=prepared,
                                       list_regions=self.mode.list_regions, scene_title=self.mode.scene_title,
@@ -258,7 +250,7 @@ class PlannerNode(ManagedNode):
             resp.success, resp.steps = r.success, [PlanStep(skill=s, args=list(a)) for s, a in r.steps]
             resp.message = r.message + (f' ({"; ".join(notes)})' if notes else '')
             resp.memory_ids, resp.prompt_tokens, resp.completion_tokens = r.memory_ids, r.prompt_tokens, r.completion_tokens
-            resp.backend = r.backend
+            resp.backend, resp.generation_s = r.backend, float(r.generation_s)
             usage = MemoryUsage(retrieved_ids=r.memory_ids, referenced_ids=r.referenced_ids)
             usage.header.stamp = self.get_clock().now().to_msg()
             self.usage_pub.publish(usage)

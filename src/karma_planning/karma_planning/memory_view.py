@@ -47,6 +47,7 @@ class MemoryItem:
     stale: bool = False         # a look where it should be failed to find it
     last_seen: float = 0.0      # seconds since the epoch; 0 = unknown
     position: tuple | None = None   # believed centre (map frame, REP-103); None = unknown
+    relation: str = ''          # how the receptacle holds it ("in", "on"), when known
     _text: str | None = field(default=None, repr=False)
 
     @property
@@ -75,6 +76,13 @@ class MemoryItem:
 
 
 _TRUE = ('true', 'True', True, '1')
+
+
+
+def _copy(it: MemoryItem) -> MemoryItem:
+    """A copy of ``it`` to change (its embedded text is recomputed)."""
+    return MemoryItem(**{**it.__dict__, 'states': dict(it.states), '_text': None})
+
 
 #: State keys that retrieval renders: the one spelling (AI2-THOR's); a view converts short names.
 STATE_KEYS = _DOMAIN_STATE_KEYS
@@ -124,14 +132,19 @@ class MemoryView:
         self.now = 0.0          # seconds since the epoch when set: retrieval renders ages
         self._contents: dict[str, list[str]] | None = None
         self.cache: dict = {}   # retrieval's per-view arrays
+        #: (view this one was derived from, ids replaced or added), see :meth:`_derived`
+        self.base: tuple['MemoryView', frozenset] | None = None
 
-    def held_id(self) -> str | None:
-        """The id of the held item: the robot's report when it has one, else memory's belief."""
+    def held_id(self, candidates=None) -> str | None:
+        """The id of the held item: the robot's report when it has one, else memory's belief
+        (among the ids ``candidates`` when the caller knows which items may say held)."""
         if self.hand.state == 'empty':
             return None
         if self.hand.state == 'holding' and self.hand.held_id in self.items:
             return self.hand.held_id
-        for it in self.items.values():
+        pool = self.items.values() if candidates is None else \
+            [self.items[i] for i in candidates if i in self.items]
+        for it in pool:
             st = {**it.states, **(it.recent or {})}
             if is_true(st, 'isPickedUp'):
                 if self.hand.state == 'unknown' or it.type.lower() == self.hand.held_type.lower():
@@ -151,45 +164,92 @@ class MemoryView:
         >>> w['Egg_1'].receptacle, w['Fridge_1'].states['isOpen']
         ('Fridge_1', 'false')
         """
-        items = {k: MemoryItem(**{**v.__dict__, '_text': None}) for k, v in self.items.items()}
-        it = items.get(target)
+        items = dict(self.items)   # copy on write: only the items changed below are copied
+        changed: set[str] = set()
+
+        def own(item_id: str) -> MemoryItem | None:
+            if item_id not in items:
+                return None
+            if item_id not in changed:
+                items[item_id] = _copy(items[item_id])
+                changed.add(item_id)
+            return items[item_id]
+
+        it = own(target)
         if kind == 'not_found' and it is not None and it.layer != 'region':
             it.stale, it.confidence = True, min(it.confidence, 0.25)
         elif kind == 'container_closed':
-            box = items.get(blocking)
+            box = own(blocking) if blocking in items else None
             if box is None and it is not None and it.receptacle in items \
                     and items[it.receptacle].type in OPENABLE_TYPES:
-                box = items[it.receptacle]
+                box = own(it.receptacle)
             if box is None and blocking:
                 btype = blocking.replace('|', '_').split('_')[0].lower()
                 same = [c for c in items.values() if c.type.lower() == btype and c.type in OPENABLE_TYPES]
-                box = same[0] if len(same) == 1 else None
+                box = own(same[0].id) if len(same) == 1 else None
                 if box is None and it is not None and it.position is not None:
                     # several of that type: the one nearest where memory has the target
                     placed = [c for c in same if c.position is not None]
-                    box = min(placed, key=lambda c: (sum((a - b) ** 2 for a, b in
-                                                         zip(c.position, it.position)), c.id),
-                              default=None)
+                    near = min(placed, key=lambda c: (sum((a - b) ** 2 for a, b in
+                                                          zip(c.position, it.position)), c.id),
+                               default=None)
+                    box = own(near.id) if near is not None else None
             if box is not None:
                 box.states = {**box.states, 'isOpen': 'false'}
                 if box.recent:
                     box.recent = {k: v for k, v in box.recent.items() if k not in ('open', 'isOpen')}
                 if it is not None:
                     it.receptacle, it.region = box.id, box.region or it.region
-        view = MemoryView(items, self.hand)
-        view.now = self.now
-        return view
+        return self._derived(items, self.hand, changed)
 
     def with_hand(self, hand: Hand) -> 'MemoryView':
         """This view with the robot's hand report; a held object memory lacks is added."""
         items = dict(self.items)
+        added = set()
         if hand.state == 'holding' and hand.held_id and hand.held_id not in items and hand.held_type:
-            items[hand.held_id] = MemoryItem(clean(hand.held_id, 128), clean(hand.held_type, 64),
-                                             'object', 'robot_state', states={'held': 'true'},
-                                             valid_label=is_type_label(hand.held_type))
+            held = MemoryItem(clean(hand.held_id, 128), clean(hand.held_type, 64),
+                              'object', 'robot_state', states={'held': 'true'},
+                              valid_label=is_type_label(hand.held_type))
+            items[held.id] = held
+            added.add(held.id)
+        return self._derived(items, hand, added)
+
+    def _derived(self, items: dict[str, MemoryItem], hand: Hand, changed: set[str]) -> 'MemoryView':
+        """A view of ``items`` that differs from this one only in ``changed`` (ids replaced or
+        added): retrieval derives its arrays from this view's instead of rebuilding them."""
         view = MemoryView(items, hand)
         view.now = self.now
+        view.base = (self, frozenset(changed))
+        if not any(items[c].layer == 'region' for c in changed if c in items):
+            for k in ('regions', 'region_index'):   # overlays never change regions
+                if k in self.cache:
+                    view.cache[k] = self.cache[k]
         return view
+
+    def _patched_contents(self) -> dict[str, list[str]]:
+        """The base view's receptacle -> contents map with the changed items moved (the same
+        lists, in the same order, as building it afresh)."""
+        base, changed = self.base
+        base.contents('')
+        root = base
+        while root.base is not None:
+            root = root.base[0]
+        order = root.cache.get('order')
+        if order is None:
+            order = root.cache['order'] = {k: i for i, k in enumerate(root.items)}
+        out = dict(base._contents)
+        for cid in changed:
+            old, new = base.items.get(cid), self.items.get(cid)
+            was = old.receptacle if old is not None else ''
+            now = new.receptacle if new is not None else ''
+            if was == now:
+                continue
+            if was and was in out:
+                out[was] = [x for x in out[was] if x != cid]
+            if now:
+                lst = out.get(now, []) + [cid]
+                out[now] = sorted(lst, key=lambda x: (0, order[x]) if x in order else (1, 0))
+        return out
 
     def __getitem__(self, item_id: str) -> MemoryItem:
         return self.items[item_id]
@@ -204,9 +264,12 @@ class MemoryView:
         self.items[item.id] = item
         self._contents = None
         self.cache.clear()
+        self.base = None
 
     def contents(self, receptacle_id: str) -> list[str]:
         """Ids of the items directly in/on ``receptacle_id``."""
+        if self._contents is None and self.base is not None and len(self.base[1]) <= 256:
+            self._contents = self._patched_contents()
         if self._contents is None:
             self._contents = {}
             for it in self.items.values():
@@ -284,13 +347,17 @@ class MemoryView:
         """A new view: this one plus short-term entries (their states marked ``recent``).
         ``known_only``: entries of ids this view lacks are left out (the long-term memory
         merged or forgot them; acting on them would name nothing)."""
-        items = {k: MemoryItem(**{**v.__dict__, '_text': None}) for k, v in self.items.items()}
+        items = dict(self.items)   # copy on write: only the items an entry changes are copied
+        changed: set[str] = set()
         for e in entries:
             oid = clean(e['object_id'], 128)
             typ = clean(e.get('object_type', ''), 64)
             it = items.get(oid)
             if it is None and known_only:
                 continue
+            if it is not None and oid not in changed:
+                it = items[oid] = _copy(it)
+            changed.add(oid)
             if it is None:
                 it = items[oid] = MemoryItem(oid, typ, 'object', 'stm:' + clean(e.get('source', ''), 32),
                                              valid_label=is_type_label(typ))
@@ -301,6 +368,4 @@ class MemoryView:
                 rec = items.get(it.receptacle)
                 if rec is not None and rec.region:
                     it.region = rec.region
-        view = MemoryView(items, self.hand)
-        view.now = self.now
-        return view
+        return self._derived(items, self.hand, changed)

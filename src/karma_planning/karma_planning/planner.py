@@ -194,6 +194,11 @@ class TaskExplorations:
         self.task, self.explored = None, set()
 
 
+def goal_types(goal: str) -> list[str]:
+    """Object types a goal condition names (the reference planner's; empty when unparsable)."""
+    return _goal_types(goal)
+
+
 def _goal_types(goal: str) -> list[str]:
     try:
         kind, x, arg, _ = parse_goal(goal)

@@ -50,6 +50,7 @@ class Retrieval:
     scene_text: str = ''
     stm_text: str = ''
     wanted_types: set[str] = field(default_factory=set)
+    scores: dict[str, float] = field(default_factory=dict)   # seed id -> retrieval score
 
     @property
     def total_tokens(self) -> int:
@@ -111,27 +112,98 @@ class Retriever:
                    for s in self.untrusted_sources if s)
 
     def _arrays(self, view: MemoryView) -> dict:
-        """Per-view arrays (cached on the view): rows, types, weights, recency."""
+        """Per-view arrays (cached on the view): rows, types, weights, recency.
+
+        A view derived from another (``view.base``: the hand, a failed step or short-term
+        entries applied to a few items) reuses its base's arrays and patches the changed rows,
+        so a plan over a large memory costs the changed items, not the whole memory."""
         key = ('arrays', id(self.index))
         got = view.cache.get(key)
+        if got is None and view.base is not None:
+            base, changed = view.base
+            if len(changed) <= 256:
+                parent = self._arrays(base)
+                got = self._patched(parent, view, changed)
         if got is None:
             items = [it for it in view.items.values() if it.layer != 'region']
             rows = self.index.rows([(it.id, it.text) for it in items])
             types = sorted({it.type for it in items if it.valid_label})
-            tindex = {t: i for i, t in enumerate(types)}
-            trust = np.array([self.untrusted_weight if self._untrusted(it.provenance) else 1.0
-                              for it in items], np.float32)
-            if self.untrusted_mode == 'exclude':
-                trust = np.where(trust < 1.0, 0.0, 1.0).astype(np.float32)
             got = {
                 'items': items, 'mat': self.index.matrix(rows),
-                'type_idx': np.array([tindex.get(it.type, -1) for it in items], np.int64),
+                'patch_rows': np.zeros(0, np.int64), 'patch_mat': None,
+                'type_idx': np.zeros(0, np.int64),
                 'types': types, 'type_forms': [_forms(t) for t in types],
-                'trust': trust,
+                'trust': self._trust(items),
                 'recent': np.array([it.recent is not None for it in items], np.float32),
+                'pos': None,
             }
-            view.cache[key] = got
+            tindex = {t: i for i, t in enumerate(types)}
+            got['type_idx'] = np.array([tindex.get(it.type, -1) for it in items], np.int64)
+        view.cache[key] = got
         return got
+
+    def prepare(self, view: MemoryView) -> None:
+        """Compute (or patch) ``view``'s arrays now: embeds the items whose text is new."""
+        self._arrays(view)
+
+    def _trust(self, items: list[MemoryItem]) -> np.ndarray:
+        trust = np.array([self.untrusted_weight if self._untrusted(it.provenance) else 1.0
+                          for it in items], np.float32)
+        if self.untrusted_mode == 'exclude':
+            trust = np.where(trust < 1.0, 0.0, 1.0).astype(np.float32)
+        return trust
+
+    def _patched(self, parent: dict, view: MemoryView, changed: frozenset) -> dict | None:
+        """``parent``'s arrays with the ``changed`` items of ``view`` replaced or appended."""
+        pos = parent['pos']
+        if pos is None:
+            pos = parent['pos'] = {it.id: i for i, it in enumerate(parent['items'])}
+        items = list(parent['items'])
+        replaced, appended = [], []
+        for cid in sorted(changed):
+            it = view.items.get(cid)
+            if it is None or it.layer == 'region':
+                return None                       # removed or a region: rebuild
+            if cid in pos:
+                items[pos[cid]] = it
+                replaced.append(pos[cid])
+            else:
+                appended.append(it)
+        types = parent['types']
+        n0 = len(items)
+        items += appended
+        touched = replaced + list(range(n0, n0 + len(appended)))
+        touched_items = [items[i] for i in touched]
+        if {it.type for it in touched_items if it.valid_label} - set(types):
+            return None                           # a new type (rare: a held unknown): rebuild
+        tindex = {t: i for i, t in enumerate(types)}
+        rows = self.index.rows([(it.id, it.text) for it in touched_items])
+        prev_rows = parent['patch_rows']
+        keep = ~np.isin(prev_rows, touched) if len(prev_rows) else np.zeros(0, bool)
+        patch_rows = np.concatenate([prev_rows[keep], np.asarray(touched, np.int64)])
+        vecs = self.index.matrix(rows)
+        patch_mat = vecs if parent['patch_mat'] is None else np.concatenate([parent['patch_mat'][keep], vecs])
+        type_idx = np.concatenate([parent['type_idx'], np.full(len(appended), -1, np.int64)])
+        trust = np.concatenate([parent['trust'], np.ones(len(appended), np.float32)])
+        recent = np.concatenate([parent['recent'], np.zeros(len(appended), np.float32)])
+        if touched:
+            type_idx[touched] = [tindex.get(it.type, -1) for it in touched_items]
+            trust[touched] = self._trust(touched_items)
+            recent[touched] = [it.recent is not None for it in touched_items]
+        return {'items': items, 'mat': parent['mat'], 'patch_rows': patch_rows, 'patch_mat': patch_mat,
+                'type_idx': type_idx, 'types': types, 'type_forms': parent['type_forms'],
+                'trust': trust, 'recent': recent, 'pos': None, 'n_base': parent.get('n_base', len(parent['items']))}
+
+    def scores(self, a: dict, q: np.ndarray) -> np.ndarray:
+        """Cosine of every item of arrays ``a`` with the query vector ``q``."""
+        # einsum, not BLAS: one query is tiny work, and BLAS threads crawl on a busy machine
+        score = np.einsum('ij,j->i', a['mat'], q)
+        n = len(a['items'])
+        if len(score) < n:
+            score = np.concatenate([score, np.zeros(n - len(score), score.dtype)])
+        if len(a['patch_rows']):
+            score[a['patch_rows']] = np.einsum('ij,j->i', a['patch_mat'], q)
+        return score
 
     def wanted_types(self, instruction: str, types: list[str], forms: list[tuple[str, ...]]):
         """(types named directly, types named through synonyms), among ``types``."""
@@ -148,7 +220,7 @@ class Retriever:
         if not items:
             return self._render(view, [], budget, set())
         q = self.index.query(instruction)
-        score = a['mat'] @ q
+        score = self.scores(a, q)
         sims = score.copy()
         exact, syn = self.wanted_types(instruction, a['types'], a['type_forms'])
         tidx = {t: i for i, t in enumerate(a['types'])}
@@ -177,7 +249,9 @@ class Retriever:
             if i not in seen and ok[i] and sims[i] >= self.min_similarity:
                 seeds.append(int(i))
                 seen.add(int(i))
-        return self._render(view, [items[i] for i in seeds], budget, exact | syn)
+        r = self._render(view, [items[i] for i in seeds], budget, exact | syn)
+        r.scores = {items[i].id: float(score[i]) for i in seeds}
+        return r
 
     def _render(self, view: MemoryView, seeds: list[MemoryItem], budget: int, wanted: set[str]) -> Retrieval:
         r = Retrieval(wanted_types=wanted)
