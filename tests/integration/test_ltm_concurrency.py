@@ -20,6 +20,7 @@ from rclpy.parameter import Parameter
 
 from karma_memory_ros.concurrency import EXECUTOR_THREADS
 from karma_memory_ros.ltm_node import LtmNode
+from karma_ros_common.lifecycle import bring_up
 from karma_ros_common.qos import RELIABLE_EVENTS
 
 MESSAGES, PER_MESSAGE, CLIENTS = 40, 200, 4
@@ -43,6 +44,7 @@ def memory(tmp_path):
     rclpy.init()
     node = LtmNode(parameter_overrides=[Parameter("store_dir", value=str(tmp_path)),
                                         Parameter("publish_markers", value=False)])
+    assert bring_up(node) == ""   # a managed node: configure (open the store) and activate
     ex = MultiThreadedExecutor(num_threads=EXECUTOR_THREADS)
     ex.add_node(node)
     spin = threading.Thread(target=ex.spin, daemon=True)
