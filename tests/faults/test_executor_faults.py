@@ -31,7 +31,12 @@ def task_client(ros_env):
     t = threading.Thread(target=ex.spin, daemon=True)
     t.start()
     yield client, ExecuteTask
-    ex.shutdown()
+    # Stop spinning and wait for the spin thread before destroying anything: destroying the
+    # node while the thread still dispatches (and DDS is dropping the killed executor's
+    # endpoints) once deadlocked inside the middleware.
+    ex.shutdown(timeout_sec=30)
+    t.join(30)
+    client.destroy()
     node.destroy_node()
     if owns:
         rclpy.try_shutdown()
