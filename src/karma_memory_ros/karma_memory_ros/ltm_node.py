@@ -462,7 +462,7 @@ class LtmNode(ManagedNode):
 
 
 def main(argv=None) -> int:
-    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS)
+    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS if EXECUTOR_THREADS > 1 else 0)
 
 
 if __name__ == '__main__':
