@@ -44,6 +44,7 @@ Example::
 """
 from __future__ import annotations
 
+import abc
 import functools
 import threading
 import time
@@ -67,7 +68,7 @@ def _one_line(e: BaseException) -> str:
         f'{type(e).__name__}: {text}'
 
 
-class ManagedNode(LifecycleNode):
+class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
     """A lifecycle node whose entities follow its state (see the module's table).
 
     Subclasses override :meth:`configure` (required), and :meth:`activate`,
@@ -100,9 +101,9 @@ class ManagedNode(LifecycleNode):
         self._karma_ready = True
 
     # ------------------------------------------------------------------ for subclasses
+    @abc.abstractmethod
     def configure(self) -> None:
         """Read parameters, open resources, create entities. Raise to fail with the reason."""
-        raise NotImplementedError
 
     def activate(self) -> None:
         """Called after the entities were enabled."""
