@@ -146,6 +146,18 @@ class TestNode:
             raise TimeoutError(f"no answer from {client.srv_name} within {timeout} s")
         return fut.result()
 
+    def publish_until_found(self, pub, make_msg, find_client, query: str, tries: int = 60) -> list:
+        """Publish ``make_msg()`` until FindObject answers ``query`` (best-effort frames may be
+        lost, and a new object needs its sightings); the objects found, [] after ``tries``."""
+        from karma_interfaces.srv import FindObject
+        for _ in range(tries):
+            pub.publish(make_msg())
+            self.spin_until(lambda: False, 0.2)
+            found = self.call(find_client, FindObject.Request(query=query, max_results=1)).objects
+            if found:
+                return list(found)
+        return []
+
 
 @pytest.fixture(scope="module")
 def ros_node(ros_env, request):

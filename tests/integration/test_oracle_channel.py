@@ -23,13 +23,7 @@ def test_the_goal_oracle_reads_goals_from_the_benchmark_channel(ros_node, spawn_
     plan = ros_node.create_client(Plan, '/karma/plan')
     for cli in (find, plan):
         assert cli.wait_for_service(timeout_sec=60), planner.log_path.read_text()[-3000:]
-    found = []
-    for _ in range(60):
-        pub.publish(scene())
-        ros_node.spin_until(lambda: False, 0.2)
-        found = ros_node.call(find, FindObject.Request(query='Apple', max_results=1)).objects
-        if found:
-            break
+    found = ros_node.publish_until_found(pub, scene, find, 'Apple')
     assert found
     apple = found[0].id
 

@@ -27,13 +27,7 @@ def test_plan_service_with_both_memories(ros_node, spawn_node, tmp_path):
     stm = ros_node.create_client(QueryShortTerm, '/karma/stm/query')
     for cli in (find, plan, stm):
         assert cli.wait_for_service(timeout_sec=60), planner.log_path.read_text()[-3000:]
-    found = []
-    for _ in range(60):
-        pub.publish(scene())
-        ros_node.spin_until(lambda: False, 0.2)
-        found = ros_node.call(find, FindObject.Request(query='Apple', max_results=1)).objects
-        if found:
-            break
+    found = ros_node.publish_until_found(pub, scene, find, 'Apple')
     assert found
     r = ros_node.call(plan, Plan.Request(instruction='Put the apple on the plate.', goals=['IN(Apple, Plate)']),
                       timeout=120)

@@ -38,13 +38,7 @@ def test_plans_retrieve_through_the_memory_node(ros_node, spawn_node, tmp_path):
     retrieve = ros_node.create_client(RetrieveMemory, '/karma/retrieve_memory')
     for cli in (find, plan, retrieve):
         assert cli.wait_for_service(timeout_sec=60), planner.log_path.read_text()[-3000:]
-    found = []
-    for _ in range(60):
-        pub.publish(scene())
-        ros_node.spin_until(lambda: False, 0.2)
-        found = ros_node.call(find, FindObject.Request(query='Apple', max_results=1)).objects
-        if found:
-            break
+    found = ros_node.publish_until_found(pub, scene, find, 'Apple')
     assert found
     apple = found[0].id
 
