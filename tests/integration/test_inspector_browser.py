@@ -130,9 +130,16 @@ def test_in_simulation_belief_and_ground_truth_side_by_side(ros_node, spawn_node
     assert s.wait_graph(lambda n: any(v["layer"] == "region" for v in n.values()), 120)
     reset = ros_node.create_client(ResetSimulation, "/karma/sim/reset")
     assert reset.wait_for_service(timeout_sec=60)
-    assert ros_node.call(reset, ResetSimulation.Request(scene="FloorPlan1", seed=0), timeout=60).success
-    # THOR's spawn view of FloorPlan1 shows furniture and receptacles (a toaster, cabinets)
-    assert s.wait_graph(lambda n: any(v["layer"] in ("object", "receptacle") for v in n.values()), 120)
+    # THOR's spawn view of FloorPlan1 shows furniture and receptacles (a toaster, cabinets). The
+    # view after a reset is one best-effort frame; a loaded machine can drop it, so reset again
+    # until the memory shows what it saw (an event, polled).
+    def things(n):
+        return any(v["layer"] in ("object", "receptacle") for v in n.values())
+
+    def reset_and_wait() -> bool:
+        assert ros_node.call(reset, ResetSimulation.Request(scene="FloorPlan1", seed=0), timeout=60).success
+        return ros_node.spin_until(lambda: bool(s.graphs) and things(s.nodes(s.graphs[-1])), 20)
+    assert any(reset_and_wait() for _ in range(6)), "the memory never showed the spawn view"
     seen = sorted(k for k, v in s.nodes(s.graphs[-1]).items() if v["layer"] in ("object", "receptacle"))
     page = _browse(exe, url, seen, time.time(), tmp_path / "sim.png")
     assert "missing" in page["truth"]                       # true objects not seen yet, in green/red

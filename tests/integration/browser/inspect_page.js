@@ -26,9 +26,11 @@ async function drawn(page) {
     if (panels === "panels")
       await page.waitForFunction(() => document.querySelectorAll("#stm tr").length > 1 &&
                                  document.querySelector("#plan ol"), null, { timeout: 30000 });
-    else   // the ground-truth panel fills from the same state as the map
-      await page.waitForFunction(() => document.querySelector("#diffs").textContent !== "-",
-                                 null, { timeout: 30000 });
+    else   // the ground-truth panel fills once the simulator's truth has answered a poll
+      await page.waitForFunction(() => {
+        const text = document.querySelector("#diffs").textContent;
+        return text !== "-" && !text.startsWith("no ground truth");
+      }, null, { timeout: 60000 });
     const live = await drawn(page);
     const truth = await page.$$eval("#map circle.truth", els => els.map(e => e.getAttribute("data-kind")));
     const updates = Number(await page.getAttribute("body", "data-updates"));
