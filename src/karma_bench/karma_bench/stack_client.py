@@ -121,8 +121,11 @@ class StackClient:
         Memories (and the planner's own perception history) are reset before the simulator,
         whose reset publishes the new scene's first perception frame.
         """
+        # Frames of the old scene may still be queued at the memories: they drop what is
+        # stamped before now (the new scene's first frame comes with the simulator reset).
+        before = self.node.get_clock().now().to_msg()
         for client in [self.reset_ltm, self.reset_planner] + ([self.reset_stm] if reset_stm else []):
-            self.call(client, ResetMemory.Request())
+            self.call(client, ResetMemory.Request(ignore_before=before))
         resp = self.call(self.reset_sim, ResetSimulation.Request(scene=scene, seed=seed))
         if not resp.success:
             raise RuntimeError(f'simulator reset to {scene} failed: {resp.message}')

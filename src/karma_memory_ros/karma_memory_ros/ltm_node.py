@@ -160,6 +160,7 @@ class LtmNode(ManagedNode):
         self.applied_messages = 0
         self.applied_perception = 0   # of applied_messages, those from perception (not consolidation)
         self._evidence: dict[str, int] = {}
+        self._ignore_before = 0.0   # perception stamped before it is dropped (ResetMemory)
         self.applied_observations = 0
         self._published_rev = -1
         self._encoder = SceneGraphEncoder()
@@ -218,6 +219,9 @@ class LtmNode(ManagedNode):
                                    f'(max {cfg["max_observations_per_message"]}); message dropped')
             return None
         stamp = to_sec(msg.header.stamp) or self.get_clock().now().nanoseconds * 1e-9
+        if 0.0 < to_sec(msg.header.stamp) < self._ignore_before:   # from before a reset
+            self.rejections.reject('before_reset', f'message of {n} stamped before the last reset dropped')
+            return None
         producer = clean_text(msg.source, 48)
         source = 'short_term' if channel == 'short_term' else f'perception:{producer or "unknown"}'
         observations, index_of = [], []
@@ -445,6 +449,7 @@ class LtmNode(ManagedNode):
 
     def on_reset(self, req, resp):
         try:
+            self._ignore_before = to_sec(req.ignore_before)   # 0: drop nothing
             self.graph.clear()
             if self._last_map is not None:
                 self.on_map(self._last_map)   # forgetting objects does not forget the floor plan

@@ -84,6 +84,7 @@ class StmNode(ManagedNode):
             step = self.store.meta('step', 0)
             self.step = step if isinstance(step, int) and step >= 0 else 0
             self.get_logger().info(f'restored {restored} entries from {self.store.path}')
+        self._ignore_before = 0.0     # perception stamped before it is dropped (ResetMemory)
         self.consolidate_pub = self.create_publisher(ObjectObservationArray, 'karma/ltm/consolidate', RELIABLE_EVENTS)
         self.create_subscription(ObjectObservationArray, 'karma/perception/objects', self.on_objects, SENSOR_BACKLOG)
         self.create_subscription(ObjectObservationArray, 'karma/ltm/associated', self.on_objects, RELIABLE_EVENTS)
@@ -151,6 +152,8 @@ class StmNode(ManagedNode):
             self.rejections.reject('too_many_observations', f'{len(msg.observations)} observations; message dropped')
             return
         stamp = _sec(msg.header.stamp) or self._now()
+        if 0.0 < _sec(msg.header.stamp) < self._ignore_before:
+            return     # from before the last reset (ResetMemory.ignore_before)
         for i, o in enumerate(msg.observations):
             oid = o.instance_id or ''
             if not oid:
@@ -248,6 +251,7 @@ class StmNode(ManagedNode):
         return resp
 
     def on_reset(self, req, resp):
+        self._ignore_before = _sec(req.ignore_before)
         self.stm.reset()
         self.positions.clear()
         self.step = 0

@@ -145,6 +145,7 @@ class PlannerNode(ManagedNode):
         # Stamps of the latest frame with id-less detections and of the latest association.
         self.associated = threading.Condition(self.state_lock)
         self._idless_stamp = self._associated_stamp = float('-inf')
+        self._ignore_before = 0.0     # frames stamped before it are dropped (ResetMemory)
         if self.mode.needs_perception:
             self.create_subscription(ObjectObservationArray, 'karma/perception/objects', self.on_frame,
                                      SENSOR_DATA, callback_group=MutuallyExclusiveCallbackGroup())
@@ -194,6 +195,8 @@ class PlannerNode(ManagedNode):
         except Exception as e:  # noqa: BLE001 - a bad frame is dropped and counted
             self.rejections.reject('bad_frame', f'{type(e).__name__}: {e}')
             return
+        if 0.0 < frame.stamp < self._ignore_before:
+            return     # from before the last reset (ResetMemory.ignore_before)
         with self.state_lock:
             self.mode.add_frame(frame)
             if any(not o.instance_id for o in msg.observations):
@@ -206,6 +209,8 @@ class PlannerNode(ManagedNode):
                                      frame_to_dicts(msg))
         except Exception as e:  # noqa: BLE001 - a bad message is dropped and counted
             self.rejections.reject('bad_frame', f'associated: {type(e).__name__}: {e}')
+            return
+        if 0.0 < frame.stamp < self._ignore_before:
             return
         with self.associated:
             self.mode.add_associated(frame)
@@ -229,10 +234,11 @@ class PlannerNode(ManagedNode):
         with self.state_lock:
             self.hand = hand
 
-    def on_reset(self, _req, resp):
+    def on_reset(self, req, resp):
         with self.lock, self.state_lock:   # the order on_plan takes them in
             self.mode.reset()
             self._idless_stamp = self._associated_stamp = float('-inf')
+            self._ignore_before = stamp_seconds(req.ignore_before)
             self.planner.explorations.clear()
         resp.success, resp.message = True, f'planner state cleared (memory mode {self.mode.mode})'
         return resp
