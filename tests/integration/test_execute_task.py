@@ -50,6 +50,13 @@ def test_an_episode_runs_through_the_ros_graph_and_memory_carries_over(stack):
     second = run_task(client, ep, ep.tasks[1], 'karma', 0, on_step=steps.append)
     assert second['success'], second['executor_message']
     assert not any(fb.step.skill == 'explore' for fb in steps), 'memory should make exploring unnecessary'
+    # The robot knows what its own slice did (no camera sees the whole apple any more): the
+    # skill result says so and the short-term memory holds it.
+    from karma_interfaces.srv import QueryShortTerm
+    sliced = next(fb.step.args[0] for fb in steps if fb.step.skill == 'slice' and fb.success)
+    entries = client.call(client.query_stm, QueryShortTerm.Request(query=sliced, max_results=10)).entries
+    assert any(e.source == 'skill' and {kv.key: kv.value for kv in e.states}.get('isSliced') == 'true'
+               for e in entries), [(e.source, [(kv.key, kv.value) for kv in e.states]) for e in entries]
     gt = client.ground_truth()
     judge = TaskJudge(['STATE(Apple, sliced)'])
     judge.observe(gt)

@@ -86,6 +86,28 @@ _CATALOGUE = [
 ]
 SKILLS: dict[str, Skill] = {s.name: s for s in _CATALOGUE}
 
+#: What a successful skill makes true of its argument, in THOR state keys (SkillResult's
+#: ``object_states``): the robot knows what its own skill did, also where no camera can see
+#: it afterwards (a sliced apple is seen only as its slices, the inside of a closed fridge not
+#: at all). ``heat`` leaves "cooked" to perception: not everything heated cooks.
+EFFECTS: dict[str, dict[str, str]] = {
+    'open': {'isOpen': 'true'}, 'close': {'isOpen': 'false'},
+    'toggle_on': {'isToggled': 'true'}, 'toggle_off': {'isToggled': 'false'},
+    'slice': {'isSliced': 'true'}, 'clean': {'isDirty': 'false'},
+    'heat': {'temperature': 'hot'}, 'cool': {'temperature': 'cold'},
+    'fill': {'isFilledWithLiquid': 'true'}, 'empty': {'isFilledWithLiquid': 'false'},
+}
+
+
+def effect_text(skill: str) -> str:
+    """``EFFECTS[skill]`` as SkillResult.object_states text ("" for a skill without one).
+
+    >>> effect_text('slice'), effect_text('navigate_to')
+    ('isSliced=true', '')
+    """
+    return ';'.join(f'{k}={v}' for k, v in EFFECTS.get(skill, {}).items())
+
+
 #: The region name for everything the robot can reach: ``explore(scene)`` searches the whole
 #: map (what a planner does before any region is known, right after start-up or a reset).
 WHOLE_MAP = SCENE_ID

@@ -26,7 +26,7 @@ from karma_interfaces.srv import FindObject, Plan
 from karma_ros_common.lifecycle import ManagedNode
 from karma_ros_common.node_main import run_node
 from karma_ros_common.params import Param, declare_and_validate
-from karma_domain.skills import FAILURE_CODE, HAND_STATES, failure_name
+from karma_domain.skills import FAILURE_CODE, HAND_STATES, effect_text, failure_name
 from karma_ros_common.qos import RELIABLE_EVENTS, SENSOR_DATA
 from karma_executor.loop import PlanReply, SkillReply, Step, StepRecord, TaskLoop
 from karma_executor.limits import task_limits
@@ -240,6 +240,8 @@ class ExecutorNode(ManagedNode):
                           message=reply.message[:1000], object_ids=list(step.args),
                           held_object_id=self._held, failure=FAILURE_CODE.get(reply.kind, 1),
                           blocking_id=blocking[:256])
+        if reply.success and step.args and effect_text(step.skill):
+            msg.object_states = [effect_text(step.skill)]   # what the skill made true of its arg
         msg.header.stamp = self.get_clock().now().to_msg()
         self._last_result = msg
         if step.skill == 'explore' and step.args:
