@@ -26,6 +26,7 @@ Run::
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
@@ -139,7 +140,9 @@ SCHEMA = {
                               check=_horizons_ok),
     'max_steps_per_skill': Param(400, 'THOR actions one skill may spend', min_value=1),
     'resolver_service': Param('karma/query_scene_graph', 'Service resolving memory ids'),
-    'resolver_timeout_s': Param(2.0, 'Longest wait for the resolver', min_value=0.05, max_value=60.0),
+    'resolver_timeout_s': Param(10.0, 'Longest wait for the resolver (a busy memory answers late; '
+                                'a skill that failed after one went unanswered fails as "other", '
+                                'not as evidence that the object is gone)', min_value=0.05, max_value=60.0),
     'publish_ground_truth_events': Param(True, 'EVALUATION ONLY: publish the ground truth after '
                                          'every skill on /karma/sim/ground_truth_events'),
 }
@@ -174,6 +177,7 @@ class BridgeNode(ManagedNode):
             resolver=self.resolve_id, on_step=self.publish_frame)
         # One skill or reset at a time: they all drive the same simulated robot.
         self._busy = threading.Lock()
+        self._unanswered = 0    # resolver look-ups of the running skill that timed out
 
         self.obs_pub = self.create_publisher(ObjectObservationArray, 'karma/perception/objects',
                                              SENSOR_DATA)
@@ -254,6 +258,7 @@ class BridgeNode(ManagedNode):
         if not done.wait(self.cfg['resolver_timeout_s']):
             future.cancel()
             self.rejections.reject('resolver_timeout', f'no answer for {memory_id!r}')
+            self._unanswered += 1
             return None
         resp = future.result()
         if resp is None or not resp.success:
@@ -273,7 +278,13 @@ class BridgeNode(ManagedNode):
             goal_handle.publish_feedback(ExecuteSkill.Feedback(status=text[:200]))
 
         with self._busy:
+            self._unanswered = 0
             out = self.runner.run(skill, args, status=status)
+            if not out.success and self._unanswered:
+                # Not "memory does not know it": memory did not answer. No evidence either way.
+                out = dataclasses.replace(out, failure='other', message=(
+                    f'{out.message} (the long-term memory left {self._unanswered} look-up(s) '
+                    f'unanswered for {self.cfg["resolver_timeout_s"]:g} s)'))
             self.hand.update(skill, args, out.success, self.runner.meta.get('inventoryObjects') or [])
             self.publish_state()
             if self.gt_pub is not None and out.steps:

@@ -442,17 +442,27 @@ class SkillRunner(Motion, Macros):
         ok, msg, *_ = self._skill_close(arg)
         return True, f'searched inside {arg}' + ('' if ok else f' (left open: {msg})')
 
+    def _to_state(self, arg: str, action: str, key: str, value: bool, word: str):
+        """Open, close or switch ``arg``; when the robot sees it already so (a laptop someone
+        closed, a lamp already off), the skill's goal holds: done, as a robot's routine that
+        looks before it acts would report (THOR would refuse the action)."""
+        o, _why = self.resolve(arg, acting=True)
+        if o is not None and o.get(key) is value and (self.visible(o['objectId'])
+                                                       or self.look_for(o['objectId'])):
+            return True, f'{arg} is already {word}'
+        return self._interact(arg, action)
+
     def _skill_open(self, arg):
-        return self._interact(arg, 'OpenObject')
+        return self._to_state(arg, 'OpenObject', 'isOpen', True, 'open')
 
     def _skill_close(self, arg):
-        return self._interact(arg, 'CloseObject')
+        return self._to_state(arg, 'CloseObject', 'isOpen', False, 'closed')
 
     def _skill_toggle_on(self, arg):
-        return self._interact(arg, 'ToggleObjectOn')
+        return self._to_state(arg, 'ToggleObjectOn', 'isToggled', True, 'on')
 
     def _skill_toggle_off(self, arg):
-        return self._interact(arg, 'ToggleObjectOff')
+        return self._to_state(arg, 'ToggleObjectOff', 'isToggled', False, 'off')
 
     def _skill_slice(self, arg):
         # THOR slices without a knife; a real skill server would fetch one here.
