@@ -1,8 +1,6 @@
 """A task's `before` through the benchmark's path over the ROS graph (separate processes,
 default ``realistic`` perception): changes are applied unseen, recorded per task, judged from
 ground truth; one that cannot be applied leaves the task not run; the memory is judged."""
-import os
-
 import pytest
 
 from karma_bench.report import results_doc
@@ -24,8 +22,10 @@ SUITE = {'format': 'karma-task-suite/1', 'name': 'before', 'episodes': [{
 
 
 @pytest.fixture(scope='module')
-def stack(tmp_path_factory):
-    os.environ['ROS_DOMAIN_ID'] = str(os.getpid() % 50 + 100)
+def stack(ros_env, tmp_path_factory):
+    # ros_env: this module's own ROS_DOMAIN_ID from the test range (1-101). It used to be
+    # pid % 50 + 100, which hit the domains people run benchmarks on (117, 121-124): a second
+    # executor on a benchmark's domain answered its tasks and flooded it with observations.
     params = {'planner': {'backend': 'reference', 'memory_mode': 'karma', 'embedder': 'hash'},
               'ltm': {'store_dir': str(tmp_path_factory.mktemp('ltm')), 'retrieval_embedder': 'hash'},
               'bridge': {'simulator': 'inprocess'}}
