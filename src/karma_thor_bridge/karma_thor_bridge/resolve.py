@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
@@ -73,6 +74,18 @@ def _dist(a, b) -> float:
 
 def _pieces_of(oid: str, objects: list[dict]) -> list[dict]:
     return [o for o in objects if is_piece_id_of(o['objectId'], oid) and is_piece_type(o['objectType'])]
+
+
+def _uncarried(pieces: list[dict]) -> list[dict]:
+    """Of a sliced object's pieces, those still where most of them lie (where it was cut): a
+    slice the robot already put into a bowl is not taken out again for the next one."""
+    if len(pieces) < 3 or not all(is_piece_type(o['objectType']) for o in pieces):
+        return pieces
+    def where(o):
+        return tuple(sorted(o.get('parentReceptacles') or ()))
+    counts = Counter(where(o) for o in pieces)
+    home = max(counts, key=lambda k: (counts[k], k))
+    return [o for o in pieces if where(o) == home] if counts[home] > 1 else pieces
 
 
 def _pick(cands: list[dict], near) -> dict:
@@ -125,7 +138,7 @@ def nearest_of_type(otype: str, objects: list[dict], pos, radius: float, agent_p
         return None, (f'no {otype} within {radius:g} m of where memory places it '
                       f'({pos[0]:.2f}, {pos[1]:.2f}, {pos[2]:.2f}); nearest is {d:.2f} m away')
     near = [o for o in cands if _dist(centre(o), pos) <= d + 0.3]  # pieces lie side by side
-    return _pick(near, pos), ''
+    return _pick(_uncarried(near), pos), ''
 
 
 def resolve_object(arg: str, objects: list[dict], resolver: Resolver | None = None,
@@ -144,7 +157,7 @@ def resolve_object(arg: str, objects: list[dict], resolver: Resolver | None = No
     o = by_id.get(arg)
     if o is not None and not o.get('isSliced'):
         return o, ''
-    pieces = _pieces_of(arg, objects)
+    pieces = _uncarried(_pieces_of(arg, objects))
     if pieces:
         return _pick(pieces, agent_pos or centre(pieces[0])), ''
     m = THOR_ID.match(arg)

@@ -43,6 +43,20 @@ def test_sliced_memory_objects_resolve_to_pieces():
     assert o['objectType'] == 'AppleSliced'
 
 
+def test_a_slice_already_put_elsewhere_is_not_picked_again():
+    """Two tomato slices into a bowl: the second pickup of the cut tomato takes a slice from
+    the board, not the one already in the bowl next to it (visible and nearest)."""
+    board, bowl = ['CuttingBoard|1'], ['Bowl|1']
+    pieces = [_obj(f'Tomato|+1.00|+1.00|+0.00|TomatoSliced_{i}', 'TomatoSliced', 1.0 + i * 0.02,
+                   parentReceptacles=board) for i in range(1, 6)]
+    pieces.append(_obj('Tomato|+1.00|+1.00|+0.00|TomatoSliced_0', 'TomatoSliced', 1.0, z=0.1,
+                       visible=True, parentReceptacles=bowl))
+    ref = {'Tomato_1': Ref('Tomato_1', 'Tomato', (1.0, 1.0, 0.1))}
+    for arg, resolver in (('Tomato_1', ref.get), ('Tomato|+1.00|+1.00|+0.00', None)):
+        o, _ = resolve_object(arg, OBJS[1:] + pieces, resolver)
+        assert o['parentReceptacles'] == board, (arg, o['objectId'])
+
+
 def test_stale_thor_ids_use_the_type_and_position_in_the_id():
     o, _ = resolve_object('Apple|+2.90|+1.00|+0.00', OBJS)
     assert o['objectId'] == 'Apple|+3.00|+1.00|+0.00'
