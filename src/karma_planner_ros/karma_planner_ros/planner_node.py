@@ -188,15 +188,21 @@ class PlannerNode(ManagedNode):
                                 send_image=cfg['send_image'])
         return make_backend('reference')
 
-    def on_frame(self, msg: ObjectObservationArray) -> None:
+    def _frame(self, msg: ObjectObservationArray, what: str):
+        """The message as a Frame; None for a bad one (counted) or one stamped before the
+        last reset (ResetMemory.ignore_before)."""
         try:
             frame = frame_from_dicts(stamp_seconds(msg.header.stamp), msg.source,
                                      frame_to_dicts(msg))
         except Exception as e:  # noqa: BLE001 - a bad frame is dropped and counted
-            self.rejections.reject('bad_frame', f'{type(e).__name__}: {e}')
+            self.rejections.reject('bad_frame', f'{what}: {type(e).__name__}: {e}')
+            return None
+        return None if 0.0 < frame.stamp < self._ignore_before else frame
+
+    def on_frame(self, msg: ObjectObservationArray) -> None:
+        frame = self._frame(msg, 'perception')
+        if frame is None:
             return
-        if 0.0 < frame.stamp < self._ignore_before:
-            return     # from before the last reset (ResetMemory.ignore_before)
         with self.state_lock:
             self.mode.add_frame(frame)
             if any(not o.instance_id for o in msg.observations):
@@ -204,13 +210,8 @@ class PlannerNode(ManagedNode):
 
     def on_associated(self, msg: ObjectObservationArray) -> None:
         """An earlier frame's id-less detections under the long-term memory's ids."""
-        try:
-            frame = frame_from_dicts(stamp_seconds(msg.header.stamp), msg.source,
-                                     frame_to_dicts(msg))
-        except Exception as e:  # noqa: BLE001 - a bad message is dropped and counted
-            self.rejections.reject('bad_frame', f'associated: {type(e).__name__}: {e}')
-            return
-        if 0.0 < frame.stamp < self._ignore_before:
+        frame = self._frame(msg, 'associated')
+        if frame is None:
             return
         with self.associated:
             self.mode.add_associated(frame)
