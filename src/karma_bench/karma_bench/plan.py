@@ -45,42 +45,47 @@ _STATE_KEYS = (('isOpen', 'openable'), ('isSliced', 'sliceable'), ('isCooked', '
 REGIONS = 10
 
 
-def synthetic_memory(n_objects: int, regions: int = REGIONS) -> dict:
-    """Node-link document (karma-scene-graph/1) of about ``n_objects`` objects: iTHOR scenes'
-    initial objects (REP-103 map frame) applied once per scene to a scene graph, then copied,
-    copy ``k`` shifted 12 m along x with ids prefixed ``h<k>/``, in ``regions`` regions tiling
-    the copies (the import places each top-level thing in its region)."""
-    from karma_bench.scenedata import ROOMS, scene_objects
+def scene_template(scene: str, _cache: dict = {}) -> tuple[list[dict], list[dict]]:
+    """(object and receptacle nodes, their edges) of an iTHOR scene's initial objects applied
+    once to a scene graph (REP-103 map frame), as node-link dicts; cached per scene."""
+    if scene in _cache:
+        return _cache[scene]
+    from karma_bench.scenedata import scene_objects
     from karma_memory import Observation, SceneGraph
     from karma_thor_bridge.frames import dict_to_map, size_to_map
 
+    g = SceneGraph()
+    obs = []
+    for o in scene_objects(scene):
+        size = (o.get('axisAlignedBoundingBox') or {}).get('size') or {}
+        parents = o.get('parentReceptacles') or []
+        obs.append(Observation(
+            o['objectType'], o['objectId'], position=dict_to_map(o.get('position')),
+            size=size_to_map((size.get('x', 0.1), size.get('y', 0.1), size.get('z', 0.1))),
+            states={s: str(o[s]).lower() for s, able in _STATE_KEYS
+                    if o.get(s) is not None and (o.get(able) or o.get(s) is True)},
+            parent_id=parents[0] if parents else '', is_receptacle=bool(o.get('receptacle')),
+            stamp=1000.0))
+    g.apply(obs, stamp=1000.0)
+    doc = g.to_node_link()
+    nodes = [nd for nd in doc['nodes'] if nd['layer'] in ('object', 'receptacle')]
+    edges = [e for e in doc['edges'] if e['relation'] != 'contains']
+    _cache[scene] = (nodes, edges)
+    return _cache[scene]
+
+
+def synthetic_memory(n_objects: int, regions: int = REGIONS) -> dict:
+    """Node-link document (karma-scene-graph/1) of about ``n_objects`` objects: iTHOR scenes'
+    initial objects (:func:`scene_template`), copied, copy ``k`` shifted 12 m along x with ids
+    prefixed ``h<k>/``, in ``regions`` regions tiling the copies (the import places each
+    top-level thing in its region)."""
+    from karma_bench.scenedata import ROOMS
+    from karma_memory import SceneGraph
+
     scenes = [f'FloorPlan{off + i + 1}' for off in ROOMS.values() for i in range(30)]
-    templates: dict[str, list[tuple[dict, list[dict]]]] = {}
-
-    def template(scene: str):
-        if scene not in templates:
-            g = SceneGraph()
-            obs = []
-            for o in scene_objects(scene):
-                size = (o.get('axisAlignedBoundingBox') or {}).get('size') or {}
-                parents = o.get('parentReceptacles') or []
-                obs.append(Observation(
-                    o['objectType'], o['objectId'], position=dict_to_map(o.get('position')),
-                    size=size_to_map((size.get('x', 0.1), size.get('y', 0.1), size.get('z', 0.1))),
-                    states={s: str(o[s]).lower() for s, able in _STATE_KEYS
-                            if o.get(s) is not None and (o.get(able) or o.get(s) is True)},
-                    parent_id=parents[0] if parents else '', is_receptacle=bool(o.get('receptacle')),
-                    stamp=1000.0))
-            g.apply(obs, stamp=1000.0)
-            doc = g.to_node_link()
-            nodes = [nd for nd in doc['nodes'] if nd['layer'] in ('object', 'receptacle')]
-            edges = [e for e in doc['edges'] if e['relation'] != 'contains']
-            templates[scene] = (nodes, edges)
-        return templates[scene]
-
     nodes, edges, k = [], [], 0
     while len(nodes) < n_objects:
-        tn, te = template(scenes[k % len(scenes)])
+        tn, te = scene_template(scenes[k % len(scenes)])
         p = f'h{k}/'
         for nd in tn:
             c = dict(nd)

@@ -323,7 +323,9 @@ class LtmNode(ManagedNode):
         try:
             k = req.max_results or self.cfg['find_default_results']
             k = min(k, self.cfg['find_max_results'])
-            resp.objects = [memory_object_msg(i) for i in self.graph.find(clean_text(req.query, 256), k)]
+            # the one memory query path (karma_planning.memory_query), retrieval without the embedding
+            found = self.retrieval.query.find(self.graph, clean_text(req.query, 256), k)
+            resp.objects = [memory_object_msg(i) for i in found]
         except Exception as e:
             self.rejections.reject('internal_error', f'find failed: {type(e).__name__}: {e}')
         return resp
