@@ -103,6 +103,8 @@ SCHEMA = {
                                 min_value=1, max_value=100000),
     'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
                           '(map knowledge, not object memory) so the planner can explore'),
+    'overlap_example_embedding': Param(True, 'Embed the instruction for the worked examples on a thread while '
+                                       'the memory services answer (both embed it; the two overlap)'),
     'memory_timeout_s': Param(5.0, 'Wait this long for each memory service (s)', min_value=0.1),
     'retrieval_timeout_s': Param(60.0, 'Wait this long for karma/retrieve_memory (s); its first call '
                                  'may load the memory node\'s embedder and embed every item', min_value=0.1),
@@ -203,6 +205,22 @@ class PlannerNode(ManagedNode):
         types = list(dict.fromkeys(t for g in goals for t in goal_types(g[:256])))
         return ' '.join(types), types + list(SEARCHABLE_CONTAINERS)
 
+    def _examples_ahead(self, instruction: str):
+        """The thread embedding ``instruction`` for the prompt's worked examples while the
+        memory node retrieves (None when ``overlap_example_embedding`` is off)."""
+        if not self.cfg['overlap_example_embedding']:
+            return None
+
+        def run():
+            try:
+                with self.lock:
+                    self.planner.prompts.prepare_examples(instruction)
+            except Exception:  # noqa: BLE001 - the plan embeds it again and reports any error
+                pass
+        t = threading.Thread(target=run, name='examples-ahead', daemon=True)
+        t.start()
+        return t
+
     def on_plan(self, req, resp):
         t0 = time.perf_counter()
         try:
@@ -224,7 +242,10 @@ class PlannerNode(ManagedNode):
             # BENCHMARK ONLY: goals exist for the reference backend (goal oracle) alone.
             goals = self.oracle.goals_for(req.instruction, req.goals)
             # modes karma/ltm: the memory node retrieves (karma/retrieve_memory), see memory_client
+            ahead = self._examples_ahead(req.instruction)
             graph, stm, notes, remote = self.memory.fetch(self.mode, req, hand, *self.oracle_query(goals))
+            if ahead is not None:
+                ahead.join()
             image = image_from_msg(req.image) if req.image.width else None
             with self.lock:
                 with self.state_lock:
