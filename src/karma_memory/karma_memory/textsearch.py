@@ -88,13 +88,13 @@ class TypeMatcher:
 
     @staticmethod
     def _score_words(qk, syn_types: frozenset, typ: str) -> float:
-        words, wset, joined, seq = qk
+        words, wset, joined, seq, seqset = qk
         if not words:
             return 0.0
         tl, forms, tforms = _type_key(typ)
         if joined in forms:
             return 1.0
-        if _in_order(seq, tforms):
+        if not any(f.isdisjoint(seqset) for f in tforms) and _in_order(seq, tforms):
             return NAMED
         best = SYNONYM if tl in syn_types else 0.0
         overlap = sum(1 for f in tforms if not f.isdisjoint(wset))
@@ -124,8 +124,7 @@ def _query_key(query: str):
     words = tuple(_singular(w) for w in query_words(query))
     seq = tuple(_singular(w.lower()) for tok in re.split(r"[^A-Za-z0-9]+", query) if tok
                 for w in type_words(tok))
-    wset = frozenset(words)
-    return words, wset, "".join(words), seq
+    return words, frozenset(words), "".join(words), seq, frozenset(seq)
 
 
 @lru_cache(maxsize=65536)
