@@ -94,6 +94,8 @@ class TypeMatcher:
         tl, forms, tforms = _type_key(typ)
         if joined in forms:
             return 1.0
+        if not forms.isdisjoint(seqset):           # written as one word: "the countertop"
+            return NAMED
         if not any(f.isdisjoint(seqset) for f in tforms) and _in_order(seq, tforms):
             return NAMED
         best = SYNONYM if tl in syn_types else 0.0

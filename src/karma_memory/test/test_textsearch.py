@@ -10,6 +10,7 @@ from karma_memory.textsearch import NAMED, SYNONYM, TypeMatcher
     ('put the coffee on the sofa', 'CoffeeTable', 0.3),          # both words, not in order: partial
     ('something to write with', 'Pencil', SYNONYM),              # a phrase of the domain table
     ('the red fruit', 'Tomato', SYNONYM), ('the toilet rolls', 'ToiletPaper', SYNONYM),
+    ('place the pot on the countertop', 'CounterTop', NAMED), ('the armchairs', 'ArmChair', 1.0),
     ('fridge', 'Apple', 0.0), ('', 'Apple', 0.0),
 ])
 def test_scores(query, typ, score):
