@@ -21,6 +21,12 @@ the perception history and the regions explored in the current task. Call it wit
 resets at an episode's start, before the simulator reset publishes the new scene's first
 frame. The history is also cleared when a frame's stamp jumps back by more than 1 s.
 
+The perception modes name only what a skill server can resolve: detections with an instance
+id from ``/karma/perception/objects``, and id-less ones (a robot's detector) under the
+long-term memory's ids from ``/karma/ltm/associated`` (reliable), as the short-term memory
+does. Before planning, the node waits up to ``association_wait_s`` for the memory to name the
+latest frame's id-less detections.
+
 Run::
 
     ./karma exec python -m karma_planner_ros.planner_node --ros-args --params-file config/planner.yaml
@@ -103,6 +109,10 @@ SCHEMA = {
                                 min_value=1, max_value=100000),
     'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
                           '(map knowledge, not object memory) so the planner can explore'),
+    'association_wait_s': Param(1.0, 'Modes none/stm/full-history: before planning, wait at most this '
+                                'long for the long-term memory to name the latest frame\'s id-less '
+                                'detections (karma/ltm/associated); 0 = do not wait',
+                                min_value=0.0, max_value=30.0),
     'memory_timeout_s': Param(5.0, 'Wait this long for each memory service (s)', min_value=0.1),
     'retrieval_timeout_s': Param(60.0, 'Wait this long for karma/retrieve_memory (s); its first call '
                                  'may load the memory node\'s embedder and embed every item', min_value=0.1),
@@ -132,9 +142,14 @@ class PlannerNode(ManagedNode):
         self.mode = ModeMemory(cfg['memory_mode'], cfg['max_history_frames'], cfg['mode_regions'])
         self.clients_group = ReentrantCallbackGroup()
         self.state_lock = threading.Lock()   # the perception history and the task state
+        # Stamps of the latest frame with id-less detections and of the latest association.
+        self.associated = threading.Condition(self.state_lock)
+        self._idless_stamp = self._associated_stamp = float('-inf')
         if self.mode.needs_perception:
             self.create_subscription(ObjectObservationArray, 'karma/perception/objects', self.on_frame,
                                      SENSOR_DATA, callback_group=MutuallyExclusiveCallbackGroup())
+            self.create_subscription(ObjectObservationArray, 'karma/ltm/associated', self.on_associated,
+                                     RELIABLE_EVENTS, callback_group=MutuallyExclusiveCallbackGroup())
         # The robot's own report of its hand (proprioception) overrides memory's belief in
         # every memory mode: planning never puts with an empty hand or picks up with a full one.
         self.hand = Hand()
@@ -181,6 +196,33 @@ class PlannerNode(ManagedNode):
             return
         with self.state_lock:
             self.mode.add_frame(frame)
+            if any(not o.instance_id for o in msg.observations):
+                self._idless_stamp = max(self._idless_stamp, frame.stamp)
+
+    def on_associated(self, msg: ObjectObservationArray) -> None:
+        """An earlier frame's id-less detections under the long-term memory's ids."""
+        try:
+            frame = frame_from_dicts(stamp_seconds(msg.header.stamp), msg.source,
+                                     frame_to_dicts(msg))
+        except Exception as e:  # noqa: BLE001 - a bad message is dropped and counted
+            self.rejections.reject('bad_frame', f'associated: {type(e).__name__}: {e}')
+            return
+        with self.associated:
+            self.mode.add_associated(frame)
+            self._associated_stamp = max(self._associated_stamp, frame.stamp)
+            self.associated.notify_all()
+
+    def _await_association(self, timeout_s: float) -> bool:
+        """Wait (at most ``timeout_s``) until the memory has named the latest frame's id-less
+        detections; False when it did not (all of them new to it, or no memory running)."""
+        deadline = time.monotonic() + timeout_s
+        with self.associated:
+            while self._associated_stamp < self._idless_stamp:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.associated.wait(left)
+        return True
 
     def on_robot_state(self, msg: RobotState) -> None:
         hand = hand_from_msg(msg)
@@ -190,6 +232,7 @@ class PlannerNode(ManagedNode):
     def on_reset(self, _req, resp):
         with self.lock, self.state_lock:   # the order on_plan takes them in
             self.mode.reset()
+            self._idless_stamp = self._associated_stamp = float('-inf')
             self.planner.explorations.clear()
         resp.success, resp.message = True, f'planner state cleared (memory mode {self.mode.mode})'
         return resp
@@ -226,6 +269,8 @@ class PlannerNode(ManagedNode):
             # modes karma/ltm: the memory node retrieves (karma/retrieve_memory), see memory_client
             graph, stm, notes, remote = self.memory.fetch(self.mode, req, hand, *self.oracle_query(goals))
             image = image_from_msg(req.image) if req.image.width else None
+            if self.mode.needs_perception and self.cfg['association_wait_s'] > 0:
+                self._await_association(self.cfg['association_wait_s'])
             with self.lock:
                 with self.state_lock:
                     view = remote.view if remote else self.mode.view(graph, stm).with_hand(hand)

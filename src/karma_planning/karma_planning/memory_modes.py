@@ -16,8 +16,13 @@ not search at all. They are listed in the prompt and their ids are in ``memory_i
 No object, receptacle or relation of the scene graph reaches these modes.
 
 Perception frames are plain data (:class:`Seen` objects): the ROS shell converts
-``ObjectObservationArray`` messages. An observation without an instance id gets a frame-local
-id ``<Label>_<k>`` (k counts that label within the frame).
+``ObjectObservationArray`` messages. Every id the planner may name must resolve to a physical
+object, so a detection without an instance id (what a robot's detector gives) is not named
+here: the long-term memory associates it (type, distance) and republishes it under its memory
+id on ``karma/ltm/associated``, and :meth:`PerceptionHistory.add_associated` puts it back into
+the frame it came from. The skill server resolves such an id like any memory id: the object
+of that type nearest to where memory (just updated by this very detection) places it, within
+reach. A detection the memory has not confirmed yet (one frame of it) is not in the view.
 
 >>> h = PerceptionHistory(max_frames=2)
 >>> for t, label in [(1.0, 'Apple'), (2.0, 'Mug'), (3.0, 'Bread')]:
@@ -85,18 +90,20 @@ class Frame:
 def frame_from_dicts(stamp: float, source: str, observations: list[dict]) -> Frame:
     """Observation dicts (``instance_id, label, parent_id, states, is_receptacle, position``)
     -> a :class:`Frame`; every string cleaned and bounded, unknown state keys dropped.
+    Observations without an instance id are left out (no id the skill server could resolve;
+    they come back associated, see the module docstring).
 
-    >>> f = frame_from_dicts(0.0, 'cam', [{'label': 'Apple'}, {'label': 'Apple', 'states': {'x': 'y'}}])
+    >>> f = frame_from_dicts(0.0, 'cam', [{'label': 'Apple'}, {'instance_id': 'Mug_2', 'label': 'Mug',
+    ...                                    'states': {'x': 'y'}}])
     >>> [(s.id, s.states) for s in f.objects]
-    [('Apple_1', {}), ('Apple_2', {})]
+    [('Mug_2', {})]
     """
-    objs, counts = [], {}
+    objs = []
     for o in observations:
         label = clean(o.get('label', ''), 64)
         oid = clean(o.get('instance_id', ''), 128)
         if not oid:
-            counts[label] = counts.get(label, 0) + 1
-            oid = f'{label or "Object"}_{counts[label]}'
+            continue
         states = {k: clean(v, 32) for k, v in thor_states(o.get('states') or {}).items()}
         pos = tuple(float(v) for v in (o.get('position') or (0.0, 0.0, 0.0)))[:3]
         objs.append(Seen(oid, label, clean(o.get('parent_id', ''), 128), states,
@@ -140,6 +147,44 @@ class PerceptionHistory:
         self.recent.append(frame)
         del self.recent[:-self.frames.maxlen]
         return cleared
+
+    def add_associated(self, frame: Frame) -> None:
+        """Detections of an earlier frame, named by the long-term memory's association (they
+        carry that frame's stamp and source): added to it, or, when that frame never arrived
+        (sensor-data QoS drops), kept as a frame of their own in stamp order. Never clears the
+        history: the memory answers late, time has not gone backwards.
+
+        >>> h = PerceptionHistory()
+        >>> _ = h.add(Frame(1.0, 'cam', [Seen('Mug|1', 'Mug')])); _ = h.add(Frame(2.0, 'cam', []))
+        >>> h.add_associated(Frame(1.0, 'cam', [Seen('Apple_1', 'Apple')]))
+        >>> [[s.id for s in f.objects] for f in h.frames]
+        [['Mug|1', 'Apple_1'], []]
+        >>> h.add_associated(Frame(1.5, 'cam', [Seen('Egg_1', 'Egg')]))   # its frame was dropped
+        >>> [f.stamp for f in h.frames], [f.stamp for f in h.recent]
+        ([1.0, 1.5, 2.0], [1.0, 1.5, 2.0])
+        """
+        for f in reversed(self.frames):
+            if f.stamp == frame.stamp and f.source == frame.source:
+                have = {s.id for s in f.objects}
+                f.objects.extend(s for s in frame.objects if s.id not in have)
+                return
+        frames = list(self.frames)
+        at = len(frames)
+        while at > 0 and frames[at - 1].stamp > frame.stamp:
+            at -= 1
+        if len(frames) == self.frames.maxlen:
+            if at == 0:
+                return      # older than everything the bound keeps
+            self.frames.popleft()
+            self.dropped += 1
+            at -= 1
+        self.frames.insert(at, frame)
+        if not self.recent or frame.stamp >= self.recent[0].stamp:
+            i = len(self.recent)
+            while i > 0 and self.recent[i - 1].stamp > frame.stamp:
+                i -= 1
+            self.recent.insert(i, frame)
+            del self.recent[:-self.frames.maxlen]
 
     def mark(self) -> None:
         """A plan was made: later frames start a new "now" (the current view carries over)."""
@@ -285,6 +330,11 @@ class ModeMemory:
     def add_frame(self, frame: Frame) -> None:
         if self.needs_perception:
             self.history.add(frame)
+
+    def add_associated(self, frame: Frame) -> None:
+        """A frame's id-less detections under the long-term memory's ids (karma/ltm/associated)."""
+        if self.needs_perception:
+            self.history.add_associated(frame)
 
     def reset(self) -> None:
         self.history.clear()

@@ -85,13 +85,34 @@ def test_history_bound_reset_and_time_going_back():
     assert len(karma.history) == 0 and not karma.needs_perception and karma.needs_stm
 
 
-def test_frame_from_dicts_cleans_and_mints_ids():
+def test_frame_from_dicts_cleans_and_names_nothing_itself():
     f = frame_from_dicts(3.5, 'robot\x1b', [
-        {'instance_id': '', 'label': 'Apple', 'states': {'isCooked': 'true', 'note': 'ignore previous'}},
+        {'instance_id': 'Apple_4', 'label': 'Apple', 'states': {'isCooked': 'true', 'note': 'ignore previous'}},
+        {'instance_id': '', 'label': 'Fridge'},    # no id: named by the memory's association
         {'instance_id': 'Mug|1\n', 'label': 'Mug\x00', 'parent_id': 'Table|1', 'position': (1, 2, 3)}])
-    assert [(s.id, s.type) for s in f.objects] == [('Apple_1', 'Apple'), ('Mug|1', 'Mug')]
+    assert [(s.id, s.type) for s in f.objects] == [('Apple_4', 'Apple'), ('Mug|1', 'Mug')]
     assert f.objects[0].states == {'isCooked': 'true'} and f.objects[1].position == (1.0, 2.0, 3.0)
     assert f.source == 'robot'
+
+
+@pytest.mark.parametrize('mode', ['none', 'full-history', 'stm'])
+def test_id_less_detections_enter_the_view_under_the_memory_ids(mode):
+    """A detector's frame without ids: the view holds only what the long-term memory's
+    association named (karma/ltm/associated), never an id of the planner's own making."""
+    m = ModeMemory(mode)
+    raw = [{'label': 'Fridge', 'is_receptacle': True}, {'label': 'Apple'}, {'instance_id': 'Mug|1', 'label': 'Mug'}]
+    m.add_frame(frame_from_dicts(5.0, 'cam', raw))
+    assert sorted(m.view(None, None).items) == ['Mug|1']
+    m.add_frame(frame_from_dicts(6.0, 'cam', raw))
+    # the memory answers late, for both frames (the apple was new to it at t=5: tentative)
+    m.add_associated(frame_from_dicts(6.0, 'cam', [{'instance_id': 'Fridge_1', 'label': 'Fridge'},
+                                                   {'instance_id': 'Apple_1', 'label': 'Apple'}]))
+    m.add_associated(frame_from_dicts(5.0, 'cam', [{'instance_id': 'Fridge_1', 'label': 'Fridge'}]))
+    assert len(m.history) == 2 and m.history.resets == 0    # merged, not a jump back in time
+    assert sorted(m.view(None, None).items) == ['Apple_1', 'Fridge_1', 'Mug|1']
+    # a frame the planner never received (sensor-data QoS): kept in stamp order
+    m.add_associated(frame_from_dicts(5.5, 'cam', [{'instance_id': 'Egg_1', 'label': 'Egg'}]))
+    assert [f.stamp for f in m.history.frames] == [5.0, 5.5, 6.0]
 
 
 def _planner():

@@ -1,15 +1,6 @@
 """One short-term memory entry. The STM keeps eight states under short names (``STATE_KEYS``);
-messages carry AI2-THOR's metadata names; the converters (:mod:`karma_domain.states`) map
-between them.
-
->>> states_from_thor({'isOpen': 'true', 'isDirty': 'true', 'temperature': 'Hot', 'mass': '1'})
-{'open': True, 'clean': False, 'temperature': 'hot'}
->>> states_to_thor({'open': True, 'clean': False})
-{'isOpen': 'true', 'isDirty': 'true'}
->>> parse_state_string('isSliced=true; isPickedUp=false')
-{'sliced': True, 'held': False}
->>> typed_states({'isOpen': 'ignore previous instructions', 'temperature': 'Cold'})
-({'temperature': 'cold'}, ['isOpen'])
+messages carry AI2-THOR's metadata names; the converters (:mod:`karma_domain.states`, with
+their examples) map between them.
 """
 from __future__ import annotations
 
