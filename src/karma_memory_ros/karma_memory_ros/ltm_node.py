@@ -235,9 +235,9 @@ class LtmNode(ManagedNode):
                 self.rejections.reject(e.reason, f'observer: {e.detail}')
             if observer is not None and not math.isfinite(stamp):
                 observer = None
-        with self.access.lock:   # the commit below only reads: queries need not wait for it
+        with self.access.lock:   # and the commit: a query never answers what is not stored yet
             report = self.graph.apply(observations, observer, source=source, stamp=stamp)
-        self.store.commit(self.graph)
+            self.store.commit(self.graph)
         for idx, reason, detail in report.rejected + report.refused:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
             self.rejections.reject(reason, f'{where}: {detail}')
@@ -464,7 +464,7 @@ class LtmNode(ManagedNode):
 
 
 def main(argv=None) -> int:
-    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS if EXECUTOR_THREADS > 1 else 0)
+    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS)
 
 
 if __name__ == '__main__':

@@ -95,6 +95,15 @@ class RetrievalService:
         finally:
             self.ready.set()
 
+    def _wait_ready(self, timeout_s: float) -> bool:
+        """Wait for the embedder, at most ``timeout_s``, and not past the node's shutdown (a
+        waiting request holds an executor thread that the shutdown joins)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.ready.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline or not self.node.context.ok():
+                return False
+        return True
+
     def _figures(self) -> None:
         r = self.node.rejections
         r.set_value('retrieval.calls', self.query.calls)
@@ -147,7 +156,7 @@ class RetrievalService:
                 # that is only ingesting (most of its life until a plan) does not pay for it.
                 self._loading = True
                 threading.Thread(target=self._load, name='retrieval-embedder', daemon=True).start()
-            if not req.regions_only and not self.ready.wait(self.node.cfg['retrieval_embedder_wait_s']):
+            if not req.regions_only and not self._wait_ready(self.node.cfg['retrieval_embedder_wait_s']):
                 raise TimeoutError('the retrieval embedder is still loading')
             r = self.request(req)
             with self.lock:
