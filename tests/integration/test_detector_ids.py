@@ -58,10 +58,16 @@ def test_plans_name_only_what_the_skill_server_resolves(stack):
 
 
 def _frame(*objs):
+    """One detector frame, stamped now as a driver stamps its frames (the planner files the
+    memory's late association of a frame under that frame's stamp: frames stamped alike would
+    merge, and an old two-apple frame would join the view of a one-apple one)."""
+    import time
     from karma_interfaces.msg import ObjectObservationArray
+    from karma_memory_ros.conversions import to_time
     from clients.kitchen_plan_client import observation
     msg = ObjectObservationArray(source='detector', fov_deg=0.0, max_range=0.0)
     msg.header.frame_id = 'map'
+    msg.header.stamp = to_time(time.time())
     msg.observations = [observation('', label, xyz, size, receptacle=rec) for label, xyz, size, rec in objs]
     return msg
 
