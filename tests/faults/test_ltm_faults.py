@@ -108,3 +108,78 @@ def test_failed_loads_leave_memory_untouched_and_saves_stay_inside(ros_node, spa
     proc.wait(10)
     start(spawn_node, tmp_path / 'store')
     assert 'Mug|7' in ltm.ids()
+
+
+# Keeps several FindObject/QuerySceneGraph requests in flight and a 30 Hz stream going, until
+# killed: what a planner, an inspector and perception do to the memory at once.
+HAMMER = r'''
+import time, rclpy
+from geometry_msgs.msg import Point, Pose, Quaternion, Vector3
+from karma_interfaces.msg import ObjectObservation, ObjectObservationArray
+from karma_interfaces.srv import FindObject, QuerySceneGraph
+from karma_ros_common.qos import SENSOR_DATA
+rclpy.init(); n = rclpy.create_node("ltm_hammer")
+finds = [n.create_client(FindObject, "/karma/find_object") for _ in range(3)]
+query = n.create_client(QuerySceneGraph, "/karma/query_scene_graph")
+pub = n.create_publisher(ObjectObservationArray, "/karma/perception/objects", SENSOR_DATA)
+pending, tick = {}, 0
+while rclpy.ok():
+    tick += 1
+    for c, req in [(f, FindObject.Request(query="mug")) for f in finds] + [(query, QuerySceneGraph.Request())]:
+        if c.service_is_ready() and (c not in pending or pending[c].done() or tick % 30 == 0):
+            pending[c] = c.call_async(req)
+    m = ObjectObservationArray(source="hammer", observations=[ObjectObservation(
+        instance_id=f"Mug|{j}", label="Mug", confidence=0.9, size=Vector3(x=0.1, y=0.1, z=0.1),
+        pose=Pose(position=Point(x=0.1 * j, y=1.0, z=0.9), orientation=Quaternion(w=1.0))) for j in range(50)])
+    m.header.frame_id = "map"
+    pub.publish(m)
+    rclpy.spin_once(n, timeout_sec=1 / 30)
+'''
+
+
+def test_lifecycle_cycles_and_shutdown_while_queries_are_answered(ros_node, spawn_node, spawn_python, tmp_path):
+    """With queries served on other threads beside the transitions: cleanup used to destroy a
+    query service while it answered (InvalidHandle out of the executor: the process ended),
+    and SIGINT closed SQLite under a running commit (SIGSEGV)."""
+    from lifecycle_msgs.msg import State, Transition
+    from lifecycle_msgs.srv import ChangeState, GetState
+    proc = spawn_node('karma_memory_ros.ltm_node', 'config/ltm.yaml',
+                      {'store_dir': str(tmp_path / 'store'), 'autostart': 'false'})
+    change = ros_node.create_client(ChangeState, '/ltm_node/change_state')
+    get = ros_node.create_client(GetState, '/ltm_node/get_state')
+    ltm = Ltm(ros_node)
+    # An earlier test's killed ltm_node may still be listed (its DDS lease): a request can go
+    # only to it, so ask the state until this process answers, and check a transition that
+    # got no answer by asking the state again (a transition is not repeated blindly).
+    assert ltm.call(get, GetState.Request()).current_state.id == State.PRIMARY_STATE_UNCONFIGURED, \
+        proc.log_path.read_text()[-2000:]
+    spawn_python(HAMMER)
+    goal = {Transition.TRANSITION_CONFIGURE: State.PRIMARY_STATE_INACTIVE,
+            Transition.TRANSITION_ACTIVATE: State.PRIMARY_STATE_ACTIVE,
+            Transition.TRANSITION_DEACTIVATE: State.PRIMARY_STATE_INACTIVE,
+            Transition.TRANSITION_CLEANUP: State.PRIMARY_STATE_UNCONFIGURED}
+
+    def transition(t):
+        for _ in range(6):
+            try:
+                if ros_node.call(change, ChangeState.Request(transition=Transition(id=t)), timeout=10).success:
+                    return True
+            except TimeoutError:
+                pass
+            if proc.poll() is not None or ltm.call(get, GetState.Request()).current_state.id == goal[t]:
+                break
+        return proc.poll() is None and ltm.call(get, GetState.Request()).current_state.id == goal[t]
+
+    up = (Transition.TRANSITION_CONFIGURE, Transition.TRANSITION_ACTIVATE)
+    down = (Transition.TRANSITION_DEACTIVATE, Transition.TRANSITION_CLEANUP)
+    for cycle in range(4):
+        for t in up + down:
+            assert transition(t), (cycle, t, proc.poll(), proc.log_path.read_text()[-3000:])
+            if t == Transition.TRANSITION_ACTIVATE:   # answered while active, queries beside
+                assert ros_node.spin_until(lambda: 'Mug|3' in ltm.ids(), 30)
+    for t in up:
+        assert transition(t), proc.log_path.read_text()[-3000:]
+    assert ros_node.spin_until(lambda: 'Mug|3' in ltm.ids(), 30)
+    proc.send_signal(signal.SIGINT)                 # mid-stream, queries in flight
+    assert proc.wait(60) == 0, proc.log_path.read_text()[-3000:]
+    assert 'Traceback' not in proc.log_path.read_text(), proc.log_path.read_text()[-3000:]

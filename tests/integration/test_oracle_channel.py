@@ -39,9 +39,15 @@ def test_the_goal_oracle_reads_goals_from_the_benchmark_channel(ros_node, spawn_
         resp.goals = ['IN(Apple, Plate)'] if resp.known else []
         return resp
     ros_node.create_service(OracleGoals, '/karma/bench/oracle_goals', serve)
-    client = ros_node.create_client(OracleGoals, '/karma/bench/oracle_goals')
-    assert client.wait_for_service(timeout_sec=30)
-    r = ros_node.call(plan, Plan.Request(instruction=INSTRUCTION), timeout=120)   # no goals in it
+    # The planner asks once it has discovered the channel (an event: plan until it asks).
+    assert ros_node.spin_until(lambda: ros_node.count_clients('/karma/bench/oracle_goals') >= 1, 60)
+    replies = []
+
+    def planned_with_channel() -> bool:
+        replies.append(ros_node.call(plan, Plan.Request(instruction=INSTRUCTION), timeout=120))
+        return bool(asked)
+    assert ros_node.spin_until(planned_with_channel, 120), 'the planner never asked the channel'
+    r = replies[-1]                                                      # no goals in the request
     assert asked == [INSTRUCTION]
     assert r.success and r.backend == 'reference (goal oracle)', r.message
     steps = [(s.skill, list(s.args)) for s in r.steps]

@@ -6,7 +6,9 @@ process each, the real config files; the planner with the ``reference`` backend,
 oracle, so generation is a fast deterministic search), loads a synthetic memory of each size
 into the long-term memory over ``karma/load_memory`` (iTHOR scenes' initial objects side by
 side, ids prefixed per copy, ten regions), and calls ``/karma/plan`` over ROS from this
-process with the task suite's instructions and goals.
+process with the task suite's instructions and goals: every call's instruction is new in the
+run (:func:`fresh_tasks`), so each size's plans include embedding the instruction with the
+sentence model in both nodes, never a cached embedding.
 
 Per size it writes to ``DIR/plan_bench.json`` and prints:
 
@@ -38,49 +40,57 @@ import threading
 import time
 from pathlib import Path
 
+from karma_domain.states import STATE_CAPABILITY
+
 TARGETS_P95_MS = {'10000': 50.0, '100000': 250.0}
-#: (state, the capability that makes it meaningful): a closed box says isOpen=false, a mug does not
-_STATE_KEYS = (('isOpen', 'openable'), ('isSliced', 'sliceable'), ('isCooked', 'cookable'),
-               ('isDirty', 'dirtyable'), ('isToggled', 'toggleable'), ('isFilledWithLiquid', 'canFillWithLiquid'))
+#: (state, the capability that makes it meaningful: karma_domain.states): a closed box says
+#: isOpen=false, a mug does not
+_STATE_KEYS = tuple((k, STATE_CAPABILITY[k]) for k in ('isOpen', 'isSliced', 'isCooked', 'isDirty',
+                                                       'isToggled', 'isFilledWithLiquid'))
 REGIONS = 10
+
+
+def scene_template(scene: str, _cache: dict = {}) -> tuple[list[dict], list[dict]]:
+    """(object and receptacle nodes, their edges) of an iTHOR scene's initial objects applied
+    once to a scene graph (REP-103 map frame), as node-link dicts; cached per scene."""
+    if scene in _cache:
+        return _cache[scene]
+    from karma_bench.scenedata import scene_objects
+    from karma_memory import Observation, SceneGraph
+    from karma_thor_bridge.frames import dict_to_map, size_to_map
+
+    g = SceneGraph()
+    obs = []
+    for o in scene_objects(scene):
+        size = (o.get('axisAlignedBoundingBox') or {}).get('size') or {}
+        parents = o.get('parentReceptacles') or []
+        obs.append(Observation(
+            o['objectType'], o['objectId'], position=dict_to_map(o.get('position')),
+            size=size_to_map((size.get('x', 0.1), size.get('y', 0.1), size.get('z', 0.1))),
+            states={s: str(o[s]).lower() for s, able in _STATE_KEYS
+                    if o.get(s) is not None and (o.get(able) or o.get(s) is True)},
+            parent_id=parents[0] if parents else '', is_receptacle=bool(o.get('receptacle')),
+            stamp=1000.0))
+    g.apply(obs, stamp=1000.0)
+    doc = g.to_node_link()
+    nodes = [nd for nd in doc['nodes'] if nd['layer'] in ('object', 'receptacle')]
+    edges = [e for e in doc['edges'] if e['relation'] != 'contains']
+    _cache[scene] = (nodes, edges)
+    return _cache[scene]
 
 
 def synthetic_memory(n_objects: int, regions: int = REGIONS) -> dict:
     """Node-link document (karma-scene-graph/1) of about ``n_objects`` objects: iTHOR scenes'
-    initial objects (REP-103 map frame) applied once per scene to a scene graph, then copied,
-    copy ``k`` shifted 12 m along x with ids prefixed ``h<k>/``, in ``regions`` regions tiling
-    the copies (the import places each top-level thing in its region)."""
-    from karma_bench.scenedata import ROOMS, scene_objects
-    from karma_memory import Observation, SceneGraph
-    from karma_thor_bridge.frames import dict_to_map, size_to_map
+    initial objects (:func:`scene_template`), copied, copy ``k`` shifted 12 m along x with ids
+    prefixed ``h<k>/``, in ``regions`` regions tiling the copies (the import places each
+    top-level thing in its region)."""
+    from karma_bench.scenedata import ROOMS
+    from karma_memory import SceneGraph
 
     scenes = [f'FloorPlan{off + i + 1}' for off in ROOMS.values() for i in range(30)]
-    templates: dict[str, list[tuple[dict, list[dict]]]] = {}
-
-    def template(scene: str):
-        if scene not in templates:
-            g = SceneGraph()
-            obs = []
-            for o in scene_objects(scene):
-                size = (o.get('axisAlignedBoundingBox') or {}).get('size') or {}
-                parents = o.get('parentReceptacles') or []
-                obs.append(Observation(
-                    o['objectType'], o['objectId'], position=dict_to_map(o.get('position')),
-                    size=size_to_map((size.get('x', 0.1), size.get('y', 0.1), size.get('z', 0.1))),
-                    states={s: str(o[s]).lower() for s, able in _STATE_KEYS
-                            if o.get(s) is not None and (o.get(able) or o.get(s) is True)},
-                    parent_id=parents[0] if parents else '', is_receptacle=bool(o.get('receptacle')),
-                    stamp=1000.0))
-            g.apply(obs, stamp=1000.0)
-            doc = g.to_node_link()
-            nodes = [nd for nd in doc['nodes'] if nd['layer'] in ('object', 'receptacle')]
-            edges = [e for e in doc['edges'] if e['relation'] != 'contains']
-            templates[scene] = (nodes, edges)
-        return templates[scene]
-
     nodes, edges, k = [], [], 0
     while len(nodes) < n_objects:
-        tn, te = template(scenes[k % len(scenes)])
+        tn, te = scene_template(scenes[k % len(scenes)])
         p = f'h{k}/'
         for nd in tn:
             c = dict(nd)
@@ -146,7 +156,7 @@ class Client:
         rclpy.try_shutdown()
 
 
-def _start(out_dir: Path, store: str, embedder: str) -> dict:
+def _start(out_dir: Path, store: str, embedder: str, overlap: bool = True) -> dict:
     from karma_bringup.stack import load_stack
     from karma_bringup.up import node_command
     stack = load_stack()
@@ -155,7 +165,7 @@ def _start(out_dir: Path, store: str, embedder: str) -> dict:
                 'retrieval_embedder': embedder, 'publish_markers': False},
         'stm': {},
         'planner': {'backend': 'reference', 'embedder': embedder, 'memory_mode': 'karma',
-                    'memory_timeout_s': 120.0},
+                    'memory_timeout_s': 120.0, 'overlap_example_embedding': overlap},
     }
     procs = {}
     for key, params in extra.items():
@@ -165,10 +175,29 @@ def _start(out_dir: Path, store: str, embedder: str) -> dict:
     return procs
 
 
-def _tasks(limit: int) -> list[tuple[str, list[str]]]:
+#: Put before an instruction the second, third... time it is used in one run, so every plan
+#: call embeds a new text (both nodes cache embeddings by text): each size pays its MiniLM calls.
+FRESH_PREFIXES = ('', 'Please: ', 'Robot, please: ', 'Next task: ', 'Now: ', 'Then: ')
+
+
+def _tasks() -> list[tuple[str, list[str]]]:
     from karma_bench.retrieval import suite_tasks
-    out = [(ins, goals) for _scene, ins, _types, goals in suite_tasks() if goals]
-    return (out or [('Put the apple on the plate.', ['IN(Apple, Plate)'])])[:max(1, limit)]
+    out = list({ins: (ins, goals) for _scene, ins, _types, goals in suite_tasks() if goals}.values())
+    return out or [('Put the apple on the plate.', ['IN(Apple, Plate)'])]
+
+
+def fresh_tasks(tasks: list, start: int, count: int) -> list[tuple[str, list[str]]]:
+    """``count`` calls from call number ``start`` of the run: the suite's tasks in turn, an
+    instruction used before in this run with a new prefix (:data:`FRESH_PREFIXES`).
+
+    >>> [i for i, _ in fresh_tasks([('Get the mug.', []), ('Open it.', [])], 1, 3)]
+    ['Open it.', 'Please: Get the mug.', 'Please: Open it.']
+    """
+    out = []
+    for c in range(start, start + count):
+        ins, goals = tasks[c % len(tasks)]
+        out.append((FRESH_PREFIXES[(c // len(tasks)) % len(FRESH_PREFIXES)] + ins, goals))
+    return out
 
 
 def run(args) -> dict:
@@ -177,17 +206,18 @@ def run(args) -> dict:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = tempfile.mkdtemp(prefix='karma-plan-bench-')
-    procs = _start(out_dir, store, args.embedder)
+    procs = _start(out_dir, store, args.embedder, not args.no_overlap)
     cli = Client()
     res: dict = {'embedder': args.embedder, 'backend': 'reference (goal oracle)', 'memory_mode': 'karma',
-                 'calls_per_size': args.calls, 'sizes': {}, 'targets_p95_ms': TARGETS_P95_MS,
+                 'calls_per_size': args.calls, 'fresh_instructions': True,
+                 'overlap_example_embedding': not args.no_overlap, 'sizes': {}, 'targets_p95_ms': TARGETS_P95_MS,
                  'machine': {'cpus': os.cpu_count(), 'platform': platform.platform()}}
     try:
         for c in (cli.plan, cli.retrieve, cli.load, cli.query):
             if not c.wait_for_service(timeout_sec=180):
                 raise RuntimeError(f'{c.srv_name} did not come up; see {out_dir}/plan_bench_*.log')
-        tasks = _tasks(args.calls)
-        for n in args.sizes:
+        tasks = _tasks()
+        for j, n in enumerate(args.sizes):
             row: dict = {}
             t = time.perf_counter()
             doc = synthetic_memory(n)
@@ -214,9 +244,9 @@ def run(args) -> dict:
                 ref.append((time.perf_counter() - t) * 1000.0)
             row['query_scene_graph_ms'] = {'p50': pct(ref, 50), 'n': len(ref)}
             svc, gen, over, ok, rt, split = [], [], [], 0, [], {'view': [], 'embed': [], 'retrieve': []}
-            for i in range(args.calls):
-                ins, goals = tasks[i % len(tasks)]
-                # the plan first: its retrieval embeds the instruction (nothing is cached for it)
+            for ins, goals in fresh_tasks(tasks, j * args.calls, args.calls):
+                # the plan first: its retrieval embeds the instruction, new in this run, so
+                # nothing is cached for it in either node (fresh_tasks)
                 t = time.perf_counter()
                 r = cli.call(cli.plan, Plan.Request(instruction=ins, goals=goals), 600)
                 s_ms = (time.perf_counter() - t) * 1000.0
@@ -277,6 +307,8 @@ def main(argv=None) -> int:
                     type=lambda s: [int(x) for x in s.split(',') if x])
     ap.add_argument('--calls', type=int, default=40)
     ap.add_argument('--embedder', choices=('minilm', 'hash'), default='minilm')
+    ap.add_argument('--no-overlap', action='store_true',
+                    help='planner: embed for the worked examples after the memory answers (the former order)')
     args = ap.parse_args(argv)
     res = run(args)
     (Path(args.out) / 'plan_bench.json').write_text(json.dumps(res, indent=2))

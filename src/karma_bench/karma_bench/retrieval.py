@@ -2,13 +2,17 @@
 
 Writes ``DIR/retrieval_bench.json`` and prints a table:
 
-- ``retrieval_p50_ms`` / ``retrieval_p95_ms`` keyed ``"1000"`` and ``"10000"`` items: one
-  ``Retriever.retrieve`` call on a memory of that size built from iTHOR scenes (item
-  embeddings cached; the instruction embedded on every call) and ``..._query_cached``
-  (instruction embedding also cached, as on a replan);
+- ``retrieval_p50_ms`` / ``retrieval_p95_ms`` keyed ``"1000"`` and ``"10000"`` objects: one
+  :meth:`karma_planning.memory_query.MemoryQuery.retrieve` call, the function the memory
+  node's ``karma/retrieve_memory`` serves (view, overlays, ranking, expansion, rendering, the
+  returned items), on a scene graph of that size (``karma_bench.plan.synthetic_memory``: iTHOR
+  scenes side by side, the plan benchmark's memory); item embeddings cached, the instruction
+  embedded on every call; and ``..._query_cached`` (instruction embedding also cached, as on
+  a replan);
 - ``plan_overhead_ms``: the core plan path with the reference backend (retrieval, prompt,
   validation, bookkeeping), i.e. a service call minus generation, p50 and p95;
-- over the task suite's instructions (``suites/*.json``, else the raw KARMA ALFRED-L lists):
+- over the task suite's instructions (``suites/*.json``, else the raw KARMA ALFRED-L lists),
+  each scene's memory a scene graph of its initial objects, through the same ``MemoryQuery``:
   ``retrieval_accuracy`` (share of goal object types present in the scene that the retrieved
   memory contains) and ``token_ratio`` (prompt memory tokens with retrieval / whole memory).
 
@@ -32,9 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from karma_bench.scenedata import ROOMS, room_type, scene_objects
+from karma_bench.scenedata import room_type, scene_objects
+from karma_memory import SceneGraph
+from karma_planning.memory_query import MemoryQuery, RetrievalRequest
 from karma_planning.backends import make_backend
-from karma_planning.memory_view import MemoryView
 from karma_planning.planner import Planner
 from karma_planning.prompt import PromptBuilder, default_prompts_dir
 from karma_planning.retrieval import Retriever
@@ -63,17 +68,16 @@ def scene_graph(scene: str, prefix: str = '') -> tuple[list[dict], list[dict]]:
     return nodes, edges
 
 
-def big_view(n_items: int) -> MemoryView:
-    """A memory of about ``n_items`` items: iTHOR scenes side by side (ids prefixed)."""
-    scenes = [f'FloorPlan{off + i + 1}' for off in ROOMS.values() for i in range(30)]
-    nodes, edges, k = [], [], 0
-    while len(nodes) < n_items:
-        nd, ed = scene_graph(scenes[k % len(scenes)], f'h{k}/')
-        nodes += nd
-        edges += ed
-        k += 1
-    keep = {n['id'] for n in nodes[:n_items]}
-    return MemoryView.from_graph(nodes[:n_items], [e for e in edges if e['source'] in keep and e['target'] in keep])
+def scene_memory(scene: str) -> dict:
+    """Node-link document of one iTHOR scene's initial objects in one region of its room type."""
+    from karma_bench.plan import scene_template
+    nodes, edges = scene_template(scene)
+    g = SceneGraph()
+    g.add_region(room_type(scene).replace(' ', '_'), (-50.0, -50.0, 50.0, 50.0))
+    doc = g.to_node_link()
+    doc['nodes'] += [dict(nd) for nd in nodes]
+    doc['edges'] = list(doc['edges']) + list(edges)
+    return doc
 
 
 def suite_tasks() -> list[tuple]:
@@ -110,22 +114,25 @@ def main(argv=None) -> int:
     syn = SynonymTable.load(default_prompts_dir() / 'synonyms.yaml')
     tasks = suite_tasks()
     instructions = [t[1] for t in tasks] or ['Put the apple on the plate.']
+    from karma_bench.plan import synthetic_memory
     res: dict = {'embedder': args.embedder, 'tasks': len(tasks)}
 
     for key in ('retrieval_p50_ms', 'retrieval_p95_ms', 'retrieval_p50_ms_query_cached',
                 'retrieval_p95_ms_query_cached'):
         res[key] = {}
+    res['objects'] = {}
     embed: list[float] = []   # one instruction embedded alone, interleaved with the calls below
     for n in (1000, 10000):
-        view = big_view(n)
-        r = Retriever(emb, syn)
-        r.retrieve('warm up', view)                          # item embeddings computed once, cached
+        graph = SceneGraph.from_node_link(synthetic_memory(n))
+        mq = MemoryQuery(Retriever(emb, syn))
+        mq.retrieve(graph, RetrievalRequest('warm up'))     # item embeddings computed once, cached
+        res['objects'][str(n)] = len(graph)
         cold, warm = [], []
         for i in range(args.repeats):
             ins = instructions[i % len(instructions)]
-            r.index._queries.clear()
-            t = time.perf_counter(); r.retrieve(ins, view); cold.append(time.perf_counter() - t)
-            t = time.perf_counter(); r.retrieve(ins, view); warm.append(time.perf_counter() - t)
+            mq.retriever.index._queries.clear()
+            t = time.perf_counter(); mq.retrieve(graph, RetrievalRequest(ins)); cold.append(time.perf_counter() - t)
+            t = time.perf_counter(); mq.retrieve(graph, RetrievalRequest(ins)); warm.append(time.perf_counter() - t)
             t = time.perf_counter(); emb.encode([ins]); embed.append(time.perf_counter() - t)
         res['retrieval_p50_ms'][str(n)], res['retrieval_p95_ms'][str(n)] = pct(cold, 50), pct(cold, 95)
         res['retrieval_p50_ms_query_cached'][str(n)] = pct(warm, 50)
@@ -136,23 +143,24 @@ def main(argv=None) -> int:
         n: v - res['query_embedding_ms'] for n, v in res['retrieval_p95_ms'].items()}
     res['targets'] = {'retrieval_p95_minus_query_embedding_ms@10000': 5.0, 'plan_overhead_p95_ms': 50.0,
                       'token_ratio': 0.25, 'retrieval_accuracy': 0.95}
-    retriever = Retriever(emb, syn)
-    planner = Planner(retriever, PromptBuilder(), make_backend('reference'))
+    mq = MemoryQuery(Retriever(emb, syn))
+    planner = Planner(mq.retriever, PromptBuilder(), make_backend('reference'))
     overhead, hits, needed, ratios = [], 0, 0, []
-    views: dict[str, MemoryView] = {}
+    graphs: dict[str, SceneGraph] = {}
     for scene, ins, types, goals in tasks:
-        if scene not in views:
+        if scene not in graphs:
             try:
-                views[scene] = MemoryView.from_graph(*scene_graph(scene))
+                graphs[scene] = SceneGraph.from_node_link(scene_memory(scene))
             except KeyError:
                 continue
-        view = views[scene]
-        rr = retriever.retrieve(ins, view)
+        graph = graphs[scene]
+        a = mq.retrieve(graph, RetrievalRequest(ins))
+        view, rr = a.view, a.retrieval
         got = {view[i].type.lower() for i in rr.memory_ids}
         present = {t.lower() for t in types if view.by_type(t)}
         hits += len(present & got)
         needed += len(present)
-        whole = approx_tokens(retriever.render_all(view))
+        whole = approx_tokens(mq.retriever.render_all(view))
         ratios.append(rr.total_tokens / whole)
         p = planner.plan(ins, view, goals=goals)
         overhead.append(p.elapsed_s - p.generation_s)

@@ -82,9 +82,11 @@ class StackClient:
         return future.result()
 
     def wait_ready(self, timeout_s: float = 120.0, need_stm: bool = True,
-                   check_alive: Callable[[], None] | None = None) -> None:
+                   check_alive: Callable[[], None] | None = None, oracle: bool = False) -> None:
         """Block until every service and action the benchmark uses is up; ``check_alive``
-        raises when a node process died (so a crash is reported at once, not as a time-out)."""
+        raises when a node process died (so a crash is reported at once, not as a time-out).
+        ``oracle``: also until the goal oracle's client has matched the benchmark's goal channel
+        (else the first task could be planned before the planner sees the channel)."""
         deadline = time.monotonic() + timeout_s
         clients = [self.reset_sim, self.ground_truth_srv, self.reset_ltm, self.reset_planner,
                    self.world_change, self.query_graph]
@@ -92,12 +94,22 @@ class StackClient:
             clients += [self.reset_stm, self.query_stm]
         waits = [(c.srv_name, c.wait_for_service) for c in clients]
         waits.append(('/karma/execute_task', self.task.wait_for_server))
+        if oracle:
+            waits.append((ORACLE_GOALS, self._oracle_client_matched))
         for name, wait in waits:
             while not wait(timeout_sec=1.0):
                 if check_alive:
                     check_alive()
                 if time.monotonic() > deadline:
                     raise TimeoutError(f'{name} did not come up')
+
+    def _oracle_client_matched(self, timeout_sec: float) -> bool:
+        deadline = time.monotonic() + timeout_sec
+        while self.node.count_clients(ORACLE_GOALS) < 1:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)   # the executor thread does the discovery; this only polls its count
+        return True
 
     def _on_gt_event(self, msg: String) -> None:
         try:

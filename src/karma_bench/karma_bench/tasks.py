@@ -195,7 +195,8 @@ def run_mode(suite, episodes, mode: str, args, log_dir: Path, progress, on_step=
     with StackProcesses(params, log_dir / mode) as stack:
         client = StackClient(f'karma_bench_{mode.replace("-", "_")}')
         try:
-            client.wait_ready(timeout_s=args.startup_timeout, check_alive=stack.check_alive)
+            client.wait_ready(timeout_s=args.startup_timeout, check_alive=stack.check_alive,
+                              oracle=args.planner == 'reference')
             for ep in episodes:
                 stack.check_alive()
                 recorder.start(ep.id)

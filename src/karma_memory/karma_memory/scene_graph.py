@@ -154,7 +154,7 @@ class SceneGraph:
         self._matcher = TypeMatcher()
         self._labels: dict[str, object] = {}
         self._valid_ids: set[str] = set()   # ids validate_id accepted (under config.limits)
-        self._match_cache: dict[tuple[str, int], list] = {}
+        self._match_cache: dict[tuple[str, int, int], list] = {}
         self._fusion = None
         self._tracks = TentativeTracks(self.config.confirm_frames, self.config.association_distance,
                                        compatible=self._compatible_labels,
@@ -265,12 +265,15 @@ class SceneGraph:
             frontier = nxt if recursive else []
         return [self._item(n) for n in out if n in self._index]
 
-    def find(self, query: str, k: int = 10) -> list[MemoryItem]:
+    def find(self, query: str, k: int = 10, matcher: TypeMatcher | None = None) -> list[MemoryItem]:
         """Best ``k`` objects for a type or free-text query, best first (``score`` set).
 
-        Exact ids match first; otherwise each known type is scored once per query
-        (:class:`~karma_memory.textsearch.TypeMatcher`, cached), and its instances ranked by
-        type score x (0.5 + 0.5 x confidence), stale ones halved; ties break by id.
+        Exact ids match first; otherwise each known type is scored once per query by
+        ``matcher`` (:class:`~karma_memory.textsearch.TypeMatcher`, the one retrieval takes
+        its type boosts from; default: over the domain's synonym table; cached), and its
+        instances ranked by type score x (0.5 + 0.5 x confidence), stale ones halved; ties
+        break by id. ``FindObject`` is served through
+        :meth:`karma_planning.memory_query.MemoryQuery.find`, which passes its retriever's.
         """
         q = clean_text(query, 256)
         if not q or k <= 0:
@@ -279,7 +282,7 @@ class SceneGraph:
             return [self._item(q, 1.0)]
         nodes = self._g._node   # the raw attribute dicts: this loop is the hot path
         best: list[tuple[float, str]] = []
-        for ts, tl in self._type_matches(q):
+        for ts, tl in self._type_matches(q, matcher or self._matcher):
             # Item scores never exceed their type's score: once k items beat it, stop.
             if len(best) >= k and ts < -best[-1][0]:
                 break
@@ -291,13 +294,13 @@ class SceneGraph:
             best = nsmallest(k, best)
         return [self._item(nid, round(-v, 6)) for v, nid in best]
 
-    def _type_matches(self, q: str) -> list[tuple[float, str]]:
+    def _type_matches(self, q: str, matcher: TypeMatcher) -> list[tuple[float, str]]:
         """Known types matching ``q`` as ``(type score, type key)``, best first (cached)."""
-        key = (q, len(self._type_names))
+        key = (q, len(self._type_names), id(matcher))
         hit = self._match_cache.get(key)
         if hit is None:
             names = self._type_names
-            hit = [(sc, name.lower()) for sc, name in self._matcher.match(q, names.values())]
+            hit = [(sc, name.lower()) for sc, name in matcher.match(q, names.values())]
             if len(self._match_cache) > 4096:
                 self._match_cache.clear()
             self._match_cache[key] = hit

@@ -8,9 +8,21 @@ reentrant group, so a query is served by another thread instead of waiting in th
 queue behind a backlog of 30 Hz messages, a plan being generated elsewhere, or each other.
 
 Threads share one :class:`SceneGraph`, so :attr:`GraphAccess.lock` orders access: every
-mutation of the graph holds it (for one ``apply``, not for the SQLite commit that follows,
-which only reads the graph), and so does every query. A query therefore waits at most one
-``apply`` (a few milliseconds for 200 observations), never the queue.
+mutation of the graph holds it together with the SQLite commit that stores it, and so does
+every query. A query therefore answers only what is committed (what it reports survives a
+kill -9) and waits at most one ``apply`` plus its commit (a few milliseconds for 200
+observations), never the queue.
+
+Three faults were found with the threads on and are fixed where they arise:
+
+- a query answered between ``apply`` and the commit (the lock used to end before the
+  commit), so it could report objects a kill -9 then lost;
+- at shutdown (SIGINT/SIGTERM, or an exception out of the executor) the node was destroyed,
+  closing the SQLite connection, while worker threads were still committing: SIGSEGV.
+  :func:`karma_ros_common.node_main.run_node` now joins the executor's threads first;
+- a cleanup destroyed the query services while a query was being answered; sending its
+  response raised ``InvalidHandle`` out of the executor and ended the process.
+  :class:`karma_ros_common.lifecycle.ManagedNode` drains such requests first.
 
 >>> access = GraphAccess()
 >>> calls = []
@@ -25,12 +37,8 @@ import threading
 
 from rclpy.callback_groups import ReentrantCallbackGroup
 
-#: Threads of the long-term memory's executor. 1 (the node spins single-threaded) since the
-#: fresh-clone run of 2026-12-02: with 4 threads a kill -9 mid-stream lost 15 objects the node
-#: had reported applied, and a node under `./karma up` died of SIGSEGV at start-up; neither is
-#: understood yet. The groups and the lock stay, so raising this again is a one-line change
-#: once those are found (tests/integration/test_ltm_concurrency.py spins it with more).
-EXECUTOR_THREADS = 1
+#: Threads of the long-term memory's executor: ingest, plus queries served beside it.
+EXECUTOR_THREADS = 4
 
 
 class GraphAccess:

@@ -235,9 +235,9 @@ class LtmNode(ManagedNode):
                 self.rejections.reject(e.reason, f'observer: {e.detail}')
             if observer is not None and not math.isfinite(stamp):
                 observer = None
-        with self.access.lock:   # the commit below only reads: queries need not wait for it
+        with self.access.lock:   # and the commit: a query never answers what is not stored yet
             report = self.graph.apply(observations, observer, source=source, stamp=stamp)
-        self.store.commit(self.graph)
+            self.store.commit(self.graph)
         for idx, reason, detail in report.rejected + report.refused:
             where = f'observation {index_of[idx]}' if idx >= 0 else 'observer'
             self.rejections.reject(reason, f'{where}: {detail}')
@@ -323,7 +323,9 @@ class LtmNode(ManagedNode):
         try:
             k = req.max_results or self.cfg['find_default_results']
             k = min(k, self.cfg['find_max_results'])
-            resp.objects = [memory_object_msg(i) for i in self.graph.find(clean_text(req.query, 256), k)]
+            # the one memory query path (karma_planning.memory_query), retrieval without the embedding
+            found = self.retrieval.query.find(self.graph, clean_text(req.query, 256), k)
+            resp.objects = [memory_object_msg(i) for i in found]
         except Exception as e:
             self.rejections.reject('internal_error', f'find failed: {type(e).__name__}: {e}')
         return resp
@@ -462,7 +464,7 @@ class LtmNode(ManagedNode):
 
 
 def main(argv=None) -> int:
-    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS if EXECUTOR_THREADS > 1 else 0)
+    return run_node(LtmNode, 'ltm_node', argv, threads=EXECUTOR_THREADS)
 
 
 if __name__ == '__main__':

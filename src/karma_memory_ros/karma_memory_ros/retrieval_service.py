@@ -16,12 +16,12 @@ from __future__ import annotations
 import threading
 import time
 
-from builtin_interfaces.msg import Time
 from geometry_msgs.msg import Point
 from karma_interfaces.msg import KeyValue, RetrievedItem
 from karma_interfaces.srv import RetrieveMemory
 
 from karma_memory import clean_text
+from karma_memory_ros.conversions import to_time
 from karma_ros_common.params import Param
 
 #: Parameters of the retrieval service, merged into the long-term memory node's schema.
@@ -48,13 +48,6 @@ RETRIEVAL_SCHEMA = {
 
 def _kvs(d: dict | None) -> list:
     return [KeyValue(key=str(k)[:64], value=str(v)[:256]) for k, v in sorted((d or {}).items())]
-
-
-def _time(sec: float) -> Time:
-    if not sec > 0:
-        return Time()
-    s = int(sec)
-    return Time(sec=min(s, 2**31 - 1), nanosec=min(int((sec - s) * 1e9), 999_999_999))
 
 
 class RetrievalService:
@@ -101,6 +94,15 @@ class RetrievalService:
                                         f'{type(e).__name__}: {clean_text(str(e), 200)}')
         finally:
             self.ready.set()
+
+    def _wait_ready(self, timeout_s: float) -> bool:
+        """Wait for the embedder, at most ``timeout_s``, and not past the node's shutdown (a
+        waiting request holds an executor thread that the shutdown joins)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.ready.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline or not self.node.context.ok():
+                return False
+        return True
 
     def _figures(self) -> None:
         r = self.node.rejections
@@ -154,7 +156,7 @@ class RetrievalService:
                 # that is only ingesting (most of its life until a plan) does not pay for it.
                 self._loading = True
                 threading.Thread(target=self._load, name='retrieval-embedder', daemon=True).start()
-            if not req.regions_only and not self.ready.wait(self.node.cfg['retrieval_embedder_wait_s']):
+            if not req.regions_only and not self._wait_ready(self.node.cfg['retrieval_embedder_wait_s']):
                 raise TimeoutError('the retrieval embedder is still loading')
             r = self.request(req)
             with self.lock:
@@ -187,7 +189,7 @@ class RetrievalService:
                           parent_id=it.receptacle, region=it.region, states=_kvs(it.states),
                           recent_states=_kvs(it.recent), has_recent=it.recent is not None,
                           recent_source=it.recent_source, confidence=float(it.confidence),
-                          stale=bool(it.stale), last_seen=_time(it.last_seen),
+                          stale=bool(it.stale), last_seen=to_time(it.last_seen),
                           age_s=float(now - it.last_seen) if it.last_seen > 0 and now >= it.last_seen else -1.0,
                           source=it.provenance, role=x.role, in_excerpt=x.in_excerpt,
                           tokens=int(x.tokens), score=float(x.score))

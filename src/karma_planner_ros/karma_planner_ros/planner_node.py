@@ -109,6 +109,8 @@ SCHEMA = {
                                 min_value=1, max_value=100000),
     'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
                           '(map knowledge, not object memory) so the planner can explore'),
+    'overlap_example_embedding': Param(True, 'Embed the instruction for the worked examples on a thread while '
+                                       'the memory services answer (both embed it; the two overlap)'),
     'association_wait_s': Param(1.0, 'Modes none/stm/full-history: before planning, wait at most this '
                                 'long for the long-term memory to name the latest frame\'s id-less '
                                 'detections (karma/ltm/associated); 0 = do not wait',
@@ -246,6 +248,22 @@ class PlannerNode(ManagedNode):
         types = list(dict.fromkeys(t for g in goals for t in goal_types(g[:256])))
         return ' '.join(types), types + list(SEARCHABLE_CONTAINERS)
 
+    def _examples_ahead(self, instruction: str):
+        """The thread embedding ``instruction`` for the prompt's worked examples while the
+        memory node retrieves (None when ``overlap_example_embedding`` is off)."""
+        if not self.cfg['overlap_example_embedding']:
+            return None
+
+        def run():
+            try:
+                with self.lock:
+                    self.planner.prompts.prepare_examples(instruction)
+            except Exception:  # noqa: BLE001 - the plan embeds it again and reports any error
+                pass
+        t = threading.Thread(target=run, name='examples-ahead', daemon=True)
+        t.start()
+        return t
+
     def on_plan(self, req, resp):
         t0 = time.perf_counter()
         try:
@@ -267,7 +285,10 @@ class PlannerNode(ManagedNode):
             # BENCHMARK ONLY: goals exist for the reference backend (goal oracle) alone.
             goals = self.oracle.goals_for(req.instruction, req.goals)
             # modes karma/ltm: the memory node retrieves (karma/retrieve_memory), see memory_client
+            ahead = self._examples_ahead(req.instruction)
             graph, stm, notes, remote = self.memory.fetch(self.mode, req, hand, *self.oracle_query(goals))
+            if ahead is not None:
+                ahead.join()
             image = image_from_msg(req.image) if req.image.width else None
             if self.mode.needs_perception and self.cfg['association_wait_s'] > 0:
                 self._await_association(self.cfg['association_wait_s'])

@@ -38,7 +38,7 @@ from .memory_view import MemoryView
 from karma_domain.pieces import base_type  # noqa: F401 - pieces count as their source
 from karma_domain.states import is_true
 from karma_domain.skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
-from .text import normalise, type_words
+from .text import normalise
 
 Step = tuple[str, list[str]]
 #: Steps that change the world (objects move or change state): after one, repeating an
@@ -250,22 +250,29 @@ def instruction_focus(instruction: str, view: MemoryView, ids: list[str], synony
     >>> sorted(sorted(g) for g in instruction_focus('Put the apple in the fridge.', v, list(v.items)))
     [['Apple'], ['Fridge']]
     """
-    norm = normalise(instruction)
     types = {base_type(view.items[i].type) for i in ids if i in view.items and view.items[i].layer != 'region'}
-    groups: list[frozenset] = []
-    for t in sorted(types):
-        w = type_words(t)
-        forms = {w, w.replace(' ', ''), w + 's', w + 'es'}
-        if any(f' {f} ' in norm for f in forms):
-            groups.append(frozenset({t}))
-    named = set().union(*groups) if groups else set()
+    # the one lexical matcher (FindObject's, retrieval's): names only without a synonym table
+    matcher = synonyms.matcher() if synonyms is not None else _names_only()
+    named, _ = matcher.named(instruction, sorted(types))
+    groups: list[frozenset] = [frozenset({t}) for t in sorted(named)]
     if synonyms is not None:
-        for phrase, ptypes in getattr(synonyms, 'phrases', {}).items():
-            if phrase in norm:
-                g = frozenset(t for t in ptypes if t in types) - named
-                if g and not any(g <= x or x <= g for x in groups):
-                    groups.append(g)
+        by_key = {t.lower(): t for t in types}
+        for _phrase, ptypes in matcher.synonym_hits(instruction):
+            g = frozenset(by_key[t] for t in ptypes if t in by_key) - named
+            if g and not any(g <= x or x <= g for x in groups):
+                groups.append(g)
     return groups
+
+
+def _names_only():
+    global _NAMES_ONLY
+    if _NAMES_ONLY is None:
+        from karma_memory.textsearch import TypeMatcher
+        _NAMES_ONLY = TypeMatcher({})
+    return _NAMES_ONLY
+
+
+_NAMES_ONLY = None
 
 
 #: Instruction verbs -> the skill they need (a plan that needs it is not done before using it).

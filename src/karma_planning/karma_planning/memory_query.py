@@ -120,6 +120,7 @@ class MemoryQuery:
         self._held: list[str] = []
         self.view_builds = 0
         self.calls = 0
+        self.finds = 0
 
     @staticmethod
     def _graph_key(graph) -> tuple:
@@ -162,9 +163,15 @@ class MemoryQuery:
         return self.retriever.index.computed
 
     def find(self, graph, query: str, k: int = 10):
-        """``FindObject``: the best ``k`` objects for a type or free-text query (the scene
-        graph's type ranking, :meth:`karma_memory.scene_graph.SceneGraph.find`)."""
-        return graph.find(query, k)
+        """``FindObject``: the best ``k`` objects for a type or free-text query, best first.
+
+        Retrieval without the embedding: types scored by the retriever's own lexical matcher
+        (the one its type boosts come from, over the same synonym table), their instances
+        ranked by confidence and freshness over the graph's type index
+        (:meth:`karma_memory.scene_graph.SceneGraph.find`); no view is built, so a find
+        during ingest costs the matching instances, not the memory."""
+        self.finds += 1
+        return graph.find(query, k, self.retriever.matcher)
 
     def retrieve(self, graph, req: RetrievalRequest, lock=None) -> RetrievalAnswer:
         """Retrieve for ``req``; ``lock`` (held only while the graph is read into the view)

@@ -279,7 +279,18 @@ class MemoryView:
 
     def regions(self) -> list[MemoryItem]:
         if 'regions' not in self.cache:
-            self.cache['regions'] = [it for it in self.items.values() if it.layer == 'region']
+            if self.base is not None and len(self.base[1]) <= 256:
+                # a view derived from another (a request's overlays): its base's regions with
+                # the few changed items patched in, not a scan of the whole memory per request
+                base, changed = self.base
+                regs = [self.items.get(it.id) if it.id in changed else it for it in base.regions()]
+                regs = [it for it in regs if it is not None and it.layer == 'region']
+                have = {it.id for it in regs}
+                regs += [self.items[c] for c in sorted(changed)
+                         if c not in have and c in self.items and self.items[c].layer == 'region']
+            else:
+                regs = [it for it in self.items.values() if it.layer == 'region']
+            self.cache['regions'] = regs
         return self.cache['regions']
 
     def region_names(self) -> list[str]:

@@ -75,6 +75,11 @@ class PromptBuilder:
         """The ``n_examples`` examples most similar to the instruction within the budget."""
         return self.library.pick(instruction, self.n_examples, self.examples_budget_tokens)
 
+    def prepare_examples(self, instruction: str) -> None:
+        """Embed ``instruction`` for :meth:`build`'s worked examples now (cached by text), e.g.
+        on a thread while the memory node retrieves for the same instruction."""
+        self.pick_examples(clean(instruction, self.max_instruction_chars))
+
     def render_examples(self, examples: list[dict]) -> str:
         return '\n'.join(render_example(e) for e in examples)
 

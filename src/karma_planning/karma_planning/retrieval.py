@@ -6,6 +6,9 @@ scene graph merged with short-term entries). Each is scored by
     cosine(instruction, item text)                    (embeddings cached per id + text)
   + type_weight     if the instruction names its type ("apple", "coffee table")
   + synonym_weight  if a synonym phrase names its type ("red fruit" -> Apple, Tomato)
+
+(both type boosts from the one lexical matcher ``FindObject`` ranks with,
+:meth:`karma_memory.textsearch.TypeMatcher.named`, over the synonym table)
   + recent_weight   if the short-term memory holds it (x3 with a cue such as "I used")
 
 times ``untrusted_weight`` for items whose provenance is untrusted (or they are excluded).
@@ -19,7 +22,7 @@ objects in it). Lines are rendered as quoted data, best first, until ``budget_to
 ...     {'id': 'Apple_1', 'layer': 'object', 'type': 'Apple'},
 ...     {'id': 'Sofa_1', 'layer': 'receptacle', 'type': 'Sofa'}],
 ...     [{'source': 'Apple_1', 'target': 'Fridge_1', 'relation': 'in'}])
->>> syn = SynonymTable({'red fruit': ['Apple', 'Tomato']})
+>>> syn = SynonymTable({'red fruit': ['Apple', 'Tomato']}, domain=False)
 >>> r = Retriever(HashEmbedder(), syn).retrieve('Bring me the red fruit.', v)
 >>> r.memory_ids
 ['Apple_1', 'Fridge_1']
@@ -37,7 +40,7 @@ import numpy as np
 from .embedding import EmbeddingIndex
 from .memory_view import MemoryItem, MemoryView
 from .synonyms import SynonymTable
-from .text import approx_tokens, normalise, quote, type_words
+from .text import approx_tokens, quote
 
 
 @dataclass
@@ -97,6 +100,7 @@ class Retriever:
                  count_tokens: Callable[[str], int] = approx_tokens):
         self.index = EmbeddingIndex(embedder)
         self.synonyms = synonyms or SynonymTable()
+        self.matcher = self.synonyms.matcher()     # the type matcher FindObject ranks with
         self.top_k, self.min_similarity, self.per_type_cap = top_k, min_similarity, per_type_cap
         self.budget_tokens = budget_tokens
         self.type_weight, self.synonym_weight, self.recent_weight = type_weight, synonym_weight, recent_weight
@@ -132,7 +136,7 @@ class Retriever:
                 'items': items, 'mat': self.index.matrix(rows),
                 'patch_rows': np.zeros(0, np.int64), 'patch_mat': None,
                 'type_idx': np.zeros(0, np.int64),
-                'types': types, 'type_forms': [_forms(t) for t in types],
+                'types': types,
                 'trust': self._trust(items),
                 'recent': np.array([it.recent is not None for it in items], np.float32),
                 'pos': None,
@@ -191,7 +195,7 @@ class Retriever:
             trust[touched] = self._trust(touched_items)
             recent[touched] = [it.recent is not None for it in touched_items]
         return {'items': items, 'mat': parent['mat'], 'patch_rows': patch_rows, 'patch_mat': patch_mat,
-                'type_idx': type_idx, 'types': types, 'type_forms': parent['type_forms'],
+                'type_idx': type_idx, 'types': types,
                 'trust': trust, 'recent': recent, 'pos': None, 'n_base': parent.get('n_base', len(parent['items']))}
 
     def scores(self, a: dict, q: np.ndarray) -> np.ndarray:
@@ -205,13 +209,9 @@ class Retriever:
             score[a['patch_rows']] = np.einsum('ij,j->i', a['patch_mat'], q)
         return score
 
-    def wanted_types(self, instruction: str, types: list[str], forms: list[tuple[str, ...]]):
+    def wanted_types(self, instruction: str, types: list[str]):
         """(types named directly, types named through synonyms), among ``types``."""
-        norm = normalise(instruction)
-        exact = {t for t, fs in zip(types, forms) if any(f in norm for f in fs)}
-        syn_l = {s.lower() for s in self.synonyms.types_for(instruction)}
-        syn = {t for t in types if t.lower() in syn_l}
-        return exact, syn - exact
+        return self.matcher.named(instruction, types)
 
     def retrieve(self, instruction: str, view: MemoryView, budget_tokens: int | None = None) -> Retrieval:
         budget = self.budget_tokens if budget_tokens is None else budget_tokens
@@ -222,7 +222,7 @@ class Retriever:
         q = self.index.query(instruction)
         score = self.scores(a, q)
         sims = score.copy()
-        exact, syn = self.wanted_types(instruction, a['types'], a['type_forms'])
+        exact, syn = self.wanted_types(instruction, a['types'])
         tidx = {t: i for i, t in enumerate(a['types'])}
         ex_mask = np.isin(a['type_idx'], [tidx[t] for t in exact]) if exact else np.zeros(len(items), bool)
         sy_mask = np.isin(a['type_idx'], [tidx[t] for t in syn]) if syn else np.zeros(len(items), bool)
@@ -296,12 +296,3 @@ class Retriever:
         lines += [render_recent(it) for it in view.items.values() if it.recent is not None]
         return '\n'.join(lines)
 
-
-def _forms(type_name: str) -> tuple[str, ...]:
-    """Whole-word forms of a type in a normalised instruction (' coffee table ', plurals)."""
-    words = type_words(type_name)
-    joined = words.replace(' ', '')
-    forms = {words, joined, words + 's', words + 'es', joined + 's'}
-    if words.endswith('y'):
-        forms.add(words[:-1] + 'ies')
-    return tuple(f' {f} ' for f in forms)

@@ -13,9 +13,9 @@ import json
 import re
 
 from karma_domain.text import clean_text
+from karma_domain.words import type_words as _type_words
 
 _TYPE_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_\- ]{0,47}$')
-_CAMEL = re.compile(r'(?<=[a-z0-9])(?=[A-Z])')
 _TOKEN = re.compile(r'[A-Za-z]+|\d+|[^\sA-Za-z\d]')
 
 
@@ -36,8 +36,9 @@ def is_type_label(label: str) -> bool:
 
 
 def type_words(type_name: str) -> str:
-    """``'CoffeeTable'`` -> ``'coffee table'``; ``'TVStand'`` -> ``'tvstand'``."""
-    return _CAMEL.sub(' ', type_name).replace('_', ' ').lower().strip()
+    """``'CoffeeTable'`` -> ``'coffee table'``, ``'TVStand'`` -> ``'tv stand'``: the words of
+    :func:`karma_domain.words.type_words`, joined."""
+    return ' '.join(_type_words(type_name.replace('_', ' ')))
 
 
 def approx_tokens(text: str) -> int:

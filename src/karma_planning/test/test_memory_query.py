@@ -178,6 +178,23 @@ def test_find_is_the_scene_graph_ranking():
     q = MemoryQuery(retriever())
     assert [i.id for i in q.find(g, 'apple', 3)] == [i.id for i in g.find('apple', 3)]
     assert q.find(g, 'refrigerator', 1)[0].id == 'Fridge|1'
+    assert q.finds == 2
+
+
+def test_find_and_retrieval_match_types_with_one_table():
+    """A deployment's phrase (the synonyms file) reaches FindObject and retrieval alike: both
+    score types with the retriever's one matcher; the domain table alone does not know it."""
+    g = kitchen(extra_apples=1)
+    q = MemoryQuery(Retriever(HashEmbedder(128), SynonymTable({'crunchy snack': ['Apple']})))
+    assert g.find('a crunchy snack', 5) == []
+    found = [i.id for i in q.find(g, 'a crunchy snack', 5)]
+    assert sorted(found) == ['Apple|1', 'Apple|x0']
+    a = q.retrieve(g, RetrievalRequest('Bring me a crunchy snack.'))
+    assert {i.item.id for i in a.items if i.role == 'seed'} >= {'Apple|1', 'Apple|x0'}
+    assert 'Apple' in a.retrieval.wanted_types
+    # the domain's phrases are in the same table: "red fruit" finds apples, retrieval seeds them
+    assert [i.id for i in q.find(g, 'the red fruit', 1)] == ['Apple|1']
+    assert q.retriever.matcher is q.retriever.synonyms.matcher()
 
 
 def test_module_examples():

@@ -28,6 +28,13 @@ cleanup       everything :meth:`configure` created is destroyed and :meth:`relea
 shutdown      :meth:`release` (flush and close), from any state; also on ``destroy_node``.
 ============  ===============================================================================
 
+With a multi-threaded executor, services in a concurrent callback group (the long-term
+memory's queries) run beside the transitions, which run in the default group. A transition
+that destroys entities (cleanup, shutdown, a failed configure) first waits, at most
+:attr:`ManagedNode.DRAIN_S`, until no such request is being answered, and a response whose
+service was destroyed meanwhile is dropped (the client sees a server that went away) instead
+of raising ``InvalidHandle`` out of the executor, which ended the process.
+
 Example::
 
     class LtmNode(ManagedNode):
@@ -52,6 +59,7 @@ from typing import Callable
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import ParameterDescriptor
+from rclpy._rclpy_pybind11 import InvalidHandle
 from rclpy.action import ActionServer, GoalResponse
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from rclpy.node import Node
@@ -78,6 +86,12 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
     #: How long a request in a concurrent callback group waits for activation before it is
     #: refused (covers the moment between a manager's configure and activate), s.
     INACTIVE_WAIT_S = 2.0
+    #: At most this many such requests wait at once; more are refused at once, so waiting
+    #: requests never hold every executor thread (the activate transition needs one).
+    MAX_INACTIVE_WAITERS = 2
+    #: How long a transition that destroys entities waits for requests being answered in a
+    #: concurrent callback group, s.
+    DRAIN_S = 5.0
 
     def __init__(self, node_name: str, **kwargs):
         self._karma_ready = False     # rclpy's own entities (parameter services) stay plain
@@ -89,7 +103,12 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
         #: The reason the last configure failed ('' once one succeeds).
         self.configure_failure = ''
         self._active = False
-        self._activated = threading.Event()     # set while active
+        # Requests of concurrent callback groups: being answered, waiting for activation;
+        # _tearing ends such waits (see _drain).
+        self._calls = threading.Condition()
+        self._in_flight = 0
+        self._waiting = 0
+        self._tearing = False
         self._configured = False
         self._owned: dict[str, list] = {}          # entities made by configure()
         self._sub_specs: list[tuple[tuple, dict]] = []
@@ -130,6 +149,8 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
 
     # ------------------------------------------------------------------ transitions
     def on_configure(self, state) -> TransitionCallbackReturn:
+        with self._calls:
+            self._tearing = False
         before = self._snapshot()
         params_before = set(self._parameters)
         callbacks_before = list(self._on_set_parameters_callbacks)
@@ -164,8 +185,10 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
             return ret
         for args, kwargs in self._sub_specs:
             self._subs.append(Node.create_subscription(self, *args, **kwargs))
-        self._active = True
-        self._activated.set()
+        with self._calls:
+            self._active = True
+            self._tearing = False
+            self._calls.notify_all()
         try:
             self.activate()
         except Exception as e:  # noqa: BLE001
@@ -250,9 +273,8 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
         # refused. Default-group requests cannot wait (they would hold up the transition).
         may_wait = kwargs.get('callback_group') not in (None, self.default_callback_group)
 
-        def gated(request, response):
-            if self._active or (may_wait and self._activated.wait(self.INACTIVE_WAIT_S)
-                                and self._active):
+        def answer(request, response):
+            if self._active or (may_wait and self._wait_active()):
                 return callback(request, response)
             reason = self.inactive_reason()
             self._log_inactive(srv_name, f'service {srv_name} refused: {reason}')
@@ -263,7 +285,33 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
                     setattr(response, field, reason)
                     break
             return response
-        return Node.create_service(self, srv_type, srv_name, gated, **kwargs)
+
+        if not may_wait:
+            return Node.create_service(self, srv_type, srv_name, answer, **kwargs)
+
+        # Concurrent group: counted from the request until its response is sent (the executor
+        # sends it after the callback returns), so a transition can wait for it (_drain).
+        def gated(request, response):
+            with self._calls:
+                self._in_flight += 1
+            try:
+                return answer(request, response)
+            except BaseException:
+                self._call_done()
+                raise
+        service = Node.create_service(self, srv_type, srv_name, gated, **kwargs)
+        send = service.send_response
+
+        def send_response(response, header):
+            try:
+                send(response, header)
+            except InvalidHandle:   # destroyed by a transition after DRAIN_S: no answer
+                self._log_inactive(srv_name, f'service {srv_name}: a response was dropped, '
+                                   'the service was destroyed while it was being answered')
+            finally:
+                self._call_done()
+        service.send_response = send_response
+        return service
 
     def create_action_server(self, action_type, action_name: str, execute_callback: Callable,
                              goal_callback: Callable | None = None, **kwargs) -> ActionServer:
@@ -272,7 +320,7 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
 
         def gated_goal(goal_request):
             if not self._active and may_wait:
-                self._activated.wait(self.INACTIVE_WAIT_S)   # as for services (see there)
+                self._wait_active()   # as for services (see there)
             if not self._active:
                 self._log_inactive(action_name,
                                    f'action {action_name}: goal rejected: {self.inactive_reason()}')
@@ -282,6 +330,35 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
                             goal_callback=gated_goal, **kwargs)
 
     # ------------------------------------------------------------------ internals
+    def _wait_active(self) -> bool:
+        """Wait (a concurrent group's request) until active, at most INACTIVE_WAIT_S, unless a
+        transition tears the entities down or MAX_INACTIVE_WAITERS already wait."""
+        with self._calls:
+            if self._waiting >= self.MAX_INACTIVE_WAITERS:
+                return self._active
+            self._waiting += 1
+            try:
+                self._calls.wait_for(lambda: self._active or self._tearing, self.INACTIVE_WAIT_S)
+            finally:
+                self._waiting -= 1
+            return self._active
+
+    def _call_done(self) -> None:
+        with self._calls:
+            self._in_flight -= 1
+            self._calls.notify_all()
+
+    def _drain(self) -> None:
+        """End activation waits and wait (at most DRAIN_S) for the concurrent groups'
+        requests being answered, before their services are destroyed."""
+        with self._calls:
+            self._tearing = True
+            self._calls.notify_all()
+            if not self._calls.wait_for(lambda: self._in_flight <= 0, self.DRAIN_S):
+                self.get_logger().warning(f'{self._in_flight} requests still being answered '
+                                          f'{self.DRAIN_S:g} s into a transition; their answers '
+                                          'are dropped')
+
     def _log_inactive(self, key: str, text: str) -> None:
         now = time.monotonic()
         if now - self._inactive_log.get(key, -1e9) >= 5.0:
@@ -298,14 +375,15 @@ class ManagedNode(LifecycleNode, metaclass=abc.ABCMeta):
         return {kind: [e for e in now[kind] if e not in before[kind]] for kind in now}
 
     def _deactivate_entities(self) -> None:
-        self._active = False
-        self._activated.clear()
+        with self._calls:
+            self._active = False
         for sub in self._subs:
             self.destroy_subscription(sub)
         self._subs = []
 
     def _destroy_owned(self) -> None:
         self._deactivate_entities()
+        self._drain()
         owned, self._owned, self._sub_specs = self._owned, {}, []
         for w in owned.get('waitables', []):
             try:

@@ -5,7 +5,11 @@ parameter true (the default, a node run on its own) the node configures and acti
 one that cannot (an invalid parameter or parameter file, a store that cannot open, no
 simulator) exits with code 2 and a one-line reason on stderr instead of a traceback. With
 ``autostart:=false`` it waits, unconfigured, for a lifecycle manager (``./karma up``). Ctrl-C / SIGTERM end the spin quietly,
-and the node is always destroyed (so stores are flushed and closed).
+and the node is destroyed (so stores are flushed and closed) once no callback runs any more: a
+multi-threaded executor's worker threads are stopped and joined first (at most
+:data:`JOIN_THREADS_S`), because destroying the node under a running callback closed the
+SQLite store under a commit and the process died of SIGSEGV. Threads that do not finish in
+time keep the node: the process exits without destroying it (everything committed is safe).
 
 Example::
 
@@ -15,12 +19,16 @@ Example::
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Callable
 
 import rclpy
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 
 from karma_ros_common.lifecycle import bring_up
+
+#: Longest the shutdown waits for a multi-threaded executor's running callbacks, s.
+JOIN_THREADS_S = 10.0
 
 
 def _autostart(node) -> str | None:
@@ -60,6 +68,7 @@ def run_node(factory: Callable[[], object], name: str, argv=None, threads: int =
         finally:
             rclpy.try_shutdown()
         return 2
+    executor = None
     try:
         if threads > 0:
             executor = MultiThreadedExecutor(num_threads=threads)
@@ -70,6 +79,25 @@ def run_node(factory: Callable[[], object], name: str, argv=None, threads: int =
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        node.destroy_node()
+        if executor is None or stop_threads(executor, JOIN_THREADS_S):
+            node.destroy_node()
+        else:
+            print(f'{name}: callbacks still running {JOIN_THREADS_S:g} s after shutdown; '
+                  'exiting without destroying the node', file=sys.stderr, flush=True)
         rclpy.try_shutdown()
     return 0
+
+
+def stop_threads(executor: MultiThreadedExecutor, timeout_s: float) -> bool:
+    """Shut ``executor`` down and join its worker threads; False if they are still running
+    a callback after ``timeout_s`` (rclpy's own shutdown waits for them without a bound)."""
+    done = threading.Event()
+
+    def join():
+        try:
+            executor.shutdown(timeout_sec=timeout_s, wait_for_threads=True)
+        except Exception:  # noqa: BLE001 - a context already shut down: the threads still joined
+            pass
+        done.set()
+    threading.Thread(target=join, name='executor-shutdown', daemon=True).start()
+    return done.wait(timeout_s)
