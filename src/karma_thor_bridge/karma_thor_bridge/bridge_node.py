@@ -251,7 +251,8 @@ class BridgeNode(ManagedNode):
     def resolve_id(self, memory_id: str) -> Ref | None:
         """Ask the long-term memory what it knows about ``memory_id`` (None if nothing)."""
         if not self.query_client.wait_for_service(timeout_sec=min(0.5, self.cfg['resolver_timeout_s'])):
-            self._unanswered += 1    # no memory to ask (or it left the graph): no answer either
+            # No memory in the graph (a bridge alone, or a memory that left it): nobody knows
+            # the id, so it is unknown, not a memory that failed to answer in time.
             return None
         future = self.query_client.call_async(QuerySceneGraph.Request(node_ids=[memory_id], hops=0))
         done = threading.Event()
