@@ -111,7 +111,7 @@ def _not_run(ep, task, mode: str, why: str, changes: list[dict]) -> dict:
             'goals_met': 0, 'goals_total': len(task.goals), 'steps': 0, 'planner_calls': 0,
             'prompt_tokens': 0, 'wall_s': 0.0, 'memory': mode, 'not_run': why,
             'world_changes': changes, 'memory_quality': None,
-            'executor_message': f'not run: {why}'[:300]}
+            'executor_message': f'not run: {why}'[:300], 'executed': []}
 
 
 def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
@@ -145,8 +145,12 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
     snapshots.append(final)
     judge.observe(final)
     verdict = judge.result()
+    # What ran comes from the result: rclpy drops an action's feedback that arrives after its
+    # result, so the feedback stream can miss the last steps (memory ids only it carries).
+    executed = [{'skill': st.skill, 'args': list(st.args), 'success': bool(ok)}
+                for st, ok in zip(result.executed, result.step_success)] if result else []
     memory_ids = {m for fb in feedback for m in fb.memory_ids}
-    explored = {a for fb in feedback if fb.step.skill == 'explore' for a in fb.step.args}
+    explored = {a for st in executed if st['skill'] == 'explore' for a in st['args']}
     goal_types = {t for g in task.goals for t in g.types()}
     rec = {
         'episode': ep.id, 'task': task.id, 'category': task.category,
@@ -164,6 +168,7 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
         'retrieval_accuracy': retrieval_accuracy(goal_types, memory_ids),
         'memory': mode,
         'executor_message': (result.message if result else 'goal rejected')[:300],
+        'executed': executed,
         'world_changes': changes,
     }
     try:  # EVALUATION: the long-term memory's objects against the ground truth
