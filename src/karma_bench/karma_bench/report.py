@@ -29,7 +29,8 @@ REQUIRED = {"episode": str, "task": str, "category": str, "success": bool, "goal
             "wall_s": (int, float)}
 # Optional per-task keys runs are expected to add when they know them.
 EXTRA_KEYS = ("completion_tokens", "nav_distance_m", "regions_explored", "retrieval_accuracy",
-              "stm_hit_rate", "memory", "memory_quality", "world_changes", "not_run")
+              "stm_hit_rate", "memory", "memory_quality", "world_changes", "not_run", "executed",
+              "plan_latency_s")
 
 
 def check_record(rec: dict[str, Any]) -> None:
@@ -51,7 +52,20 @@ def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
+def _quantile(xs: list[float], q: float) -> float | None:
+    """Nearest-rank quantile, None for no values.
+
+    >>> _quantile([4, 1, 3, 2], 0.5), _quantile([4, 1, 3, 2], 0.95), _quantile([], 0.5)
+    (2, 4, None)
+    """
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[max(0, min(len(xs) - 1, -(-int(q * 100) * len(xs) // 100) - 1))]
+
+
 def _stats(recs: list[dict]) -> dict[str, Any]:
+    lat = [float(x) for r in recs for x in r.get("plan_latency_s") or ()]
     return {
         "n": len(recs),
         "success_rate": _mean([1.0 if r["success"] else 0.0 for r in recs]),
@@ -61,6 +75,9 @@ def _stats(recs: list[dict]) -> dict[str, Any]:
         "mean_planner_calls": _mean([float(r["planner_calls"]) for r in recs]),
         "mean_prompt_tokens": _mean([float(r["prompt_tokens"]) for r in recs]),
         "memory_quality": pool([r.get("memory_quality") for r in recs]),
+        # over every plan call of the group whose timing the planner logged
+        "plan_latency_p50_s": _quantile(lat, 0.50),
+        "plan_latency_p95_s": _quantile(lat, 0.95),
     }
 
 
@@ -102,17 +119,23 @@ def _fmt(v: Any, pct: bool = False) -> str:
     return f"{100 * v:.1f}%" if pct else f"{v:.1f}"
 
 
+def _fmt2(v: Any) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
 def render_md(doc: dict[str, Any]) -> str:
     """Markdown report: overall table, one table per category (rows: memory modes),
     then every task."""
     s = doc["summary"]
-    head = ["| memory | n | success | goal conditions | mean steps | planner calls | prompt tokens |",
-            "|---|---|---|---|---|---|---|"]
+    head = ["| memory | n | success | goal conditions | mean steps | planner calls | prompt tokens"
+            " | plan p50 s | plan p95 s |",
+            "|---|---|---|---|---|---|---|---|---|"]
 
     def row(label: str, st: dict) -> str:
         return (f"| {label} | {st['n']} | {_fmt(st['success_rate'], True)} |"
                 f" {_fmt(st['goal_condition_rate'], True)} | {_fmt(st['mean_steps'])} |"
-                f" {_fmt(st['mean_planner_calls'])} | {_fmt(st['mean_prompt_tokens'])} |")
+                f" {_fmt(st['mean_planner_calls'])} | {_fmt(st['mean_prompt_tokens'])} |"
+                f" {_fmt2(st.get('plan_latency_p50_s'))} | {_fmt2(st.get('plan_latency_p95_s'))} |")
 
     lines = [f"# Results: {doc['suite']}", "", f"Format `{doc['format']}`; {s['n']} tasks.", "",
              "## All categories", "", *head, row("all", s)]

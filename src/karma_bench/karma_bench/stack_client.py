@@ -23,6 +23,7 @@ from karma_ros_common.qos import RELIABLE_EVENTS
 from std_msgs.msg import String
 
 from karma_interfaces.action import ExecuteTask
+from karma_interfaces.msg import PlanRecord
 from karma_interfaces.srv import (ApplyWorldChange, GetGroundTruth, OracleGoals, QuerySceneGraph,
                                   QueryShortTerm, ResetMemory, ResetSimulation)
 
@@ -56,6 +57,10 @@ class StackClient:
         # Evaluation stream: the bridge's ground truth after every skill (never the memory).
         self._gt_events: queue.Queue = queue.Queue()
         self.node.create_subscription(String, GROUND_TRUTH_EVENTS, self._on_gt_event,
+                                      RELIABLE_EVENTS)
+        # Measurement: every answered plan call's timing, from the planner's log.
+        self._plan_records: queue.Queue = queue.Queue()
+        self.node.create_subscription(PlanRecord, '/karma/plan/log', self._plan_records.put,
                                       RELIABLE_EVENTS)
         self._executor = MultiThreadedExecutor(num_threads=2)
         self._executor.add_node(self.node)
@@ -116,6 +121,13 @@ class StackClient:
             self._gt_events.put(json.loads(msg.data))
         except ValueError:
             pass
+
+    def drain_plan_records(self) -> list:
+        """PlanRecords (karma/plan/log) received since the last call, oldest first."""
+        out = []
+        while not self._plan_records.empty():
+            out.append(self._plan_records.get())
+        return out
 
     def drain_ground_truth_events(self) -> list[dict]:
         """Ground-truth snapshots the bridge published since the last call, oldest first."""

@@ -131,6 +131,7 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
         events.put(fb)
         if on_step:
             on_step(fb)
+    client.drain_plan_records()   # an earlier task's late records are not this task's
     result = client.execute_task(task.instruction, [g.text for g in task.goals], max_steps,
                                  on_feedback=on_feedback)
     feedback = []
@@ -150,6 +151,9 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
     executed = [{'skill': st.skill, 'args': list(st.args), 'success': bool(ok)}
                 for st, ok in zip(result.executed, result.step_success)] if result else []
     memory_ids = {m for fb in feedback for m in fb.memory_ids}
+    # the planning service's own timing of each call (its log is reliable, but a record still
+    # in flight when the result came is missed: plan_latency_s may be shorter than planner_calls)
+    latencies = [round(float(p.elapsed_s), 3) for p in client.drain_plan_records()]
     explored = {a for st in executed if st['skill'] == 'explore' for a in st['args']}
     goal_types = {t for g in task.goals for t in g.types()}
     rec = {
@@ -169,6 +173,7 @@ def run_task(client, ep, task, mode: str, max_steps: int, on_step=None) -> dict:
         'memory': mode,
         'executor_message': (result.message if result else 'goal rejected')[:300],
         'executed': executed,
+        'plan_latency_s': latencies,
         'world_changes': changes,
     }
     try:  # EVALUATION: the long-term memory's objects against the ground truth

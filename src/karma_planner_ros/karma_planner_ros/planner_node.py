@@ -46,7 +46,7 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallb
 from karma_domain.stamps import stamp_seconds
 from karma_planning.backends import make_backend
 from karma_planning.embedding import HashEmbedder, SentenceEmbedder
-from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts
+from karma_planning.memory_modes import MEMORY_MODES, ModeMemory, frame_from_dicts, history_budget
 from karma_planning.memory_view import Hand
 from karma_domain.skills import SEARCHABLE_CONTAINERS, failure_name
 from karma_planning.planner import Planner, goal_types
@@ -103,10 +103,15 @@ SCHEMA = {
     'use_short_term': Param(True, 'Fetch /karma/stm/query per plan call (modes karma and stm)'),
     'memory_mode': Param('karma', 'What the planner sees: karma (both memories, retrieval), ltm (scene graph '
                          'only), stm (short-term memory + latest perception frame), none (latest perception '
-                         'frame only), full-history (every perception frame since the last reset, whole, '
-                         'no retrieval)', choices=MEMORY_MODES),
+                         'frame only), full-history (every perception frame since the last reset, within '
+                         'history_budget_tokens, no retrieval)', choices=MEMORY_MODES),
     'max_history_frames': Param(200, 'full-history: most perception frames kept (oldest dropped)',
                                 min_value=1, max_value=100000),
+    'history_budget_tokens': Param(0, 'full-history: most tokens of perception history in a prompt (the '
+                                   'newest whole frames; the prompt says how many older ones it left out); '
+                                   '0 = the model\'s context window less 2048 tokens for the rest of the '
+                                   'prompt (unbounded when the backend reports no window)',
+                                   min_value=0, max_value=10_000_000),
     'mode_regions': Param(True, 'Modes none/stm/full-history: give the region names of the scene graph '
                           '(map knowledge, not object memory) so the planner can explore'),
     'overlap_example_embedding': Param(True, 'Embed the instruction for the worked examples on a thread while '
@@ -142,6 +147,7 @@ class PlannerNode(ManagedNode):
                                cfg['max_steps'], cfg['repair_rounds'])
         embedder.encode(['warm up'])
         self.mode = ModeMemory(cfg['memory_mode'], cfg['max_history_frames'], cfg['mode_regions'])
+        self.history_budget = history_budget(cfg['history_budget_tokens'], self.planner.backend.context_tokens)
         self.clients_group = ReentrantCallbackGroup()
         self.state_lock = threading.Lock()   # the perception history and the task state
         # Stamps of the latest frame with id-less detections and of the latest association.
@@ -308,7 +314,8 @@ class PlannerNode(ManagedNode):
                                                  f.blocking_id[:128])
                     view.now = self.get_clock().now().nanoseconds * 1e-9
                     prepared = remote.retrieval if remote else \
-                        self.mode.prompt_memory(view, self.planner.retriever.count_tokens)
+                        self.mode.prompt_memory(view, self.planner.retriever.count_tokens,
+                                                self.history_budget)
                     if self.mode.needs_perception and self.mode.history.latest is None:
                         notes.append('no perception frame yet')
                 cap = SCHEMA['max_steps'].max_value
@@ -329,7 +336,10 @@ class PlannerNode(ManagedNode):
             self.usage_pub.publish(usage)
             record = PlanRecord(instruction=req.instruction[:2000], prompt=_bounded(r.prompt_text),
                                 memory_ids=list(r.memory_ids), steps=resp.steps, success=r.success,
-                                message=resp.message, backend=r.backend)
+                                message=resp.message, backend=r.backend,
+                                prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
+                                elapsed_s=float(time.perf_counter() - t0),
+                                generation_s=float(r.generation_s))
             record.header.stamp = usage.header.stamp
             self.plan_log_pub.publish(record)
         except Exception as e:  # noqa: BLE001 - a failed plan is an answer, not a crash

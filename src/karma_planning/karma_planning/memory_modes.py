@@ -255,33 +255,73 @@ def build_view(mode: str, graph: tuple[list[dict], list[dict]] | None, stm_entri
 
 
 # -- prompts ----------------------------------------------------------------------------
-def render_history(history: PerceptionHistory, count_tokens=approx_tokens) -> Retrieval:
-    """The whole history as the prompt's memory text (no retrieval, no budget).
+#: Tokens of a full-history prompt kept for all but the history when the budget follows the
+#: model's context window: system text, worked examples, the instruction and the plan.
+HISTORY_RESERVE_TOKENS = 2048
 
-    ``memory_ids`` are the ids of every object in it (order of first sighting); ``tokens``
-    counts, per id, every line that names it (frame headers are counted under ``''``).
+
+def history_budget(configured: int, context_tokens: int | None) -> int | None:
+    """Tokens of perception history a full-history prompt may hold: ``configured`` when > 0,
+    else the model's context window less :data:`HISTORY_RESERVE_TOKENS` (None, unbounded,
+    when the backend reports no window).
+
+    >>> history_budget(0, 8192), history_budget(3000, 8192), history_budget(0, None)
+    (6144, 3000, None)
     """
+    if configured > 0:
+        return configured
+    if not context_tokens:
+        return None
+    return max(256, context_tokens - HISTORY_RESERVE_TOKENS)
+
+
+def render_history(history: PerceptionHistory, count_tokens=approx_tokens,
+                   budget_tokens: int | None = None) -> Retrieval:
+    """The history as the prompt's memory text: no retrieval, and no budget but the model's.
+
+    ``budget_tokens`` (None: unbounded) keeps the newest whole frames that fit, and says how
+    many older ones were left out: a model reads nothing past its context window, and a prompt
+    that overflows it is cut by position, not by age. ``memory_ids`` are the ids of every
+    object in the kept frames (order of first sighting); ``tokens`` counts, per id, every line
+    that names it (frame headers and notes are counted under ``''``).
+    """
+    rendered = []    # (frame number, header, [(id, line)]) newest first, while they fit
+    used = 0
+    frames = list(history.frames)
+    for n in range(len(frames), 0, -1):
+        f = frames[n - 1]
+        head = f'frame {n} (source {quote(f.source or "?", 32)}, t={f.stamp:.2f} s):'
+        ids = {s.id for s in f.objects}
+        body = [(s.id, render_item(MemoryItem(
+                    s.id, s.type, 'receptacle' if s.is_receptacle else 'object',
+                    receptacle=s.parent if s.parent in ids else '', states=s.states,
+                    valid_label=is_type_label(s.type)))) for s in f.objects] or [('', '- (nothing seen)')]
+        cost = count_tokens(head + '\n') + sum(count_tokens(line + '\n') for _, line in body)
+        if budget_tokens is not None and rendered and used + cost > budget_tokens:
+            break    # the newest frame always goes in, whatever its size
+        rendered.append((n, head, body))
+        used += cost
     r = Retrieval()
     lines = []
     if history.dropped:
         lines.append(f'({history.dropped} older frame(s) dropped by the history bound)')
-    for n, f in enumerate(history.frames, 1):
-        head = f'frame {n} (source {quote(f.source or "?", 32)}, t={f.stamp:.2f} s):'
+    left_out = len(frames) - len(rendered)
+    if left_out:
+        lines.append(f'({left_out} older frame(s) left out: the model reads at most '
+                     f'{budget_tokens} tokens of history)')
+    r.tokens[''] = sum(count_tokens(line + '\n') for line in lines)
+    for n, head, body in reversed(rendered):
         lines.append(head)
-        r.tokens[''] = r.tokens.get('', 0) + count_tokens(head + '\n')
-        ids = {s.id for s in f.objects}
-        for s in f.objects:
-            it = MemoryItem(s.id, s.type, 'receptacle' if s.is_receptacle else 'object',
-                            receptacle=s.parent if s.parent in ids else '', states=s.states,
-                            valid_label=is_type_label(s.type))
-            line = render_item(it)
+        r.tokens[''] += count_tokens(head + '\n')
+        for oid, line in body:
             lines.append(line)
-            if s.id not in r.roles:
-                r.memory_ids.append(s.id)
-                r.roles[s.id] = 'history'
-            r.tokens[s.id] = r.tokens.get(s.id, 0) + count_tokens(line + '\n')
-        if not f.objects:
-            lines.append('- (nothing seen)')
+            key = oid
+            if oid and oid not in r.roles:
+                r.memory_ids.append(oid)
+                r.roles[oid] = 'history'
+            r.tokens[key] = r.tokens.get(key, 0) + count_tokens(line + '\n')
+    if not r.tokens['']:
+        del r.tokens['']
     r.scene_text = '\n'.join(lines)
     return r
 
@@ -344,8 +384,10 @@ class ModeMemory:
         self.history.mark()
         return view
 
-    def prompt_memory(self, view: MemoryView, count_tokens=approx_tokens) -> Retrieval | None:
-        """The prompt's memory when it is not retrieved (full-history), else None."""
+    def prompt_memory(self, view: MemoryView, count_tokens=approx_tokens,
+                      budget_tokens: int | None = None) -> Retrieval | None:
+        """The prompt's memory when it is not retrieved (full-history: the newest frames within
+        ``budget_tokens``, see :func:`render_history`), else None."""
         if self.mode in NO_RETRIEVAL_MODES:
-            return render_history(self.history, count_tokens)
+            return render_history(self.history, count_tokens, budget_tokens)
         return None

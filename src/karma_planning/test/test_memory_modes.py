@@ -69,6 +69,21 @@ def test_full_history_union_keeps_latest_state_and_parent():
     assert [s.id for s, _ in h.union()] == ['Apple|1', 'Table|1', 'Fridge|1']
 
 
+def test_a_history_budget_keeps_the_newest_whole_frames_and_says_what_it_left_out():
+    h = history(*[frame(float(t), (f'Obj|{t}', 'Apple'), (f'Tab|{t}', 'Table', '', {}, True))
+                  for t in range(10)])
+    whole = render_history(h)
+    assert 'left out' not in whole.scene_text and len(whole.memory_ids) == 20
+    per_frame = sum(whole.tokens.values()) // 10
+    r = render_history(h, budget_tokens=3 * per_frame + per_frame // 2)
+    assert r.memory_ids == ['Obj|7', 'Tab|7', 'Obj|8', 'Tab|8', 'Obj|9', 'Tab|9']
+    assert '7 older frame(s) left out' in r.scene_text and 'frame 8 ' in r.scene_text
+    assert 'frame 7 ' not in r.scene_text
+    assert sum(r.tokens.values()) <= 3 * per_frame + per_frame // 2 + 20   # + the note
+    # a budget smaller than one frame still shows what the robot sees now
+    assert render_history(h, budget_tokens=1).memory_ids == ['Obj|9', 'Tab|9']
+
+
 def test_history_bound_reset_and_time_going_back():
     h = history(*[frame(float(t), (f'Obj|{t}', 'Apple')) for t in range(10)], max_frames=4)
     assert len(h) == 4 and h.dropped == 6 and h.frames[0].stamp == 6.0

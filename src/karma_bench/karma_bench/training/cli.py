@@ -99,7 +99,7 @@ def main(argv=None) -> int:
     scenes = spread(TRAINING_SCENES, len(TRAINING_SCENES))
     example_scenes, train_scenes = scenes[3::4], [s for i, s in enumerate(scenes) if i % 4 != 3]
     n_ex = max(1, args.scenes // 3)
-    planner = make_planner(backend.tokenizer, embedder)
+    planner = make_planner(backend.tokenizer, embedder, backend.context_tokens)
     ex_file = default_prompts_dir() / 'examples_traces.yaml'
     if (args.reuse_examples or args.traces) and ex_file.is_file():
         print(f'worked examples kept: {ex_file}')
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
         ex_file.write_text('# Worked examples traced by ./karma train planner (goal oracle, training scenes).\n'
                            + yaml.dump(examples, Dumper=_BlockDumper, sort_keys=False, width=1000))
         print(f'{len(examples)} worked examples from {n_ex} scene(s) -> {ex_file}')
-    planner = make_planner(backend.tokenizer, embedder)   # the prompt now draws from those examples
+    planner = make_planner(backend.tokenizer, embedder, backend.context_tokens)   # the prompt now draws from those examples
     rng = random.Random(args.seed + 1)   # the traces do not depend on whether examples were traced
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

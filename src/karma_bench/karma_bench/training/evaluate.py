@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     adapters = args.adapters.split(',')
     for adapter in adapters:
         backend = TransformersBackend(adapter=adapter, threads=args.threads)
-        oracle = make_planner(backend.tokenizer, embedder)
+        oracle = make_planner(backend.tokenizer, embedder, backend.context_tokens)
         model = Planner(oracle.retriever, oracle.prompts, backend)
         rng = random.Random(args.seed)   # the same calls for every adapter
         for scene in held_out_scenes(args.scenes):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from karma_planning.admissible import SymState, admissible
 from karma_planning.backends.base import Backend, BackendOutput, PlanContext
 from karma_planning.backends.hf import OffPlan, walk
-from karma_planning.memory_modes import Frame, ModeMemory, Seen
+from karma_planning.memory_modes import Frame, ModeMemory, Seen, history_budget
 from karma_planning.memory_view import Hand
 from karma_planning.reference import reference_plan
 from karma_domain.skills import RECEPTACLE_TYPES
@@ -50,8 +50,8 @@ class _Recorder(Backend):
 
     name = 'trace'
 
-    def __init__(self, tokenizer=None):
-        self.tokenizer = tokenizer
+    def __init__(self, tokenizer=None, context_tokens: int | None = None):
+        self.tokenizer, self.context_tokens = tokenizer, context_tokens   # the traced model's
         self.last: tuple[PlanContext, list] | None = None
 
     def count_tokens(self, text: str) -> int:
@@ -180,7 +180,8 @@ def plan_call(planner, c: Call):
     """``planner.plan`` for one call, as the planner node calls it."""
     planner.explorations.update(c.instruction, c.goals, '')
     return planner.plan(c.instruction, c.view, goals=c.goals, feedback=c.feedback,
-                        prepared=c.memory.prompt_memory(c.view, planner.retriever.count_tokens),
+                        prepared=c.memory.prompt_memory(c.view, planner.retriever.count_tokens,
+                                                        history_budget(0, planner.backend.context_tokens)),
                         list_regions=c.memory.list_regions, scene_title=c.memory.scene_title)
 
 
@@ -205,8 +206,9 @@ def _memory_text(user: str) -> str:
     return user[head + 1:tail] if 0 <= head < tail else ''
 
 
-def make_planner(tokenizer=None, embedder=None):
-    """The service's core planner (config/planner.yaml defaults) with the recording backend."""
+def make_planner(tokenizer=None, embedder=None, context_tokens: int | None = None):
+    """The service's core planner (config/planner.yaml defaults) with the recording backend
+    (``tokenizer`` and ``context_tokens``: the model whose prompts it traces)."""
     from karma_planning.embedding import SentenceEmbedder
     from karma_planning.planner import Planner
     from karma_planning.prompt import PromptBuilder, default_prompts_dir
@@ -214,4 +216,4 @@ def make_planner(tokenizer=None, embedder=None):
     from karma_planning.synonyms import SynonymTable
     syn = SynonymTable.load(default_prompts_dir() / 'synonyms.yaml')
     retriever = Retriever(embedder or SentenceEmbedder(), syn)
-    return Planner(retriever, PromptBuilder(), _Recorder(tokenizer))
+    return Planner(retriever, PromptBuilder(), _Recorder(tokenizer, context_tokens))

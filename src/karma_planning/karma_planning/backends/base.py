@@ -42,6 +42,8 @@ class BackendOutput:
 class Backend(ABC):
     name = 'base'
     takes_images = False
+    #: the model's context window in tokens; None: unknown or not a language model
+    context_tokens: int | None = None
 
     def count_tokens(self, text: str) -> int:
         return approx_tokens(text)

@@ -293,6 +293,8 @@ class TransformersBackend(Backend):
         mt = getattr(self.model.config, 'model_type', '')
         self.takes_images = mt in VLM_TYPES or hasattr(self.model.config, 'vision_config')
         self.tokenizer = getattr(self.processor, 'tokenizer', self.processor)
+        cfg = getattr(self.model.config, 'text_config', None) or self.model.config
+        self.context_tokens = getattr(cfg, 'max_position_embeddings', None)
         self.model_name = model_dir or getattr(self.model.config, '_name_or_path', '') or mt
         if getattr(self, 'adapter', None) is not None:
             self.model_name += f' + adapter {self.adapter.name}'
