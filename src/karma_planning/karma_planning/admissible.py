@@ -9,7 +9,7 @@ Besides the preconditions, :func:`admissible` drops steps that cannot help:
 - no-ops: navigate_to where the robot is (or to the held object), open what is open, close
   what is closed, slice what is sliced, a macro (heat, cool, ...) twice on one object;
 - undoing the previous step: close right after open, open right after close, toggle_on right
-  after toggle_off, drop right after pickup, putting an object back where this plan took it
+  after toggle_off and toggle_off right after toggle_on, drop right after pickup, putting an object back where this plan took it
   from, picking up what this plan just put down (unless its state changed since);
 - repetition: an identical (skill, args) call twice while nothing changed in between (a
   pickup, put, drop, slice, toggle or macro changes the world; navigate/open/close do not);
@@ -38,6 +38,7 @@ from .memory_view import MemoryView
 from karma_domain.pieces import base_type  # noqa: F401 - pieces count as their source
 from karma_domain.states import is_true
 from karma_domain.skills import OPENABLE_TYPES, SLICEABLE_TYPES, TOGGLEABLE_TYPES
+from karma_domain.vocabulary import KNOWN_TYPES
 from .text import normalise
 
 Step = tuple[str, list[str]]
@@ -166,7 +167,7 @@ class SymState:
         return (step[0], tuple(step[1]), self.version) in self.done
 
 
-_UNDO = {'open': 'close', 'close': 'open', 'toggle_on': 'toggle_off'}
+_UNDO = {'open': 'close', 'close': 'open', 'toggle_on': 'toggle_off', 'toggle_off': 'toggle_on'}
 
 
 def _local(state: SymState, view: MemoryView) -> list[Step]:
@@ -264,6 +265,26 @@ def instruction_focus(instruction: str, view: MemoryView, ids: list[str], synony
     return groups
 
 
+def instruction_absent(instruction: str, view: MemoryView, synonyms=None) -> frozenset:
+    """Catalogue types the instruction names that the view holds nothing of: what the robot
+    must find before it can do the task. A type whose name is part of a type the view does
+    hold is left out ("bathtub" in "bathtub basin" when only the basin is known).
+
+    >>> from karma_planning.memory_view import MemoryItem
+    >>> v = MemoryView({'SinkBasin_1': MemoryItem('SinkBasin_1', 'SinkBasin', 'receptacle')})
+    >>> sorted(instruction_absent('Put the cloth on the sink basin.', v))
+    ['Cloth']
+    >>> sorted(instruction_absent('Put the cloth in the sink.', v))
+    ['Cloth']
+    """
+    present = {base_type(it.type) for it in view.items.values() if it.layer != 'region'}
+    present_keys = [t.lower() for t in present]
+    candidates = sorted(set(KNOWN_TYPES.values()) - present)
+    matcher = synonyms.matcher() if synonyms is not None else _names_only()
+    named, _ = matcher.named(instruction, candidates)
+    return frozenset(t for t in named if not any(t.lower() in k for k in present_keys))
+
+
 def _names_only():
     global _NAMES_ONLY
     if _NAMES_ONLY is None:
@@ -293,7 +314,7 @@ def instruction_skills(instruction: str) -> frozenset:
 
 
 def progress(state: SymState, view: MemoryView, focus: list[frozenset], cands: list[Step],
-             skills=frozenset()) -> str:
+             skills=frozenset(), absent=frozenset(), search_left: bool = False) -> str:
     """How far the plan is, judged only from the instruction (its named types ``focus``, the
     skills its verbs ask for ``skills``), never from goals:
 
@@ -302,12 +323,16 @@ def progress(state: SymState, view: MemoryView, focus: list[frozenset], cands: l
     ``'tidy'``   done, but a container this plan opened can still be closed: only the close steps
                  may compete with stopping;
     ``'busy'``   an admissible step serves what is pending (mentions a pending type or its
-                 container, or is a pending skill), or a put is at hand while holding something:
-                 stopping is not offered;
-    ``'open'``   the rule cannot tell (no focus); the model decides.
+                 container, or is a pending skill), or a put is at hand while holding something,
+                 or the instruction names a type memory holds nothing of (``absent``) while a
+                 region this task has not explored is left (``search_left``) and explore is at
+                 hand: stopping is not offered;
+    ``'open'``   the rule cannot tell (no focus, nothing to search for); the model decides.
     """
+    # what the instruction names and memory lacks is searched for, once around the home
+    searching = bool(absent) and search_left and any(s == 'explore' for s, _ in cands)
     if not focus:
-        return 'open'
+        return 'busy' if searching else 'open'
     acted_types = {base_type(view.items[i].type) for i in state.acted if i in view.items}
     pending = [g for g in focus if not g & acted_types]
     pending_types = set().union(*pending) if pending else set()
@@ -322,7 +347,7 @@ def progress(state: SymState, view: MemoryView, focus: list[frozenset], cands: l
             a in holders or (a in view.items and base_type(view.items[a].type) in pending_types) for a in args)
 
     if (state.holding is not None and any(s == 'put' for s, _ in cands)) or \
-            any(serves(c) for c in cands):
+            any(serves(c) for c in cands) or searching:
         return 'busy'
     if any(s == 'close' and a[0] in state.opened_here for s, a in cands) and state.holding is None:
         return 'tidy'

@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from .admissible import instruction_focus
+from .admissible import instruction_absent, instruction_focus
 from .backends.base import Backend, PlanContext
 from .memory_modes import add_region_lines
 from .memory_view import MemoryView
@@ -95,6 +95,7 @@ class Planner:
         # the stop rule of constrained decoding: the types the INSTRUCTION names (never goals)
         ctx.instruction = instruction
         ctx.focus = instruction_focus(instruction, view, r.memory_ids, self.retriever.synonyms)
+        ctx.absent = instruction_absent(instruction, view, self.retriever.synonyms)
         res = PlanResult(False, '', memory_ids=list(r.memory_ids), memory_tokens=dict(r.tokens),
                          backend=self.backend.name, prompt_text=prompt.text)
         tg = time.perf_counter()

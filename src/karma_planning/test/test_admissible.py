@@ -50,6 +50,20 @@ def test_no_ops_and_undos_are_not_admissible():
     assert 'put(Fridge_1)' not in got                                    # hand is empty
 
 
+def test_switching_back_what_the_last_step_switched_is_an_undo():
+    v = MemoryView.from_graph([{'id': 'Candle_1', 'layer': 'object', 'type': 'Candle'},
+                               {'id': 'Lamp_1', 'layer': 'object', 'type': 'DeskLamp'}], [])
+    ids = ['Candle_1', 'Lamp_1']
+    near = run(v, [('navigate_to', ['Candle_1'])])
+    assert 'toggle_on(Candle_1)' in calls(admissible(near, v, ids))
+    on = near.after(('toggle_on', ['Candle_1']), v)
+    assert 'toggle_off(Candle_1)' not in calls(admissible(on, v, ids))   # on, then off at once
+    # with another step in between it is a choice again (lit it, went away, came back)
+    later = on.after(('navigate_to', ['Lamp_1']), v).after(('toggle_on', ['Lamp_1']), v) \
+        .after(('navigate_to', ['Candle_1']), v)
+    assert 'toggle_off(Candle_1)' in calls(admissible(later, v, ids))
+
+
 def test_pickup_needs_the_container_open_and_an_empty_hand():
     v = kitchen()   # the apple is in the (closed) fridge
     s = run(v, [('navigate_to', ['Apple_1'])])
@@ -107,6 +121,26 @@ def test_the_instruction_verbs_keep_the_plan_going():
     assert progress(s, v, focus, admissible(s, v, IDS), instruction_skills('Heat the mug.')) == 'done'
     s = run(v, [('navigate_to', ['Mug_1']), ('pickup', ['Mug_1'])])
     assert progress(s, v, focus, admissible(s, v, IDS), instruction_skills('Pick up the mug.')) == 'done'
+
+
+def test_what_the_instruction_names_and_memory_lacks_is_searched_for_once_around():
+    from karma_planning.admissible import instruction_absent
+    v = counter_kitchen()
+    ins = 'Put the cloth in the fridge.'
+    absent = instruction_absent(ins, v)
+    assert absent == {'Cloth'}
+    assert instruction_absent('Put the apple in the fridge.', v) == frozenset()
+    # at the fridge, opened and closed it: nothing named in memory is pending any more
+    s = run(v, [('navigate_to', ['Fridge_1']), ('open', ['Fridge_1']), ('close', ['Fridge_1'])])
+    focus = instruction_focus(ins, v, IDS)
+    cands = admissible(s, v, IDS, ['region:kitchen'])
+    assert any(c[0] == 'explore' for c in cands)
+    assert progress(s, v, focus, cands, absent=absent, search_left=True) == 'busy'
+    # explored everywhere once: the plan may end (no endless search for what is not there)
+    assert progress(s, v, focus, cands, absent=absent, search_left=False) == 'done'
+    # nothing named is in memory at all: searching, not "the model decides"
+    assert progress(s, v, [], cands, absent=absent, search_left=True) == 'busy'
+    assert progress(s, v, [], cands) == 'open'
 
 
 def test_doctests():

@@ -33,7 +33,8 @@ import os
 import re
 from pathlib import Path
 
-from ..admissible import SymState, admissible, instruction_focus, instruction_skills, progress
+from ..admissible import (SymState, admissible, instruction_absent, instruction_focus,
+                          instruction_skills, progress)
 from karma_domain.skills import SKILLS
 from ..validate import to_json
 from .base import Backend, BackendOutput, PlanContext
@@ -201,16 +202,19 @@ def _unique_prefix(t: list[int], all_toks: list[list[int]]) -> int:
 _INSTRUCTION = re.compile(r'^Instruction: (.*)$', re.M)
 
 
-def plan_focus(ctx: PlanContext) -> tuple[list, frozenset]:
-    """(named types, asked skills) of the instruction for the stop rule (never the goals):
-    ``ctx.focus`` when the planner set it (synonyms included), else from the prompt's last
-    ``Instruction:`` line."""
+def plan_focus(ctx: PlanContext) -> tuple[list, frozenset, frozenset]:
+    """(named types, asked skills, named types memory lacks) of the instruction for the stop
+    rule (never the goals): ``ctx.focus`` / ``ctx.absent`` when the planner set them (synonyms
+    included), else from the prompt's last ``Instruction:`` line."""
     found = _INSTRUCTION.findall(ctx.prompt.user)
     text = getattr(ctx, 'instruction', '') or (found[-1] if found else '')
     focus = getattr(ctx, 'focus', None)
     if focus is None:
         focus = instruction_focus(text, ctx.view, ctx.retrieved_ids)
-    return focus, instruction_skills(text)
+    absent = getattr(ctx, 'absent', None)
+    if absent is None:
+        absent = instruction_absent(text, ctx.view)
+    return focus, instruction_skills(text), absent
 
 
 class OffPlan(Exception):
@@ -227,14 +231,15 @@ def walk(ctx: PlanContext, choose, emit) -> tuple[list, bool]:
     than one option, before that option is emitted, and may raise ``OffPlan`` to end the walk.
     Returns (steps, closed): ``closed`` when the plan ended by choice or by the stop rule."""
     state, steps, closed = SymState.initial(ctx.view), [], False
-    focus, asked = plan_focus(ctx)
+    focus, asked, absent = plan_focus(ctx)
+    search_left = bool(set(ctx.regions) - set(ctx.explored))
     try:
         for _ in range(ctx.max_steps):
             cands = admissible(state, ctx.view, ctx.retrieved_ids, ctx.regions, ctx.explored)
             if not cands:
                 break
             if steps:   # continue or stop
-                how = progress(state, ctx.view, focus, cands, asked)
+                how = progress(state, ctx.view, focus, cands, asked, absent, search_left)
                 if how == 'done':
                     closed = True
                     break
