@@ -9,10 +9,9 @@
 """
 from __future__ import annotations
 
-import json
 import re
 
-from karma_domain.text import clean_text
+from karma_domain.text import clean_text, quote as _quote
 from karma_domain.words import type_words as _type_words
 
 _TYPE_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_\- ]{0,47}$')
@@ -26,8 +25,9 @@ def clean(text, max_len: int = 128) -> str:
 
 
 def quote(text, max_len: int = 64) -> str:
-    """Memory text as a quoted JSON string literal: data, never instructions."""
-    return json.dumps(clean(text, max_len), ensure_ascii=True)
+    """Memory text as a quoted string literal: data, never instructions (the one quoting,
+    :func:`karma_domain.text.quote`, with the planner's default bound)."""
+    return _quote(text, max_len)
 
 
 def is_type_label(label: str) -> bool:
