@@ -130,16 +130,30 @@ def _hand_problems(steps: list[Step], view: MemoryView) -> list[str]:
     return []
 
 
+#: The most times a plan may make one call other than navigate_to/explore: three slices of
+#: one apple is a plan, a fourth identical call is a loop (a pickup/drop pair undone and redone).
+MAX_SAME_CALL = 3
+
+
+def would_cycle(steps: list[Step], step: Step) -> bool:
+    """True when appending ``step`` makes ``steps`` a plan :func:`_degenerate` rejects
+    (constrained decoding never offers such a step)."""
+    if step[0] in ('navigate_to', 'explore'):
+        return False
+    key = (step[0], list(step[1]))
+    return sum(1 for s, a in steps if (s, list(a)) == key) >= MAX_SAME_CALL
+
+
 def _degenerate(steps: list[Step]) -> list[str]:
-    """A plan that repeats itself is not a plan: the same world-changing call four times (a
-    pickup/drop or open/close pair undone and redone)."""
+    """A plan that repeats itself is not a plan: the same call more than
+    :data:`MAX_SAME_CALL` times."""
     seen: dict[tuple, int] = {}
     for n, (skill, args) in enumerate(steps, 1):
         if skill in ('navigate_to', 'explore'):
             continue
         key = (skill, tuple(args))
         seen[key] = seen.get(key, 0) + 1
-        if seen[key] >= 4:   # three slices of one apple is a plan; four of the same call is a loop
+        if seen[key] > MAX_SAME_CALL:
             return [f'step {n}: {skill}({", ".join(args)}) repeated {seen[key]} times; the plan cycles']
     return []
 

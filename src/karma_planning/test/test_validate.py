@@ -46,3 +46,32 @@ def test_prompt_catalogue_mirrors_skills_py():
     assert (default_prompts_dir() / 'skills.txt').read_text() == catalogue_text()
     assert set(SKILLS) == {'navigate_to', 'explore', 'pickup', 'put', 'open', 'close', 'toggle_on',
                            'toggle_off', 'slice', 'clean', 'heat', 'cool', 'fill', 'empty', 'drop'}
+
+
+@pytest.mark.parametrize('seed', range(40))
+def test_constrained_decoding_never_builds_a_plan_the_validator_refuses(seed):
+    """Whatever the model chooses, the decoder's plan passes validation: before, a model that
+    picked up and put down one candle again and again got a 20-step plan refused as a cycle,
+    and the task failed with nothing done."""
+    import random
+    from karma_planning.backends.base import PlanContext
+    from karma_planning.backends.hf import walk
+    from karma_planning.prompt import Prompt
+    from karma_planning.validate import MAX_SAME_CALL, would_cycle
+    v = kitchen()
+    ids = [i for i in v.items if not i.startswith('region:')]
+    ctx = PlanContext(Prompt('', 'Instruction: Tidy up.'), v, ids, ['region:kitchen', 'region:office'],
+                      max_steps=20)
+    ctx.instruction, ctx.focus, ctx.absent = 'Tidy up.', [], frozenset()
+    rng = random.Random(seed)
+    # a model fond of the same few calls: pickup and drop first whenever offered
+    def choose(kind, options, n):
+        if kind == 'stop':
+            return 0    # never stops by choice
+        fond = [k for k, o in enumerate(options) if o.startswith(('pickup', 'drop', 'toggle', 'Mug_1'))]
+        return rng.choice(fond or range(len(options)))
+    steps, _ = walk(ctx, choose, lambda text: None)
+    _, problems = validate_plan(steps, v, max_steps=20)
+    assert not any('cycles' in p for p in problems), (problems, steps)
+    assert would_cycle([('drop', [])] * MAX_SAME_CALL, ('drop', []))
+    assert not would_cycle([('navigate_to', ['Mug_1'])] * 5, ('navigate_to', ['Mug_1']))

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..admissible import (SymState, admissible, instruction_absent, instruction_focus,
                           instruction_skills, progress)
 from karma_domain.skills import SKILLS
-from ..validate import to_json
+from ..validate import to_json, would_cycle
 from .base import Backend, BackendOutput, PlanContext
 
 VLM_TYPES = ('qwen2_vl', 'qwen2_5_vl', 'qwen3_vl', 'llava', 'llava_next', 'llava_onevision',
@@ -235,7 +235,8 @@ def walk(ctx: PlanContext, choose, emit) -> tuple[list, bool]:
     search_left = bool(set(ctx.regions) - set(ctx.explored))
     try:
         for _ in range(ctx.max_steps):
-            cands = admissible(state, ctx.view, ctx.retrieved_ids, ctx.regions, ctx.explored)
+            cands = [c for c in admissible(state, ctx.view, ctx.retrieved_ids, ctx.regions, ctx.explored)
+                     if not would_cycle(steps, c)]   # the validator would refuse the whole plan
             if not cands:
                 break
             if steps:   # continue or stop
