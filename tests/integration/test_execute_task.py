@@ -1,7 +1,6 @@
 """The whole sim stack in separate processes: ExecuteTask plans, acts and is judged from
 ground truth; the same path `./karma bench tasks` takes, on one small episode."""
 import json
-import os
 
 import pytest
 
@@ -21,8 +20,8 @@ SUITE = {'format': 'karma-task-suite/1', 'name': 'tiny', 'episodes': [{
 
 
 @pytest.fixture(scope='module')
-def stack(tmp_path_factory):
-    os.environ['ROS_DOMAIN_ID'] = str(os.getpid() % 50 + 150)
+def stack(ros_env, tmp_path_factory):
+    # ros_env: this module's own ROS_DOMAIN_ID in the tests' range, loopback only
     params = {'planner': {'backend': 'reference', 'memory_mode': 'karma', 'embedder': 'hash'},
               'ltm': {'store_dir': str(tmp_path_factory.mktemp('ltm')), 'retrieval_embedder': 'hash'},
               'bridge': {'simulator': 'inprocess', 'perception': 'oracle'}}
@@ -68,3 +67,16 @@ def test_an_episode_runs_through_the_ros_graph_and_memory_carries_over(stack):
 def test_a_task_with_an_empty_instruction_is_rejected(stack):
     client, _ = stack
     assert client.execute_task('   ', ['IN(Apple, Fridge)']) is None
+
+
+def test_a_task_over_its_time_is_cancelled_and_counted_as_failed(stack):
+    """A slow task fails the task, not the benchmark: it is cancelled, its result says why,
+    and the stack takes the next task (before, the bench raised and lost the whole run)."""
+    client, procs = stack
+    client.reset_episode('FloorPlan1', 0)
+    res = client.execute_task('Put the apple in the fridge.', ['IN(Apple, Fridge)'], timeout_s=0.5)
+    assert res is not None and not res.success, res
+    assert res.message.startswith('timeout: no result in 0.5 s, goal cancelled'), res.message
+    again = client.execute_task('Put the apple in the fridge.', ['IN(Apple, Fridge)'])
+    assert again is not None and 'timeout' not in again.message, again.message
+    procs.check_alive()

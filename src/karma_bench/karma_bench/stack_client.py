@@ -33,6 +33,11 @@ GROUND_TRUTH_EVENTS = '/karma/sim/ground_truth_events'
 ORACLE_GOALS = '/karma/bench/oracle_goals'
 
 
+#: After cancelling a task that ran out of time, how long to wait for the executor to stop:
+#: it checks between steps, so one plan call (its ``plan_timeout_s``, 240 s) and a skill.
+CANCEL_WAIT_S = 300.0
+
+
 class StackClient:
     """Synchronous calls into the stack; an executor spins in a background thread."""
 
@@ -228,8 +233,18 @@ class StackClient:
             return None
         # The watchdog ends a goal whose executor died (killed, restarted) instead of hanging.
         outcome = await_result(self.task, handle, timeout_s)
-        if outcome.result is None:
+        if outcome.status == 'timeout':
+            # A task over its time is a failed task, not a failed benchmark: cancel it (the
+            # executor stops before its next step, at worst after one plan call) and go on.
+            self._wait(handle.cancel_goal_async(), 30.0)
+            outcome = await_result(self.task, handle, CANCEL_WAIT_S)
             if outcome.status == 'timeout':
-                raise TimeoutError('no answer from the stack')
+                raise TimeoutError(f'no answer from the stack {timeout_s:g} s into a task, nor '
+                                   f'{CANCEL_WAIT_S:g} s after cancelling it')
+            res = outcome.result or ExecuteTask.Result(success=False)
+            res.success = False
+            res.message = f'timeout: no result in {timeout_s:g} s, goal cancelled; {res.message}'[:1000]
+            return res
+        if outcome.result is None:
             return ExecuteTask.Result(success=False, message=f'{outcome.status}: {outcome.reason}')
         return outcome.result
