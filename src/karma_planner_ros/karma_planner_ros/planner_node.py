@@ -179,8 +179,10 @@ class PlannerNode(ManagedNode):
         # queue plus the memory replies the planning call waits on).
         self.queue = PlanQueue(cfg['max_waiting_plans'], cfg['max_plan_wait_s'])
         self.create_service(Plan, 'karma/plan', self.on_plan, callback_group=ReentrantCallbackGroup())
-        self.get_logger().info(f'planner ready: backend {self.planner.backend.name}, '
-                               f'memory mode {cfg["memory_mode"]}')
+        model = getattr(self.planner.backend, 'model_name', '')   # names the merged adapter
+        self.get_logger().info(f'planner ready: backend {self.planner.backend.name}'
+                               + (f' ({model})' if model else '')
+                               + f', memory mode {cfg["memory_mode"]}')
 
     @staticmethod
     def _backend(cfg):
