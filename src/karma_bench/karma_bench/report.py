@@ -16,6 +16,7 @@ tasks' memory judgements pooled (karma_bench.quality.pool; None when no task has
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
@@ -61,7 +62,7 @@ def _quantile(xs: list[float], q: float) -> float | None:
     if not xs:
         return None
     xs = sorted(xs)
-    return xs[max(0, min(len(xs) - 1, -(-int(q * 100) * len(xs) // 100) - 1))]
+    return xs[min(len(xs) - 1, max(0, math.ceil(q * len(xs)) - 1))]
 
 
 def _stats(recs: list[dict]) -> dict[str, Any]:
