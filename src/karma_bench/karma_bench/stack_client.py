@@ -38,6 +38,14 @@ ORACLE_GOALS = '/karma/bench/oracle_goals'
 CANCEL_WAIT_S = 300.0
 
 
+def _drain(q: queue.Queue) -> list:
+    """Everything queued so far, oldest first (the executor thread keeps adding)."""
+    out = []
+    while not q.empty():
+        out.append(q.get())
+    return out
+
+
 class StackClient:
     """Synchronous calls into the stack; an executor spins in a background thread."""
 
@@ -129,17 +137,11 @@ class StackClient:
 
     def drain_plan_records(self) -> list:
         """PlanRecords (karma/plan/log) received since the last call, oldest first."""
-        out = []
-        while not self._plan_records.empty():
-            out.append(self._plan_records.get())
-        return out
+        return _drain(self._plan_records)
 
     def drain_ground_truth_events(self) -> list[dict]:
         """Ground-truth snapshots the bridge published since the last call, oldest first."""
-        out = []
-        while not self._gt_events.empty():
-            out.append(self._gt_events.get())
-        return out
+        return _drain(self._gt_events)
 
     def call(self, client, request, timeout_s: float = 60.0):
         return self._wait(client.call_async(request), timeout_s)

@@ -285,7 +285,7 @@ def render_history(history: PerceptionHistory, count_tokens=approx_tokens,
     object in the kept frames (order of first sighting); ``tokens`` counts, per id, every line
     that names it (frame headers and notes are counted under ``''``).
     """
-    rendered = []    # (frame number, header, [(id, line)]) newest first, while they fit
+    rendered = []    # (header, its tokens, [(id, line, its tokens)]) newest first, while they fit
     used = 0
     frames = list(history.frames)
     for n in range(len(frames), 0, -1):
@@ -296,10 +296,12 @@ def render_history(history: PerceptionHistory, count_tokens=approx_tokens,
                     s.id, s.type, 'receptacle' if s.is_receptacle else 'object',
                     receptacle=s.parent if s.parent in ids else '', states=s.states,
                     valid_label=is_type_label(s.type)))) for s in f.objects] or [('', '- (nothing seen)')]
-        cost = count_tokens(head + '\n') + sum(count_tokens(line + '\n') for _, line in body)
+        body = [(oid, line, count_tokens(line + '\n')) for oid, line in body]   # counted once
+        head_tokens = count_tokens(head + '\n')
+        cost = head_tokens + sum(t for _, _, t in body)
         if budget_tokens is not None and rendered and used + cost > budget_tokens:
             break    # the newest frame always goes in, whatever its size
-        rendered.append((n, head, body))
+        rendered.append((head, head_tokens, body))
         used += cost
     r = Retrieval()
     lines = []
@@ -310,16 +312,15 @@ def render_history(history: PerceptionHistory, count_tokens=approx_tokens,
         lines.append(f'({left_out} older frame(s) left out: the model reads at most '
                      f'{budget_tokens} tokens of history)')
     r.tokens[''] = sum(count_tokens(line + '\n') for line in lines)
-    for n, head, body in reversed(rendered):
+    for head, head_tokens, body in reversed(rendered):
         lines.append(head)
-        r.tokens[''] += count_tokens(head + '\n')
-        for oid, line in body:
+        r.tokens[''] += head_tokens
+        for oid, line, tokens in body:
             lines.append(line)
-            key = oid
             if oid and oid not in r.roles:
                 r.memory_ids.append(oid)
                 r.roles[oid] = 'history'
-            r.tokens[key] = r.tokens.get(key, 0) + count_tokens(line + '\n')
+            r.tokens[oid] = r.tokens.get(oid, 0) + tokens
     if not r.tokens['']:
         del r.tokens['']
     r.scene_text = '\n'.join(lines)
